@@ -1,0 +1,18 @@
+/** Printing problems the same way in every command. */
+import { formatProblem, type Problem } from "@podnet/core";
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Errors as `path: message`, one per line; warnings marked. */
+export function printProblems(io: Io, errors: readonly Problem[], warnings: readonly Problem[]): void {
+  for (const e of errors) io.err(`error: ${formatProblem(e)}`);
+  for (const w of warnings) io.err(`warning: ${formatProblem(w)}`);
+}

@@ -1,0 +1,112 @@
+/**
+ * `podnet render`: the whole spec turned into deployable artifacts.
+ *
+ * Layout written by the CLI (shared by every component):
+ *   manifests/<file>.yaml      cluster objects
+ *   nodes/<node>/root/...      files to place on the node, under their absolute paths
+ *   nodes/<node>/install.sh    and uninstall.sh
+ *   <extra files>              e.g. etcd/write-config.sh
+ *   plan.json                  the plan, without key material
+ */
+import type { HostRequirements } from "./host-requirements.js";
+import type { K8sObject } from "./manifest.js";
+import type { NodeState } from "./node-state.js";
+import { allocationOf, checkPodCidrPlan, type PlanContext, type PodCidrPlan } from "./pod-cidr-plan.js";
+import { type Problem, Problems } from "./problems.js";
+import { type PodnetSpec, podnetSpecSchema } from "./spec.js";
+import { zodProblems } from "./spec-problems.js";
+
+/** What one component contributes to a render. */
+export interface ComponentArtifacts {
+  /** Manifests by file name (relative to `manifests/`), objects in apply order. */
+  readonly manifests?: Readonly<Record<string, readonly K8sObject[]>>;
+  /** Units per node name, in apply order. */
+  readonly nodeUnits?: Readonly<Record<string, NodeState["units"]>>;
+  /** Extra files by path relative to the output folder (e.g. `etcd/write-config.sh`), with their modes. */
+  readonly files?: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
+  /** Host needs for NodeNetworkPrep. */
+  readonly hostRequirements?: HostRequirements;
+  /** Non-secret facts for plan.json (e.g. the flannel pod MTU per node). */
+  readonly summary?: Readonly<Record<string, unknown>>;
+}
+
+export interface RenderBundle {
+  readonly plan: PodCidrPlan;
+  readonly manifests: Readonly<Record<string, readonly K8sObject[]>>;
+  readonly nodes: readonly NodeState[];
+  readonly files: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
+  /** plan.json content: the plan plus component summaries, never key material. */
+  readonly planJson: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly Problem[];
+}
+
+export interface SpecCheck {
+  readonly spec?: PodnetSpec;
+  readonly plan?: PodCidrPlan;
+  readonly errors: readonly Problem[];
+  readonly warnings: readonly Problem[];
+}
+
+/** Validates a whole spec: schema, plan, and every component section. */
+export function checkSpec(input: unknown, context: PlanContext = {}): SpecCheck {
+  const parsed = podnetSpecSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
+  const spec = parsed.data;
+  const planCheck = checkPodCidrPlan({ cluster: spec.cluster, nodes: spec.nodes }, context);
+  if (!planCheck.plan) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
+  const p = new Problems();
+  p.warnings.push(...planCheck.warnings);
+  renderComponents(spec, planCheck.plan, p);
+  return { spec, plan: planCheck.plan, errors: p.errors, warnings: p.warnings };
+}
+
+/** The component renderers, in order; each validates its own section into `p`. */
+function renderComponents(spec: PodnetSpec, plan: PodCidrPlan, p: Problems): ComponentArtifacts[] {
+  const out: ComponentArtifacts[] = [];
+  void spec;
+  void plan;
+  void p;
+  // Components register here (flannel, calico, then prep, which consumes their host requirements).
+  return out;
+}
+
+/** Renders the spec; on any error returns the problems and no artifacts. */
+export function renderSpec(
+  input: unknown,
+  context: PlanContext = {},
+): { bundle?: RenderBundle; errors: readonly Problem[]; warnings: readonly Problem[] } {
+  const parsed = podnetSpecSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
+  const spec = parsed.data;
+  const planCheck = checkPodCidrPlan({ cluster: spec.cluster, nodes: spec.nodes }, context);
+  if (!planCheck.plan) return { errors: planCheck.errors, warnings: planCheck.warnings };
+  const plan = planCheck.plan;
+  const p = new Problems();
+  p.warnings.push(...planCheck.warnings);
+  const parts = renderComponents(spec, plan, p);
+  if (!p.ok) return { errors: p.errors, warnings: p.warnings };
+
+  const manifests: Record<string, K8sObject[]> = {};
+  const files: Record<string, { content: string; mode: string }> = {};
+  const units = new Map<string, NodeState["units"][number][]>(plan.nodes.map((n) => [n.name, []]));
+  const summary: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const [name, objs] of Object.entries(part.manifests ?? {})) manifests[name] = [...(manifests[name] ?? []), ...objs];
+    for (const [path, f] of Object.entries(part.files ?? {})) files[path] = f;
+    for (const [node, us] of Object.entries(part.nodeUnits ?? {})) units.get(node)?.push(...us);
+    Object.assign(summary, part.summary ?? {});
+  }
+  const nodes = [...units].map(([node, us]) => ({ node, units: us }));
+  return {
+    bundle: {
+      plan,
+      manifests,
+      nodes,
+      files,
+      planJson: { apiVersion: "podnet/v1", kind: "Plan", plan, allocation: allocationOf(plan), components: summary, warnings: p.warnings },
+      warnings: p.warnings,
+    },
+    errors: [],
+    warnings: p.warnings,
+  };
+}

@@ -1,0 +1,734 @@
+/**
+ * PodCidrPlan: the single source of truth for pod and service CIDRs, per-node
+ * subnets, capacity and the flags every Kubernetes component must agree on.
+ *
+ * Node subnets are stable: a node keeps a pinned subnet (`nodes[].podCidrs`)
+ * or the one it had in the previous plan (`previous`, e.g. read back from a
+ * rendered `plan.json`); only nodes with neither get a new subnet, the lowest
+ * free one, in spec order. So adding or removing a node never moves another.
+ */
+import {
+  type Cidr,
+  contains,
+  containsAddress,
+  familyBits,
+  type IpFamily,
+  isPrivate,
+  nthAddress,
+  nthSubnet,
+  overlaps,
+  parseAddress,
+  parseCidr,
+  parseInterfaceAddress,
+  SPECIAL_RANGES,
+  size,
+  subnetCount,
+  subnetIndex,
+} from "./cidr.js";
+import {
+  type NodeArch,
+  type NodeRole,
+  type NodeSpec,
+  type PodCidrPlanInput,
+  type PodCidrPlanOptions,
+  podCidrPlanSchema,
+} from "./cluster-spec.js";
+import { NetworkPlanError, type Problem, Problems, show } from "./problems.js";
+import { zodProblems } from "./spec-problems.js";
+
+/** A value per address family. */
+export interface PerFamily<T> {
+  readonly ipv4?: T;
+  readonly ipv6?: T;
+}
+
+/** Node subnets from an earlier plan, by node name. */
+export type PreviousAllocation = Readonly<Record<string, PerFamily<string>>>;
+
+export interface PlannedAddress {
+  readonly family: IpFamily;
+  /** Address without prefix, canonical. */
+  readonly address: string;
+  /** The masked network the address sits in. */
+  readonly network: string;
+  /** As written in the spec, canonicalised: `192.168.1.31/24`. */
+  readonly cidr: string;
+}
+
+export interface PlannedInterface {
+  readonly name: string;
+  readonly mtu: number;
+  readonly defaultRoute: boolean;
+  readonly addresses: readonly PlannedAddress[];
+}
+
+/** Where a node's subnet came from. */
+export type SubnetSource = "pinned" | "previous" | "allocated";
+
+export interface PlannedNode {
+  readonly name: string;
+  /** Position in the spec's `nodes` list (for problem paths). */
+  readonly index: number;
+  readonly roles: readonly NodeRole[];
+  readonly arch: NodeArch;
+  readonly ssh?: NodeSpec["ssh"];
+  readonly interfaces: readonly PlannedInterface[];
+  /** The node's pod subnet per family. */
+  readonly podCidrs: PerFamily<string>;
+  /** The same, ordered like `cluster.podCidrs` (the node's `spec.podCIDRs`). */
+  readonly podCidrList: readonly string[];
+  readonly subnetSource: PerFamily<SubnetSource>;
+}
+
+export interface FamilyCapacity {
+  readonly podCidr: string;
+  readonly nodeMaskSize: number;
+  /** How many node subnets the pod CIDR holds. */
+  readonly nodeSubnets: number;
+  readonly nodesPlanned: number;
+  /** nodesPlanned / nodeSubnets, 0..1. */
+  readonly utilisation: number;
+  /** Usable pod addresses per node subnet. */
+  readonly addressesPerNode: string;
+  readonly serviceCidr: string;
+  /** Usable Service IPs. */
+  readonly serviceAddresses: string;
+}
+
+/** Flags and config fragments for the Kubernetes components, all derived from the plan. */
+export interface ComponentFlags {
+  readonly kubeadm: {
+    readonly networking: { readonly podSubnet: string; readonly serviceSubnet: string; readonly dnsDomain: string };
+  };
+  readonly kubeControllerManager: Readonly<Record<string, string>>;
+  readonly kubeApiserver: Readonly<Record<string, string>>;
+  readonly kubeProxy: { readonly clusterCIDR: string };
+  readonly kubelet: { readonly maxPods: number; readonly clusterDNS: readonly string[]; readonly clusterDomain: string };
+}
+
+export interface PodCidrPlan {
+  /** Families in the order of `cluster.podCidrs` (the first is the primary family). */
+  readonly families: readonly IpFamily[];
+  readonly dualStack: boolean;
+  readonly podCidrs: readonly string[];
+  readonly serviceCidrs: readonly string[];
+  readonly podCidr: PerFamily<string>;
+  readonly serviceCidr: PerFamily<string>;
+  readonly nodeMaskSize: { readonly ipv4: number; readonly ipv6: number };
+  readonly maxPodsPerNode: number;
+  readonly clusterDomain: string;
+  readonly reservedCidrs: readonly string[];
+  /** The `kubernetes` Service IP per family: the first address of the service CIDR. */
+  readonly kubernetesServiceIp: PerFamily<string>;
+  readonly dnsServiceIp: string;
+  readonly capacity: PerFamily<FamilyCapacity>;
+  readonly nodes: readonly PlannedNode[];
+  readonly flags: ComponentFlags;
+}
+
+export interface PlanOutcome {
+  readonly plan: PodCidrPlan;
+  readonly warnings: readonly Problem[];
+}
+
+export interface PlanCheck {
+  readonly plan?: PodCidrPlan;
+  readonly errors: readonly Problem[];
+  readonly warnings: readonly Problem[];
+}
+
+export interface PlanContext {
+  /** Subnets of an earlier plan, kept for nodes that still exist. */
+  readonly previous?: PreviousAllocation;
+}
+
+const FAMILY_LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
+
+/** DNS-1123 label: what Kubernetes accepts as a node name here. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Linux interface names podnet accepts: 1-15 characters, letters, digits, `_`, `.`, `-`. */
+export const INTERFACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+/** Host names and addresses that may reach an ssh command line. */
+export const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/;
+/** POSIX user names. */
+export const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/**
+ * Validates the options and builds the plan; throws one NetworkPlanError
+ * with every problem when the network is broken.
+ */
+export function planPodCidrs(options: PodCidrPlanOptions, context: PlanContext = {}): PlanOutcome {
+  const r = checkPodCidrPlan(options, context);
+  if (!r.plan) throw new NetworkPlanError(r.errors, r.warnings);
+  return { plan: r.plan, warnings: r.warnings };
+}
+
+/** Like planPodCidrs, but returns the problems instead of throwing. */
+export function checkPodCidrPlan(options: unknown, context: PlanContext = {}): PlanCheck {
+  const parsed = podCidrPlanSchema.safeParse(options, { reportInput: true });
+  if (!parsed.success) {
+    return { errors: zodProblems(parsed.error.issues, options, podCidrPlanSchema), warnings: [] };
+  }
+  const p = new Problems();
+  const plan = buildPlan(parsed.data, p, context);
+  return p.ok && plan ? { plan, errors: [], warnings: p.warnings } : { errors: p.errors, warnings: p.warnings };
+}
+
+interface Sourced {
+  readonly cidr: Cidr;
+  readonly path: string;
+  /** e.g. `(node "n3", eth0)` */
+  readonly detail: string;
+  readonly shown: string;
+  /** How many more places hold the same network (identical node LANs are reported once). */
+  more: number;
+}
+
+function describe(s: Sourced): string {
+  const extra = s.more > 0 ? ` and ${s.more} more interface${s.more === 1 ? "" : "s"} on that network` : "";
+  return `${s.path} "${s.shown}"${s.detail ? ` ${s.detail}` : ""}${extra}`;
+}
+
+/** Parses a list of CIDRs, at most one per family. */
+function parseCidrList(list: readonly string[], path: string, p: Problems): Map<IpFamily, { cidr: Cidr; index: number }> {
+  const byFamily = new Map<IpFamily, { cidr: Cidr; index: number }>();
+  list.forEach((text, i) => {
+    const c = parseCidrChecked(text, `${path}[${i}]`, p);
+    if (!c) return;
+    const seen = byFamily.get(c.family);
+    if (seen) {
+      p.error(
+        path,
+        "cidr.family-duplicate",
+        `${path}: has two ${FAMILY_LABEL[c.family]} CIDRs (${show(list[seen.index])} and ${show(text)}); give at most one per family (one IPv4 and one IPv6 = dual-stack)`,
+      );
+      return;
+    }
+    byFamily.set(c.family, { cidr: c, index: i });
+  });
+  return byFamily;
+}
+
+/** Parses a CIDR, reporting a bad one with the masked form as the fix. */
+export function parseCidrChecked(text: string, path: string, p: Problems): Cidr | undefined {
+  const r = parseCidr(text);
+  if (r.ok) return r.value;
+  if (r.suggestion) {
+    p.error(path, "cidr.host-bits", `${path}: ${show(text)} has host bits set; did you mean "${r.suggestion}"?`);
+  } else {
+    p.error(
+      path,
+      "cidr.invalid",
+      `${path}: ${show(text)} ${r.reason}; write it as address/prefix-length, e.g. "10.244.0.0/16" or "fd00:10:244::/56"`,
+    );
+  }
+  return undefined;
+}
+
+function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): PodCidrPlan | undefined {
+  const { cluster } = input;
+  const pods = parseCidrList(cluster.podCidrs, "cluster.podCidrs", p);
+  const services = parseCidrList(cluster.serviceCidrs, "cluster.serviceCidrs", p);
+  const families = [...pods.keys()];
+
+  // Pod and service lists cover the same families.
+  const podFams = [...pods.keys()].sort();
+  const svcFams = [...services.keys()].sort();
+  if (pods.size > 0 && services.size > 0 && podFams.join() !== svcFams.join()) {
+    const label = (f: IpFamily[]) => f.map((x) => FAMILY_LABEL[x]).join(" and ");
+    p.error(
+      "cluster.serviceCidrs",
+      "cidr.family-mismatch",
+      `cluster.serviceCidrs: covers ${label(svcFams)} but cluster.podCidrs covers ${label(podFams)}; give exactly one service CIDR for each pod family`,
+    );
+  }
+
+  checkKubeadmSizes(pods, services, cluster.nodeMaskSize, p);
+
+  // Reserved networks.
+  const reserved: Sourced[] = [];
+  cluster.reservedCidrs.forEach((text, i) => {
+    const c = parseCidrChecked(text, `cluster.reservedCidrs[${i}]`, p);
+    if (c) reserved.push({ cidr: c, path: `cluster.reservedCidrs[${i}]`, detail: "(reserved)", shown: c.text, more: 0 });
+  });
+
+  // Nodes: names, interfaces, addresses.
+  const ifaceNets = new Map<string, Sourced>();
+  const nodesOut = checkNodes(input.nodes, p, ifaceNets);
+
+  // Overlaps: pods and services against each other and everything else.
+  const subjects: Sourced[] = [];
+  for (const [, v] of pods) subjects.push({ cidr: v.cidr, path: `cluster.podCidrs[${v.index}]`, detail: "", shown: v.cidr.text, more: 0 });
+  const podSubjects = subjects.length;
+  for (const [, v] of services)
+    subjects.push({ cidr: v.cidr, path: `cluster.serviceCidrs[${v.index}]`, detail: "", shown: v.cidr.text, more: 0 });
+  const special: Sourced[] = SPECIAL_RANGES.map((s) => ({ cidr: s.cidr, path: "", detail: "", shown: s.cidr.text, more: 0 }));
+  subjects.forEach((a, i) => {
+    const others: Sourced[] = [...subjects.slice(Math.max(i + 1, podSubjects)), ...reserved, ...ifaceNets.values()];
+    for (const b of others) {
+      if (overlaps(a.cidr, b.cidr)) {
+        p.error(a.path, "cidr.overlap", `${describe(a)} overlaps ${describe(b)}; ${overlapFix(a, b)}`);
+      }
+    }
+    SPECIAL_RANGES.forEach((s, k) => {
+      if (overlaps(a.cidr, s.cidr)) {
+        p.error(
+          a.path,
+          "cidr.special",
+          `${describe(a)} overlaps the ${s.name} range "${special[k]?.shown}"; pods and Services need ordinary unicast addresses, e.g. "10.244.0.0/16"`,
+        );
+      }
+    });
+    if (!isPrivate(a.cidr)) {
+      p.warn(
+        a.path,
+        "cidr.public",
+        `${a.path}: "${a.cidr.text}" is outside private address space (RFC 1918, 100.64.0.0/10, fc00::/7); pods and Services would shadow real Internet addresses`,
+      );
+    }
+  });
+
+  // Capacity and node subnets, per pod family.
+  const capacity: Record<string, FamilyCapacity> = {};
+  const nodeSubnets = new Map<number, Record<string, string>>();
+  const nodeSources = new Map<number, Record<string, SubnetSource>>();
+  for (const [family, pod] of pods) {
+    const mask = cluster.nodeMaskSize[family];
+    const svc = services.get(family);
+    const fc = checkCapacity(family, pod.cidr, mask, cluster.maxPodsPerNode, input.nodes.length, svc?.cidr, p);
+    if (fc) capacity[family] = fc;
+    if (mask >= pod.cidr.prefix && mask <= Math.min(pod.cidr.prefix + 16, familyBits(family))) {
+      allocate(family, pod.cidr, mask, input.nodes, context.previous, p, nodeSubnets, nodeSources);
+    }
+  }
+  checkPinFamilies(input.nodes, pods, p);
+
+  const { kubernetesServiceIp, dnsServiceIp } = serviceIps(services, families, cluster.dnsServiceIp, p);
+
+  if (!p.ok) return undefined;
+
+  const podCidrs = [...pods.values()].sort((a, b) => a.index - b.index).map((v) => v.cidr.text);
+  const serviceCidrs = [...services.values()].sort((a, b) => a.index - b.index).map((v) => v.cidr.text);
+  const perFamily = (m: Map<IpFamily, { cidr: Cidr }>): PerFamily<string> => Object.fromEntries([...m].map(([f, v]) => [f, v.cidr.text]));
+  const nodes: PlannedNode[] = nodesOut.map((n, i) => {
+    const subnets = nodeSubnets.get(i) ?? {};
+    return {
+      ...n,
+      podCidrs: subnets,
+      podCidrList: families.map((f) => subnets[f]).filter((x): x is string => x !== undefined),
+      subnetSource: nodeSources.get(i) ?? {},
+    };
+  });
+  const plan: Omit<PodCidrPlan, "flags"> = {
+    families,
+    dualStack: families.length === 2,
+    podCidrs,
+    serviceCidrs,
+    podCidr: perFamily(pods),
+    serviceCidr: perFamily(services),
+    nodeMaskSize: { ipv4: cluster.nodeMaskSize.ipv4, ipv6: cluster.nodeMaskSize.ipv6 },
+    maxPodsPerNode: cluster.maxPodsPerNode,
+    clusterDomain: cluster.clusterDomain,
+    reservedCidrs: reserved.map((r) => r.cidr.text),
+    kubernetesServiceIp,
+    dnsServiceIp: dnsServiceIp ?? "",
+    capacity,
+    nodes,
+  };
+  return { ...plan, flags: componentFlags(plan) };
+}
+
+function overlapFix(a: Sourced, b: Sourced): string {
+  if (b.path.startsWith("nodes["))
+    return `pick a ${a.path.includes("service") ? "service" : "pod"} CIDR that avoids the node network, e.g. "10.244.0.0/16" or "172.30.0.0/16"`;
+  if (b.path.startsWith("cluster.reservedCidrs")) return "that network is reserved; move the range elsewhere in private space";
+  return "pods and Services need disjoint ranges; move one of them";
+}
+
+function checkKubeadmSizes(
+  pods: Map<IpFamily, { cidr: Cidr; index: number }>,
+  services: Map<IpFamily, { cidr: Cidr; index: number }>,
+  nodeMaskSize: { ipv4: number; ipv6: number },
+  p: Problems,
+): void {
+  for (const [family, { cidr: c, index }] of services) {
+    const path = `cluster.serviceCidrs[${index}]`;
+    const hostBits = familyBits(family) - c.prefix;
+    // kubeadm / kube-apiserver: at most 20 host bits for the Service IP allocator.
+    if (hostBits > 20) {
+      p.error(
+        path,
+        "service.too-large",
+        `${path}: "${c.text}" has ${hostBits} host bits; kube-apiserver allows at most 20 (${family === "ipv4" ? "IPv4 /12" : "IPv6 /108"} or longer)`,
+      );
+    }
+    // kubeadm: a service subnet needs room for at least 10 Services' addresses.
+    if (size(c) < 10n) {
+      p.error(
+        path,
+        "service.too-small",
+        `${path}: "${c.text}" has ${size(c)} addresses; a service CIDR needs at least 10 (${family === "ipv4" ? "IPv4 /28" : "IPv6 /124"} or shorter)`,
+      );
+    }
+  }
+  for (const [family, { cidr: c, index }] of pods) {
+    const path = `cluster.podCidrs[${index}]`;
+    // kubeadm: a pod subnet needs at least 14 addresses.
+    if (size(c) < 14n) {
+      p.error(
+        path,
+        "pod.too-small",
+        `${path}: "${c.text}" has ${size(c)} addresses; a pod CIDR needs at least 14 (${family === "ipv4" ? "IPv4 /28" : "IPv6 /124"} or shorter)`,
+      );
+    }
+    const mask = nodeMaskSize[family];
+    const mpath = `cluster.nodeMaskSize.${family}`;
+    const hi = Math.min(c.prefix + 16, familyBits(family));
+    // kube-controller-manager: node mask between the cluster prefix and cluster prefix + 16.
+    if (mask < c.prefix || mask > hi) {
+      p.error(
+        mpath,
+        "node-mask.range",
+        `${mpath}: ${mask} does not fit ${FAMILY_LABEL[family]} pod CIDR "${c.text}"; the node mask must be between ${c.prefix} and ${hi} (the pod prefix to the pod prefix + 16)`,
+      );
+    }
+  }
+}
+
+function checkCapacity(
+  family: IpFamily,
+  pod: Cidr,
+  mask: number,
+  maxPods: number,
+  nodeCount: number,
+  svc: Cidr | undefined,
+  p: Problems,
+): FamilyCapacity | undefined {
+  if (mask < pod.prefix || mask > familyBits(family)) return undefined;
+  const path = `cluster.nodeMaskSize.${family}`;
+  const subnets = subnetCount(pod, mask);
+  if (subnets < BigInt(nodeCount)) {
+    p.error(
+      path,
+      "capacity.nodes",
+      `${path}: /${mask} subnets of "${pod.text}" give ${subnets} node subnet${subnets === 1n ? "" : "s"} but the spec has ${nodeCount} nodes; use a longer node mask (at least /${mask + Math.ceil(Math.log2(Number(BigInt(nodeCount) * 1n) / Number(subnets)))}) or a larger pod CIDR`,
+    );
+  } else if (nodeCount > 0 && Number(nodeCount) / Number(subnets) > 0.8) {
+    p.warn(
+      path,
+      "capacity.nodes-high",
+      `${path}: ${nodeCount} of ${subnets} ${FAMILY_LABEL[family]} node subnets in "${pod.text}" are used (${Math.round((100 * nodeCount) / Number(subnets))} %); room for only ${subnets - BigInt(nodeCount)} more nodes`,
+    );
+  }
+  const perNode = subnetCount(pod, mask) > 0n ? (1n << BigInt(familyBits(family) - mask)) - 2n : 0n;
+  if (perNode < BigInt(maxPods)) {
+    const needed = familyBits(family) - Math.ceil(Math.log2(maxPods + 2));
+    p.error(
+      "cluster.maxPodsPerNode",
+      "capacity.pods",
+      `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode < 0n ? 0n : perNode} usable addresses); lower maxPodsPerNode to ${perNode < 1n ? 1n : perNode} or use a node mask of /${needed} or shorter`,
+    );
+  }
+  const svcSize = svc ? size(svc) : 0n;
+  return {
+    podCidr: pod.text,
+    nodeMaskSize: mask,
+    nodeSubnets: Number(subnets),
+    nodesPlanned: nodeCount,
+    utilisation: Number(subnets) > 0 ? nodeCount / Number(subnets) : 0,
+    addressesPerNode: (perNode < 0n ? 0n : perNode).toString(),
+    serviceCidr: svc?.text ?? "",
+    // network and (IPv4) broadcast addresses are never allocated
+    serviceAddresses: (svcSize > 2n ? svcSize - 2n : 0n).toString(),
+  };
+}
+
+type NodeBase = Omit<PlannedNode, "podCidrs" | "podCidrList" | "subnetSource">;
+
+function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<string, Sourced>): NodeBase[] {
+  const names = new Map<string, number>();
+  const addresses = new Map<string, string>();
+  return nodes.map((node, i) => {
+    const base = `nodes[${i}]`;
+    if (!DNS1123_LABEL.test(node.name)) {
+      p.error(
+        `${base}.name`,
+        "node.name",
+        `${base}.name: ${show(node.name)} is not a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`,
+      );
+    } else if (names.has(node.name)) {
+      p.error(
+        `${base}.name`,
+        "node.name-duplicate",
+        `${base}.name: "${node.name}" is already used by nodes[${names.get(node.name)}]; node names must be unique`,
+      );
+    } else {
+      names.set(node.name, i);
+    }
+    if (node.ssh) {
+      if (!HOST_NAME.test(node.ssh.host)) {
+        p.error(
+          `${base}.ssh.host`,
+          "node.ssh-host",
+          `${base}.ssh.host: ${show(node.ssh.host)} is not a host name or IP address (letters, digits, ".", ":" and "-")`,
+        );
+      }
+      if (!USER_NAME.test(node.ssh.user)) {
+        p.error(
+          `${base}.ssh.user`,
+          "node.ssh-user",
+          `${base}.ssh.user: ${show(node.ssh.user)} is not a valid user name (lowercase letters, digits, "_" and "-", starting with a letter or "_")`,
+        );
+      }
+    }
+    const ifNames = new Set<string>();
+    const interfaces: PlannedInterface[] = node.interfaces.map((iface, k) => {
+      const ipath = `${base}.interfaces[${k}]`;
+      if (!INTERFACE_NAME.test(iface.name) || iface.name === "." || iface.name === "..") {
+        p.error(
+          `${ipath}.name`,
+          "interface.name",
+          `${ipath}.name: ${show(iface.name)} is not a valid Linux interface name (1-15 characters: letters, digits, "_", "." and "-"; no "/", ":" or whitespace)`,
+        );
+      } else if (ifNames.has(iface.name)) {
+        p.error(`${ipath}.name`, "interface.name-duplicate", `${ipath}.name: "${iface.name}" appears twice on node "${node.name}"`);
+      }
+      ifNames.add(iface.name);
+      const addrs: PlannedAddress[] = [];
+      iface.addresses.forEach((text, a) => {
+        const apath = `${ipath}.addresses[${a}]`;
+        const r = parseInterfaceAddress(text);
+        if (!r.ok) {
+          p.error(
+            apath,
+            "interface.address",
+            `${apath}: ${show(text)} ${r.reason}; write it as address/prefix-length, e.g. "192.168.1.31/24"`,
+          );
+          return;
+        }
+        const v = r.value;
+        const prior = addresses.get(v.address);
+        const here = `${ipath} (node "${node.name}", ${iface.name})`;
+        if (prior) {
+          p.error(apath, "interface.address-duplicate", `${apath}: ${v.address} is also used by ${prior}; node addresses must be unique`);
+        } else {
+          addresses.set(v.address, here);
+        }
+        const key = v.network.text;
+        const seen = ifaceNets.get(key);
+        if (seen) seen.more++;
+        else ifaceNets.set(key, { cidr: v.network, path: ipath, detail: `(node "${node.name}", ${iface.name})`, shown: text, more: 0 });
+        addrs.push({ family: v.family, address: v.address, network: v.network.text, cidr: `${v.address}/${v.network.prefix}` });
+      });
+      return { name: iface.name, mtu: iface.mtu, defaultRoute: iface.defaultRoute ?? node.interfaces.length === 1, addresses: addrs };
+    });
+    return {
+      name: node.name,
+      index: i,
+      roles: node.roles,
+      arch: node.arch,
+      ...(node.ssh ? { ssh: node.ssh } : {}),
+      interfaces,
+    };
+  });
+}
+
+function checkPinFamilies(nodes: readonly NodeSpec[], pods: Map<IpFamily, { cidr: Cidr }>, p: Problems): void {
+  nodes.forEach((node, i) => {
+    const seen = new Set<IpFamily>();
+    (node.podCidrs ?? []).forEach((text, k) => {
+      const path = `nodes[${i}].podCidrs[${k}]`;
+      const r = parseCidr(text);
+      if (!r.ok) return; // reported by allocate()
+      if (seen.has(r.value.family)) {
+        p.error(
+          path,
+          "node.pin-family-duplicate",
+          `${path}: node "${node.name}" pins two ${FAMILY_LABEL[r.value.family]} subnets; pin at most one per family`,
+        );
+      }
+      seen.add(r.value.family);
+      if (!pods.has(r.value.family)) {
+        p.error(
+          path,
+          "node.pin-family",
+          `${path}: "${r.value.text}" is ${FAMILY_LABEL[r.value.family]} but cluster.podCidrs has no ${FAMILY_LABEL[r.value.family]} CIDR`,
+        );
+      }
+    });
+  });
+}
+
+function allocate(
+  family: IpFamily,
+  pod: Cidr,
+  mask: number,
+  nodes: readonly NodeSpec[],
+  previous: PreviousAllocation | undefined,
+  p: Problems,
+  out: Map<number, Record<string, string>>,
+  sources: Map<number, Record<string, SubnetSource>>,
+): void {
+  const total = Number(subnetCount(pod, mask));
+  const owner = new Map<number, number>(); // subnet index -> node index
+  const pending: number[] = [];
+  const set = (i: number, c: Cidr, source: SubnetSource): void => {
+    const rec = out.get(i) ?? {};
+    rec[family] = c.text;
+    out.set(i, rec);
+    const src = sources.get(i) ?? {};
+    src[family] = source;
+    sources.set(i, src);
+  };
+  // 1. Pins.
+  nodes.forEach((node, i) => {
+    const pinIndex = (node.podCidrs ?? []).findIndex(
+      (t) => parseCidr(t).ok && parseCidr(t).ok && (parseCidr(t) as { value: Cidr }).value.family === family,
+    );
+    (node.podCidrs ?? []).forEach((text, k) => {
+      const r = parseCidr(text);
+      if (!r.ok) parseCidrChecked(text, `nodes[${i}].podCidrs[${k}]`, p);
+    });
+    if (pinIndex < 0) return;
+    const path = `nodes[${i}].podCidrs[${pinIndex}]`;
+    const c = (parseCidr(node.podCidrs?.[pinIndex] ?? "") as { value: Cidr }).value;
+    if (!contains(pod, c)) {
+      p.error(
+        path,
+        "node.pin-outside",
+        `${path}: "${c.text}" of node "${node.name}" is not inside the ${FAMILY_LABEL[family]} pod CIDR "${pod.text}"; pin a subnet of "${pod.text}"`,
+      );
+      return;
+    }
+    if (c.prefix !== mask) {
+      p.error(
+        path,
+        "node.pin-mask",
+        `${path}: "${c.text}" of node "${node.name}" is a /${c.prefix} but cluster.nodeMaskSize.${family} is ${mask}; pin a /${mask}`,
+      );
+      return;
+    }
+    const idx = Number(subnetIndex(pod, c));
+    const other = owner.get(idx);
+    if (other !== undefined) {
+      p.error(
+        path,
+        "node.pin-collision",
+        `${path}: "${c.text}" of node "${node.name}" is also pinned by nodes[${other}] ("${nodes[other]?.name}"); each node needs its own subnet`,
+      );
+      return;
+    }
+    owner.set(idx, i);
+    set(i, c, "pinned");
+  });
+  // 2. Previous allocation, when it still fits.
+  nodes.forEach((node, i) => {
+    if (out.get(i)?.[family]) return;
+    const prev = previous?.[node.name]?.[family];
+    if (prev === undefined) {
+      pending.push(i);
+      return;
+    }
+    const r = parseCidr(prev);
+    const fits = r.ok && contains(pod, r.value) && r.value.prefix === mask;
+    const idx = fits ? Number(subnetIndex(pod, r.value)) : -1;
+    if (!fits || owner.has(idx)) {
+      p.warn(
+        `nodes[${i}]`,
+        "node.subnet-moved",
+        `nodes[${i}]: node "${node.name}" had ${FAMILY_LABEL[family]} subnet ${show(prev)} in the previous plan, which ${fits ? "is now pinned by another node" : `no longer fits "${pod.text}" with /${mask} node subnets`}; it gets a new subnet, and its pods must be recreated`,
+      );
+      pending.push(i);
+      return;
+    }
+    owner.set(idx, i);
+    set(i, (r as { value: Cidr }).value, "previous");
+  });
+  // 3. Everyone else: lowest free subnet, in spec order.
+  let next = 0;
+  for (const i of pending) {
+    while (next < total && owner.has(next)) next++;
+    if (next >= total) return; // capacity error already reported
+    owner.set(next, i);
+    set(i, nthSubnet(pod, mask, BigInt(next)), "allocated");
+    next++;
+  }
+}
+
+function serviceIps(
+  services: Map<IpFamily, { cidr: Cidr; index: number }>,
+  families: readonly IpFamily[],
+  dnsText: string | undefined,
+  p: Problems,
+): { kubernetesServiceIp: PerFamily<string>; dnsServiceIp: string | undefined } {
+  const kubernetesServiceIp: Record<string, string> = {};
+  for (const [f, v] of services) kubernetesServiceIp[f] = nthAddress(v.cidr, 1n);
+  const primary = families.map((f) => services.get(f)).find((x) => x !== undefined);
+  if (dnsText === undefined) {
+    // kubeadm's choice: the tenth address of the (first) service CIDR.
+    return { kubernetesServiceIp, dnsServiceIp: primary ? nthAddress(primary.cidr, 10n) : undefined };
+  }
+  const path = "cluster.dnsServiceIp";
+  const r = parseAddress(dnsText);
+  if (!r.ok) {
+    p.error(path, "dns.invalid", `${path}: ${show(dnsText)} is not a valid IPv4 or IPv6 address`);
+    return { kubernetesServiceIp, dnsServiceIp: undefined };
+  }
+  const svc = services.get(r.value.family);
+  if (!svc || !containsAddress(svc.cidr, r.value.family, r.value.value)) {
+    p.error(
+      path,
+      "dns.outside",
+      `${path}: ${r.value.text} is not inside the service CIDR${svc ? ` "${svc.cidr.text}"` : "s"}; pick an address of the service CIDR, e.g. ${primary ? nthAddress(primary.cidr, 10n) : "10.96.0.10"}`,
+    );
+  } else if (r.value.value === svc.cidr.first) {
+    p.error(
+      path,
+      "dns.network",
+      `${path}: ${r.value.text} is the network address of "${svc.cidr.text}"; use e.g. ${nthAddress(svc.cidr, 10n)}`,
+    );
+  } else if (r.value.value === svc.cidr.first + 1n) {
+    p.error(
+      path,
+      "dns.kubernetes",
+      `${path}: ${r.value.text} is the first address of "${svc.cidr.text}", which the kubernetes Service takes; use e.g. ${nthAddress(svc.cidr, 10n)}`,
+    );
+  } else if (r.value.family === "ipv4" && r.value.value === svc.cidr.last) {
+    p.error(
+      path,
+      "dns.broadcast",
+      `${path}: ${r.value.text} is the broadcast address of "${svc.cidr.text}"; use e.g. ${nthAddress(svc.cidr, 10n)}`,
+    );
+  }
+  return { kubernetesServiceIp, dnsServiceIp: r.value.text };
+}
+
+function componentFlags(plan: Omit<PodCidrPlan, "flags">): ComponentFlags {
+  const pods = plan.podCidrs.join(",");
+  const svcs = plan.serviceCidrs.join(",");
+  const kcm: Record<string, string> = {
+    "allocate-node-cidrs": "true",
+    "cluster-cidr": pods,
+    "service-cluster-ip-range": svcs,
+  };
+  for (const f of plan.families) kcm[`node-cidr-mask-size-${f}`] = String(plan.nodeMaskSize[f]);
+  return {
+    kubeadm: { networking: { podSubnet: pods, serviceSubnet: svcs, dnsDomain: plan.clusterDomain } },
+    kubeControllerManager: kcm,
+    kubeApiserver: { "service-cluster-ip-range": svcs },
+    kubeProxy: { clusterCIDR: pods },
+    kubelet: { maxPods: plan.maxPodsPerNode, clusterDNS: [plan.dnsServiceIp], clusterDomain: plan.clusterDomain },
+  };
+}
+
+/** The previous allocation recorded in a plan (what `plan.json` holds), to feed the next plan. */
+export function allocationOf(plan: Pick<PodCidrPlan, "nodes">): PreviousAllocation {
+  return Object.fromEntries(plan.nodes.map((n) => [n.name, n.podCidrs]));
+}
+
+/** `--flag=value` arguments for a component, sorted by flag name. */
+export function flagArgs(flags: Readonly<Record<string, string>>): string[] {
+  return Object.keys(flags)
+    .sort()
+    .map((k) => `--${k}=${flags[k]}`);
+}

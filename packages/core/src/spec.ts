@@ -1,0 +1,20 @@
+/**
+ * The whole podnet spec (the CLI's YAML file): `cluster` and `nodes` for the
+ * PodCidrPlan, plus one optional section per component. Each component's
+ * section schema lives in that component's file.
+ */
+import { z } from "zod";
+import { clusterSchema, nodeSchema } from "./cluster-spec.js";
+
+export const podnetSpecSchema = z.strictObject({
+  /** Spec format version. @default "podnet/v1" */
+  apiVersion: z.literal("podnet/v1").default("podnet/v1"),
+  cluster: clusterSchema,
+  nodes: z.array(nodeSchema).default([]),
+  // Component sections are added here, one line each (flannel, calico, prep).
+});
+
+/** The spec as a user writes it. */
+export type PodnetSpecInput = z.input<typeof podnetSpecSchema>;
+/** The spec with defaults applied. */
+export type PodnetSpec = z.output<typeof podnetSpecSchema>;
