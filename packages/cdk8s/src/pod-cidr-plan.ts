@@ -1,0 +1,35 @@
+/**
+ * cdk8s construct for the network plan. Bad props fail in the constructor;
+ * other constructs (FlannelNetwork, CalicoNetwork) read `plan`.
+ */
+import {
+  formatProblem,
+  type PlanContext,
+  type PodCidrPlan as Plan,
+  type PodCidrPlanOptions,
+  type Problem,
+  planPodCidrs,
+} from "@podnet/core";
+import { Construct } from "constructs";
+
+export interface PodCidrPlanProps extends PodCidrPlanOptions {
+  /** Node subnets of an earlier plan, kept for nodes that still exist. @default - none */
+  readonly previous?: PlanContext["previous"];
+}
+
+
+export class PodCidrPlan extends Construct {
+  /** The validated plan: CIDRs, node subnets, capacity, component flags. */
+  readonly plan: Plan;
+  /** Warnings found while planning (they never stop synth). */
+  readonly warnings: readonly Problem[];
+
+  constructor(scope: Construct, id: string, props: PodCidrPlanProps) {
+    super(scope, id);
+    const { previous, ...options } = props;
+    const r = planPodCidrs(options, previous ? { previous } : {});
+    this.plan = r.plan;
+    this.warnings = r.warnings;
+    for (const w of r.warnings) this.node.addMetadata("podnet:warning", formatProblem(w));
+  }
+}

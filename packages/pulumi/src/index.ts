@@ -1,0 +1,2 @@
+export * from "./pod-cidr-plan.js";
+export * from "./problems.js";
