@@ -2,7 +2,7 @@
  * The one place podnet does address math. Everything goes through ip-num;
  * nothing here parses or formats an address by hand.
  */
-import { collapseIPv6Number, IPv4, IPv4CidrRange, IPv4Prefix, IPv6, IPv6CidrRange, IPv6Prefix, Validator } from "ip-num";
+import { collapseIPv6Number, IPv4, IPv4CidrRange, IPv4Prefix, IPv6, IPv6CidrRange, IPv6Prefix } from "ip-num";
 
 /** Address family of a CIDR or address. */
 export const IpFamily = { IPV4: "ipv4", IPV6: "ipv6" } as const;
@@ -39,48 +39,64 @@ export function familyBits(family: IpFamily): number {
   return BITS[family];
 }
 
+// Masks and block sizes per prefix length, taken from ip-num once and cached:
+// ip-num's range objects compute them through binary strings, which is slow
+// for tens of thousands of node addresses.
+const MASKS: Record<IpFamily, bigint[]> = { ipv4: [], ipv6: [] };
+const SIZES: Record<IpFamily, bigint[]> = { ipv4: [], ipv6: [] };
+for (let p = 0; p <= 32; p++) {
+  const prefix = IPv4Prefix.fromNumber(BigInt(p));
+  MASKS.ipv4.push(prefix.toMask().value);
+  SIZES.ipv4.push(prefix.toRangeSize());
+}
+for (let p = 0; p <= 128; p++) {
+  const prefix = IPv6Prefix.fromNumber(BigInt(p));
+  MASKS.ipv6.push(prefix.toMask().value);
+  SIZES.ipv6.push(prefix.toRangeSize());
+}
+
+/** Number of addresses in a block of the given prefix length. */
+function blockSize(family: IpFamily, prefix: number): bigint {
+  return SIZES[family][prefix] as bigint;
+}
+
 function formatAddress(family: IpFamily, value: bigint): string {
   return family === "ipv4" ? IPv4.fromNumber(value).toString() : collapseIPv6Number(IPv6.fromBigInt(value).toString());
 }
 
-function familyOfText(text: string): IpFamily | undefined {
-  const [addr] = text.split("/");
-  if (addr === undefined) return undefined;
-  if (Validator.isValidIPv4String(addr)[0]) return "ipv4";
-  if (Validator.isValidIPv6String(addr)[0]) return "ipv6";
-  return undefined;
+/** Parses an address with ip-num; undefined when it is not a valid address of any family. */
+function addressValue(text: string): { family: IpFamily; value: bigint } | undefined {
+  const family: IpFamily = text.includes(":") ? "ipv6" : "ipv4";
+  // zone indexes (fe80::1%eth0) are not addresses a plan can use
+  if (text.includes("%")) return undefined;
+  // ip-num validates while parsing: it throws on anything that is not an address
+  try {
+    return { family, value: family === "ipv4" ? IPv4.fromString(text).value : IPv6.fromString(text).value };
+  } catch {
+    return undefined;
+  }
 }
 
-function rangeOf(family: IpFamily, text: string): IPv4CidrRange | IPv6CidrRange {
-  return family === "ipv4" ? IPv4CidrRange.fromCidr(text) : IPv6CidrRange.fromCidr(text);
-}
-
-function toCidr(family: IpFamily, range: IPv4CidrRange | IPv6CidrRange): Cidr {
-  const first = range.getFirst().value;
-  const prefix = Number(range.cidrPrefix.value);
-  return {
-    family,
-    prefix,
-    first,
-    last: range.getLast().value,
-    text: `${formatAddress(family, first)}/${prefix}`,
-  };
+/** The block of `prefix` that holds `value`. */
+function blockOf(family: IpFamily, value: bigint, prefix: number): Cidr {
+  const first = value & (MASKS[family][prefix] as bigint);
+  return { family, prefix, first, last: first + blockSize(family, prefix) - 1n, text: `${formatAddress(family, first)}/${prefix}` };
 }
 
 /** Splits `addr/len` and checks both halves; shared by CIDR and interface-address parsing. */
-function parseParts(input: string): ParseResult<{ family: IpFamily; prefix: number; addr: string }> {
+function parseParts(input: string): ParseResult<{ family: IpFamily; prefix: number; value: bigint }> {
   if (typeof input !== "string" || !input.includes("/")) {
     return { ok: false, reason: "is not in CIDR notation (address/prefix-length)" };
   }
   const slash = input.indexOf("/");
-  const addr = input.slice(0, slash);
   const len = input.slice(slash + 1);
-  const family = familyOfText(addr);
-  if (!family) return { ok: false, reason: "is not a valid IPv4 or IPv6 CIDR" };
+  const addr = addressValue(input.slice(0, slash));
+  if (!addr) return { ok: false, reason: "is not a valid IPv4 or IPv6 CIDR" };
+  const { family, value } = addr;
   if (!/^(0|[1-9][0-9]{0,2})$/.test(len) || Number(len) > BITS[family]) {
     return { ok: false, reason: `has an invalid prefix length (0-${BITS[family]} for ${family === "ipv4" ? "IPv4" : "IPv6"})` };
   }
-  return { ok: true, value: { family, prefix: Number(len), addr } };
+  return { ok: true, value: { family, prefix: Number(len), value } };
 }
 
 /**
@@ -90,32 +106,25 @@ function parseParts(input: string): ParseResult<{ family: IpFamily; prefix: numb
 export function parseCidr(input: string): ParseResult<Cidr> {
   const parts = parseParts(input);
   if (!parts.ok) return parts;
-  const { family, prefix } = parts.value;
-  const range = rangeOf(family, input);
-  const cidr = toCidr(family, range);
-  const given = family === "ipv4" ? IPv4.fromString(parts.value.addr).value : IPv6.fromString(parts.value.addr).value;
-  if (given !== cidr.first) {
-    return { ok: false, reason: "has host bits set", suggestion: cidr.text };
-  }
-  void prefix;
-  return { ok: true, value: cidr };
+  const { family, prefix, value } = parts.value;
+  const block = blockOf(family, value, prefix);
+  if (value !== block.first) return { ok: false, reason: "has host bits set", suggestion: block.text };
+  return { ok: true, value: block };
 }
 
 /** Parses an interface address (`192.168.1.31/24`, host bits expected). */
 export function parseInterfaceAddress(input: string): ParseResult<InterfaceAddress> {
   const parts = parseParts(input);
   if (!parts.ok) return parts;
-  const { family, addr } = parts.value;
-  const value = family === "ipv4" ? IPv4.fromString(addr).value : IPv6.fromString(addr).value;
-  return { ok: true, value: { family, value, address: formatAddress(family, value), network: toCidr(family, rangeOf(family, input)) } };
+  const { family, prefix, value } = parts.value;
+  return { ok: true, value: { family, value, address: formatAddress(family, value), network: blockOf(family, value, prefix) } };
 }
 
 /** Parses a bare address (`10.96.0.10`, `fd00::a`). */
 export function parseAddress(input: string): ParseResult<{ family: IpFamily; value: bigint; text: string }> {
-  const family = typeof input === "string" ? familyOfText(input) : undefined;
-  if (!family || input.includes("/")) return { ok: false, reason: "is not a valid IPv4 or IPv6 address" };
-  const value = family === "ipv4" ? IPv4.fromString(input).value : IPv6.fromString(input).value;
-  return { ok: true, value: { family, value, text: formatAddress(family, value) } };
+  const addr = typeof input === "string" && !input.includes("/") ? addressValue(input) : undefined;
+  if (!addr) return { ok: false, reason: "is not a valid IPv4 or IPv6 address" };
+  return { ok: true, value: { ...addr, text: formatAddress(addr.family, addr.value) } };
 }
 
 /** Parses a CIDR that is known to be valid (library constants, already-validated input). */
@@ -151,25 +160,14 @@ export function subnetCount(block: Cidr, prefix: number): bigint {
   return 1n << BigInt(prefix - block.prefix);
 }
 
-/** The `index`-th block of length `prefix` inside `block` (0-based), via ip-num's prefix sizes. */
+/** The `index`-th block of length `prefix` inside `block` (0-based). */
 export function nthSubnet(block: Cidr, prefix: number, index: bigint): Cidr {
-  const step =
-    block.family === "ipv4" ? IPv4Prefix.fromNumber(BigInt(prefix)).toRangeSize() : IPv6Prefix.fromNumber(BigInt(prefix)).toRangeSize();
-  const start = block.first + step * index;
-  const range =
-    block.family === "ipv4"
-      ? new IPv4CidrRange(IPv4.fromNumber(start), IPv4Prefix.fromNumber(BigInt(prefix)))
-      : new IPv6CidrRange(IPv6.fromBigInt(start), IPv6Prefix.fromNumber(BigInt(prefix)));
-  return toCidr(block.family, range);
+  return blockOf(block.family, block.first + blockSize(block.family, prefix) * index, prefix);
 }
 
 /** Index of `sub` among the blocks of its length inside `block` (requires containment). */
 export function subnetIndex(block: Cidr, sub: Cidr): bigint {
-  const step =
-    sub.family === "ipv4"
-      ? IPv4Prefix.fromNumber(BigInt(sub.prefix)).toRangeSize()
-      : IPv6Prefix.fromNumber(BigInt(sub.prefix)).toRangeSize();
-  return (sub.first - block.first) / step;
+  return (sub.first - block.first) / blockSize(sub.family, sub.prefix);
 }
 
 /** The `n`-th address of the block (0 = network address), as canonical text. */

@@ -417,7 +417,9 @@ function checkCapacity(
     p.warn(
       path,
       "capacity.nodes-high",
-      `${path}: ${nodeCount} of ${subnets} ${FAMILY_LABEL[family]} node subnets in "${pod.text}" are used (${Math.round((100 * nodeCount) / Number(subnets))} %); room for only ${subnets - BigInt(nodeCount)} more nodes`,
+      `${path}: ${nodeCount} of ${subnets} ${FAMILY_LABEL[family]} node subnets in "${pod.text}" are used (${Math.round((100 * nodeCount) / Number(subnets))} %); ${
+        subnets === BigInt(nodeCount) ? "no room for another node" : `room for ${subnets - BigInt(nodeCount)} more node${subnets - BigInt(nodeCount) === 1n ? "" : "s"}`
+      }; use a longer node mask or a larger pod CIDR before the cluster grows`,
     );
   }
   const perNode = subnetCount(pod, mask) > 0n ? (1n << BigInt(familyBits(family) - mask)) - 2n : 0n;
@@ -426,7 +428,9 @@ function checkCapacity(
     p.error(
       "cluster.maxPodsPerNode",
       "capacity.pods",
-      `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode < 0n ? 0n : perNode} usable addresses); lower maxPodsPerNode to ${perNode < 1n ? 1n : perNode} or use a node mask of /${needed} or shorter`,
+      perNode < 1n
+        ? `cluster.maxPodsPerNode: a /${mask} ${FAMILY_LABEL[family]} node subnet has no usable pod addresses; use a node mask of /${needed} or shorter for ${maxPods} pods`
+        : `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses); lower maxPodsPerNode to ${perNode} or use a node mask of /${needed} or shorter`,
     );
   }
   const svcSize = svc ? size(svc) : 0n;
@@ -539,7 +543,10 @@ function checkPinFamilies(nodes: readonly NodeSpec[], pods: Map<IpFamily, { cidr
     (node.podCidrs ?? []).forEach((text, k) => {
       const path = `nodes[${i}].podCidrs[${k}]`;
       const r = parseCidr(text);
-      if (!r.ok) return; // reported by allocate()
+      if (!r.ok) {
+        parseCidrChecked(text, path, p);
+        return;
+      }
       if (seen.has(r.value.family)) {
         p.error(
           path,
@@ -582,40 +589,23 @@ function allocate(
   };
   // 1. Pins.
   nodes.forEach((node, i) => {
-    const pinIndex = (node.podCidrs ?? []).findIndex(
-      (t) => parseCidr(t).ok && parseCidr(t).ok && (parseCidr(t) as { value: Cidr }).value.family === family,
-    );
-    (node.podCidrs ?? []).forEach((text, k) => {
-      const r = parseCidr(text);
-      if (!r.ok) parseCidrChecked(text, `nodes[${i}].podCidrs[${k}]`, p);
-    });
-    if (pinIndex < 0) return;
-    const path = `nodes[${i}].podCidrs[${pinIndex}]`;
-    const c = (parseCidr(node.podCidrs?.[pinIndex] ?? "") as { value: Cidr }).value;
+    const pins = (node.podCidrs ?? []).map((text, k) => ({ text, k, r: parseCidr(text) }));
+    const pin = pins.find((x) => x.r.ok && x.r.value.family === family);
+    if (!pin?.r.ok) return;
+    const path = `nodes[${i}].podCidrs[${pin.k}]`;
+    const c = pin.r.value;
     if (!contains(pod, c)) {
-      p.error(
-        path,
-        "node.pin-outside",
-        `${path}: "${c.text}" of node "${node.name}" is not inside the ${FAMILY_LABEL[family]} pod CIDR "${pod.text}"; pin a subnet of "${pod.text}"`,
-      );
+      p.error(path, "node.pin-outside", `${path}: "${c.text}" of node "${node.name}" is not inside the ${FAMILY_LABEL[family]} pod CIDR "${pod.text}"; pin a subnet of "${pod.text}"`);
       return;
     }
     if (c.prefix !== mask) {
-      p.error(
-        path,
-        "node.pin-mask",
-        `${path}: "${c.text}" of node "${node.name}" is a /${c.prefix} but cluster.nodeMaskSize.${family} is ${mask}; pin a /${mask}`,
-      );
+      p.error(path, "node.pin-mask", `${path}: "${c.text}" of node "${node.name}" is a /${c.prefix} but cluster.nodeMaskSize.${family} is ${mask}; pin a /${mask}`);
       return;
     }
     const idx = Number(subnetIndex(pod, c));
     const other = owner.get(idx);
     if (other !== undefined) {
-      p.error(
-        path,
-        "node.pin-collision",
-        `${path}: "${c.text}" of node "${node.name}" is also pinned by nodes[${other}] ("${nodes[other]?.name}"); each node needs its own subnet`,
-      );
+      p.error(path, "node.pin-collision", `${path}: "${c.text}" of node "${node.name}" is also pinned by nodes[${other}] ("${nodes[other]?.name}"); each node needs its own subnet`);
       return;
     }
     owner.set(idx, i);

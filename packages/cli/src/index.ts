@@ -1,0 +1,3 @@
+export { buildProgram, run } from "./cli.js";
+export { loadSpecFile, parseSpecText, UsageError } from "./load-spec.js";
+export type { Io } from "./output.js";
