@@ -79,11 +79,15 @@ if (process.argv[2] === "--child") {
   process.stdout.write(JSON.stringify(measure(Number(process.argv[3]))));
 } else {
   const self = fileURLToPath(import.meta.url);
-  const results = SIZES.map((n) => JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", self, "--child", String(n)], { encoding: "utf8" })));
+  const results = SIZES.map((n) =>
+    JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", self, "--child", String(n)], { encoding: "utf8" })),
+  );
   console.log("nodes   plan+validate   JSON.stringify   ratio   peak RSS (process baseline)");
   for (const r of results) {
     console.log(
-      `${String(r.nodes).padStart(5)}   ${r.plan_ms.toFixed(1).padStart(10)} ms   ${r.json_ms.toFixed(1).padStart(11)} ms   ${(r.plan_ms / r.json_ms)
+      `${String(r.nodes).padStart(5)}   ${r.plan_ms.toFixed(1).padStart(10)} ms   ${r.json_ms.toFixed(1).padStart(11)} ms   ${(
+        r.plan_ms / r.json_ms
+      )
         .toFixed(1)
         .padStart(5)}   ${r.peak_mb.toFixed(0).padStart(5)} MB (${r.baseline_mb.toFixed(0)} MB)`,
     );
