@@ -82,7 +82,13 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
         setCode(1);
         return;
       }
-      const written = writeBundle(r.bundle, opts.out);
+      let written: string[];
+      try {
+        written = writeBundle(r.bundle, opts.out);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw new UsageError(`cannot write ${opts.out}: ${err.code ?? err.message}; nothing was changed there`);
+      }
       io.out(`wrote ${written.length} files to ${opts.out}${prevFile ? ` (node subnets kept from ${prevFile})` : ""}`);
     });
 
