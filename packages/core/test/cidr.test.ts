@@ -1,7 +1,17 @@
 /** The CIDR wrapper: strict masking, families, edge masks. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { cidr, contains, nthAddress, nthSubnet, overlaps, parseAddress, parseCidr, parseInterfaceAddress, subnetIndex } from "../src/cidr.js";
+import {
+  cidr,
+  contains,
+  nthAddress,
+  nthSubnet,
+  overlaps,
+  parseAddress,
+  parseCidr,
+  parseInterfaceAddress,
+  subnetIndex,
+} from "../src/cidr.js";
 
 describe("cidr", () => {
   const rows: Array<[string, string | { suggestion?: string; reason: string }]> = [

@@ -88,7 +88,7 @@ describe("PodCidrPlan properties", () => {
         const c = cluster(fam, 16, 56);
         const first = planPodCidrs({ cluster: c, nodes: nodes(names) }).plan;
         const second = planPodCidrs({ cluster: c, nodes: nodes([...names, ...added.filter((a) => !names.includes(a))]) }).plan;
-        first.nodes.forEach((n, i) => assert.deepEqual(second.nodes[i]!.podCidrs, n.podCidrs));
+        for (const [i, n] of first.nodes.entries()) assert.deepEqual(second.nodes[i]!.podCidrs, n.podCidrs);
       }),
       { numRuns: 100 },
     );

@@ -211,7 +211,8 @@ const rows: Row[] = [
     },
     code: "capacity.nodes-high",
     warning: true,
-    message: 'cluster.nodeMaskSize.ipv6: 4 of 4 IPv6 node subnets in "fd00:10:244::/62" are used (100 %); no room for another node; use a longer node mask or a larger pod CIDR before the cluster grows',
+    message:
+      'cluster.nodeMaskSize.ipv6: 4 of 4 IPv6 node subnets in "fd00:10:244::/62" are used (100 %); no room for another node; use a longer node mask or a larger pod CIDR before the cluster grows',
   },
   {
     rule: "maxPodsPerNode does not fit the node subnet (IPv4)",
@@ -393,7 +394,8 @@ const rows: Row[] = [
     base: v4,
     change: (s) => (node(s, 0).podCidrs = ["10.245.7.0/24"]),
     code: "node.pin-outside",
-    message: 'nodes[0].podCidrs[0]: "10.245.7.0/24" of node "n1" is not inside the IPv4 pod CIDR "10.244.0.0/16"; pin a subnet of "10.244.0.0/16"',
+    message:
+      'nodes[0].podCidrs[0]: "10.245.7.0/24" of node "n1" is not inside the IPv4 pod CIDR "10.244.0.0/16"; pin a subnet of "10.244.0.0/16"',
   },
   {
     rule: "pinned subnet outside the pod CIDR (IPv6)",
@@ -450,7 +452,8 @@ const rows: Row[] = [
     base: v4,
     change: (s) => (s.cluster.dnsServiceIp = "10.112.0.10"),
     code: "dns.outside",
-    message: 'cluster.dnsServiceIp: 10.112.0.10 is not inside the service CIDR "10.96.0.0/12"; pick an address of the service CIDR, e.g. 10.96.0.10',
+    message:
+      'cluster.dnsServiceIp: 10.112.0.10 is not inside the service CIDR "10.96.0.0/12"; pick an address of the service CIDR, e.g. 10.96.0.10',
   },
   {
     rule: "DNS Service IP is the network address (IPv6)",

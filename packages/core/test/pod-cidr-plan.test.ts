@@ -32,10 +32,13 @@ describe("PodCidrPlan output", () => {
 
   test("node subnets: pins first, then the lowest free subnet in spec order", () => {
     const { plan } = planPodCidrs(dual);
-    assert.deepEqual(plan.nodes.map((n) => n.podCidrList), [
-      ["10.244.7.0/24", "fd00:10:244::/64"],
-      ["10.244.0.0/24", "fd00:10:244:1::/64"],
-    ]);
+    assert.deepEqual(
+      plan.nodes.map((n) => n.podCidrList),
+      [
+        ["10.244.7.0/24", "fd00:10:244::/64"],
+        ["10.244.0.0/24", "fd00:10:244:1::/64"],
+      ],
+    );
     assert.deepEqual(plan.nodes[0]?.subnetSource, { ipv4: "pinned", ipv6: "allocated" });
   });
 
@@ -75,8 +78,18 @@ describe("PodCidrPlan output", () => {
     });
     assert.equal(r4.plan.capacity.ipv4?.nodeSubnets, 16384);
     for (const [pods, svcs, mask, msg] of [
-      ["10.244.0.0/16", "10.96.0.0/12", { ipv4: 32 }, "a /32 IPv4 node subnet has no usable pod addresses; use a node mask of /30 or shorter for 1 pods"],
-      ["fd00::/112", "fd01::/112", { ipv6: 128 }, "a /128 IPv6 node subnet has no usable pod addresses; use a node mask of /126 or shorter for 1 pods"],
+      [
+        "10.244.0.0/16",
+        "10.96.0.0/12",
+        { ipv4: 32 },
+        "a /32 IPv4 node subnet has no usable pod addresses; use a node mask of /30 or shorter for 1 pods",
+      ],
+      [
+        "fd00::/112",
+        "fd01::/112",
+        { ipv6: 128 },
+        "a /128 IPv6 node subnet has no usable pod addresses; use a node mask of /126 or shorter for 1 pods",
+      ],
     ] as const) {
       assert.throws(
         () => planPodCidrs({ cluster: { podCidrs: [pods], serviceCidrs: [svcs], nodeMaskSize: mask, maxPodsPerNode: 1 } }),
