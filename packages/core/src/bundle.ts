@@ -8,8 +8,13 @@
  *   <extra files>              e.g. etcd/write-config.sh
  *   plan.json                  the plan, without key material
  */
+import { calicoComponent } from "./calico-bundle.js";
+import { flannelComponent } from "./flannel-network.js";
+import { type FlannelSpecFiles, flannelSpecFileRefs, type SpecFileRef } from "./flannel-systemd-spec.js";
 import type { HostRequirements } from "./host-requirements.js";
 import type { K8sObject } from "./manifest.js";
+import { prepComponent } from "./node-network-prep.js";
+import { checkNodeState } from "./node-scripts.js";
 import type { NodeState } from "./node-state.js";
 import { allocationOf, checkPodCidrPlan, type PlanContext, type PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problem, Problems } from "./problems.js";
@@ -40,6 +45,18 @@ export interface RenderBundle {
   readonly warnings: readonly Problem[];
 }
 
+/**
+ * What a front end passes beside the spec: the previous allocation, and the contents of the
+ * certificate files the spec names (`specFileRefs`), keyed by the path as written, with the
+ * folder relative paths start from. Keys and tokens are never read (push-secrets.sh copies them).
+ */
+export interface RenderContext extends PlanContext, FlannelSpecFiles {}
+
+/** Files the front end must read for `renderSpec` (certificates only, never keys). Works on unvalidated input. */
+export function specFileRefs(input: unknown): SpecFileRef[] {
+  return flannelSpecFileRefs(input);
+}
+
 export interface SpecCheck {
   readonly spec?: PodnetSpec;
   readonly plan?: PodCidrPlan;
@@ -48,7 +65,7 @@ export interface SpecCheck {
 }
 
 /** Validates a whole spec: schema, plan, and every component section. */
-export function checkSpec(input: unknown, context: PlanContext = {}): SpecCheck {
+export function checkSpec(input: unknown, context: RenderContext = {}): SpecCheck {
   const parsed = podnetSpecSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
   const spec = parsed.data;
@@ -56,24 +73,35 @@ export function checkSpec(input: unknown, context: PlanContext = {}): SpecCheck 
   if (!planCheck.plan) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
   const p = new Problems();
   p.warnings.push(...planCheck.warnings);
-  renderComponents(spec, planCheck.plan, p);
+  renderComponents(spec, planCheck.plan, p, context);
   return { spec, plan: planCheck.plan, errors: p.errors, warnings: p.warnings };
 }
 
 /** The component renderers, in order; each validates its own section into `p`. */
-function renderComponents(spec: PodnetSpec, plan: PodCidrPlan, p: Problems): ComponentArtifacts[] {
+function renderComponents(spec: PodnetSpec, plan: PodCidrPlan, p: Problems, context: RenderContext = {}): ComponentArtifacts[] {
   const out: ComponentArtifacts[] = [];
-  void spec;
-  void plan;
-  void p;
+  if (spec.flannel) {
+    const flannel = flannelComponent(spec.flannel, plan, p, context);
+    if (flannel) out.push(flannel);
+  }
+  if (spec.calico) {
+    const calico = calicoComponent(spec.calico, plan, p, { flannel: spec.flannel });
+    if (calico) out.push(calico);
+  }
   // Components register here (flannel, calico, then prep, which consumes their host requirements).
+  if (spec.prep) {
+    const needs = out.flatMap((a) => (a.hostRequirements ? [a.hostRequirements] : []));
+    const prep = prepComponent(spec.prep, plan, p, needs);
+    // First in the bundle: its units (modules, sysctl, CNI plugins) must be on a node before the network's.
+    if (prep) out.unshift(prep);
+  }
   return out;
 }
 
 /** Renders the spec; on any error returns the problems and no artifacts. */
 export function renderSpec(
   input: unknown,
-  context: PlanContext = {},
+  context: RenderContext = {},
 ): { bundle?: RenderBundle; errors: readonly Problem[]; warnings: readonly Problem[] } {
   const parsed = podnetSpecSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
@@ -83,7 +111,7 @@ export function renderSpec(
   const plan = planCheck.plan;
   const p = new Problems();
   p.warnings.push(...planCheck.warnings);
-  const parts = renderComponents(spec, plan, p);
+  const parts = renderComponents(spec, plan, p, context);
   if (!p.ok) return { errors: p.errors, warnings: p.warnings };
 
   const manifests: Record<string, K8sObject[]> = {};
@@ -97,6 +125,9 @@ export function renderSpec(
     Object.assign(summary, part.summary ?? {});
   }
   const nodes = [...units].map(([node, us]) => ({ node, units: us }));
+  // Node scripts are rendered from these states: every value must pass the node layer's checks first.
+  for (const n of nodes) p.errors.push(...checkNodeState(n, `nodeUnits.${n.node}`));
+  if (!p.ok) return { errors: p.errors, warnings: p.warnings };
   return {
     bundle: {
       plan,

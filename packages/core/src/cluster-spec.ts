@@ -27,7 +27,7 @@ export const interfaceSchema = z.strictObject({
   /** Addresses with their prefix length, e.g. `192.168.1.31/24`. */
   addresses: z.array(z.string()).default([]),
   /** Link MTU. @default 1500 */
-  mtu: z.number().int().min(68).max(65535).default(1500),
+  mtu: z.number().int().min(68).max(65536).default(1500), // 65536: the loopback device
   /** True for the interface that holds the default route (what flannel and first-found pick). */
   defaultRoute: z.boolean().optional(),
 });

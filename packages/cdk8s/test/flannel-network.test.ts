@@ -1,0 +1,116 @@
+/**
+ * The FlannelNetwork construct: default and custom snapshots (plain JSON
+ * files next to this test; regenerate with UPDATE_SNAPSHOTS=1), synth equal
+ * to the core objects, errors in the constructor, warnings as metadata.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { NetworkPlanError, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
+import { App, Chart, Testing } from "cdk8s";
+import { FlannelNetwork, PodCidrPlan } from "../src/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const CLUSTER: PodCidrPlanOptions = {
+  cluster: { podCidrs: ["10.244.0.0/16", "fd00:10:244::/56"], serviceCidrs: ["10.96.0.0/12", "fd00:10:96::/112"] },
+  nodes: [
+    { name: "cp1", roles: ["control-plane"], interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24", "fd00:192:168:1::31/64"] }] },
+    { name: "node1", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24", "fd00:192:168:1::32/64"] }] },
+  ],
+};
+
+function snapshot(name: string, actual: unknown): void {
+  const file = join(here, `flannel-network.${name}.snapshot.json`);
+  if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) {
+    if (process.env.UPDATE_SNAPSHOTS !== "1") assert.fail(`snapshot ${file} is missing; run with UPDATE_SNAPSHOTS=1 to write it`);
+    writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
+  }
+  assert.deepStrictEqual(actual, JSON.parse(readFileSync(file, "utf8")));
+}
+
+describe("cdk8s FlannelNetwork", () => {
+  test("default snapshot; the synth equals the core's objects", () => {
+    const chart = Testing.chart();
+    const plan = new PodCidrPlan(chart, "plan", CLUSTER);
+    const flannel = new FlannelNetwork(chart, "flannel", { plan });
+    const synth = Testing.synth(chart);
+    snapshot("default", synth);
+    assert.deepStrictEqual(synth, JSON.parse(JSON.stringify(flannel.network.objects)));
+    assert.equal(flannel.namespace, "kube-flannel");
+    assert.equal(flannel.daemonSetName, "kube-flannel-ds");
+    assert.deepEqual(flannel.podMtu, { cp1: 1450, node1: 1450 });
+    assert.deepEqual(
+      flannel.hostRequirements.firewall.map((f) => `${f.port}/${f.protocol}`),
+      ["8472/udp", "8081/tcp"],
+    );
+  });
+
+  test("custom snapshot: v0.26.7, wireguard with a PSK, mirror, selectors", () => {
+    const chart = Testing.chart();
+    new FlannelNetwork(chart, "flannel", {
+      plan: CLUSTER,
+      version: "v0.26.7",
+      imageRegistry: "registry.example.com/flannel-io",
+      backend: { type: "wireguard", psk: "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=", persistentKeepaliveInterval: 25 },
+      iface: ["eth0"],
+      healthzPort: 8081,
+      labels: { "example.com/owner": "net" },
+      tolerations: [{ operator: "Exists" }],
+      resources: { requests: { cpu: "100m", memory: "50Mi" }, limits: { memory: "128Mi" } },
+    });
+    const synth = Testing.synth(chart);
+    snapshot("custom", synth);
+    assert.deepEqual(
+      synth.map((o: { kind: string }) => o.kind),
+      ["Namespace", "ClusterRole", "ClusterRoleBinding", "ServiceAccount", "ConfigMap", "Secret", "DaemonSet"],
+    );
+  });
+
+  test("takes a plan computed elsewhere", () => {
+    const chart = Testing.chart();
+    const f = new FlannelNetwork(chart, "flannel", { plan: planPodCidrs(CLUSTER).plan, backend: { type: "host-gw" } });
+    assert.deepEqual(f.podMtu, { cp1: 1500, node1: 1500 });
+  });
+
+  test("bad props throw in the constructor, with every problem", () => {
+    const chart = Testing.chart();
+    assert.throws(
+      () => new FlannelNetwork(chart, "flannel", { plan: CLUSTER, backend: { type: "ipip" }, version: "v0.1.0" }),
+      (e: unknown) =>
+        e instanceof NetworkPlanError &&
+        e.problems.map((p) => p.code).join() === "flannel.version-unknown,flannel.backend-ipv6" &&
+        e.message.includes('flannel.backend.type: "ipip" carries IPv4 only'),
+    );
+  });
+
+  test("warnings become podnet:warning metadata", () => {
+    const chart = Testing.chart();
+    const f = new FlannelNetwork(chart, "flannel", { plan: CLUSTER, subnetLen: 24 });
+    const meta = f.node.metadata.filter((m) => m.type === "podnet:warning").map((m) => m.data);
+    assert.deepEqual(meta, [
+      'flannel.subnetLen: 24 is ignored in mode "daemonset": the kube subnet manager gives each node its spec.podCIDR (cluster.nodeMaskSize); remove it, or use mode "systemd" with etcd',
+    ]);
+  });
+
+  test("a chart namespace reaches namespaced objects only", () => {
+    const app = Testing.app();
+    const chart = new Chart(app, "c", { namespace: "ignored-by-flannel" });
+    new FlannelNetwork(chart, "flannel", { plan: CLUSTER });
+    const synth = Testing.synth(chart) as Array<{ kind: string; metadata: { namespace?: string } }>;
+    for (const o of synth) {
+      const expected = ["Namespace", "ClusterRole", "ClusterRoleBinding"].includes(o.kind) ? undefined : "kube-flannel";
+      assert.equal(o.metadata.namespace, expected, o.kind);
+    }
+  });
+
+  test("two FlannelNetworks in one app fail validation at synth", () => {
+    const app = new App({ outdir: join(here, ".podnet-tmp-never-written") });
+    const chart = new Chart(app, "c");
+    new FlannelNetwork(chart, "a", { plan: CLUSTER });
+    new FlannelNetwork(chart, "b", { plan: CLUSTER });
+    assert.throws(() => app.synthYaml(), /2 FlannelNetwork constructs \(c\/a, c\/b\) would render the same cluster-scoped objects/);
+  });
+});
