@@ -7,14 +7,14 @@
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { checkPodCidrPlan, type PodCidrPlanOptions } from "@podnet/core";
+import { checkPodCidrPlan, type NodeOptions, type PodCidrPlanOptions } from "@podnet/core";
 
 const SIZES = [1000, 5000, 10000];
 const RUNS = 5;
 
 /** A dual-stack spec with `n` nodes, three interfaces each (two of them dual-stack). */
 export function benchSpec(n: number): PodCidrPlanOptions {
-  const nodes: NonNullable<PodCidrPlanOptions["nodes"]> = [];
+  const nodes: NodeOptions[] = [];
   for (let i = 0; i < n; i++) {
     const hi = Math.floor(i / 256);
     const lo = i % 256;

@@ -75,12 +75,21 @@ export const clusterSchema = z.strictObject({
   clusterDomain: z.string().default("cluster.local"),
 });
 
+/** Makes every nested property and array readonly, so `as const` data and readonly arrays are accepted. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends readonly (infer U)[]
+    ? readonly DeepReadonly<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
 /** Input of PodCidrPlan, as written by a user (defaults not yet applied). */
-export type PodCidrPlanOptions = z.input<typeof podCidrPlanSchema>;
+export type PodCidrPlanOptions = DeepReadonly<z.input<typeof podCidrPlanSchema>>;
 /** Input of PodCidrPlan with defaults applied. */
 export type PodCidrPlanInput = z.output<typeof podCidrPlanSchema>;
-export type ClusterOptions = z.input<typeof clusterSchema>;
-export type NodeOptions = z.input<typeof nodeSchema>;
+export type ClusterOptions = DeepReadonly<z.input<typeof clusterSchema>>;
+export type NodeOptions = DeepReadonly<z.input<typeof nodeSchema>>;
 export type NodeSpec = z.output<typeof nodeSchema>;
 export type InterfaceSpec = z.output<typeof interfaceSchema>;
 
