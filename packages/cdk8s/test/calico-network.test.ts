@@ -11,9 +11,9 @@ import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { NetworkPlanError, type PodCidrPlanOptions } from "@podnet/core";
-import { Chart, Testing } from "cdk8s";
+import { App, Chart, Testing } from "cdk8s";
 import { needsReference, sharedReference } from "../../../test/support/real.js";
-import { CalicoNetwork, PodCidrPlan } from "../src/index.js";
+import { CalicoNetwork, FlannelNetwork, PodCidrPlan } from "../src/index.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
 type Obj = Record<string, any>;
@@ -116,6 +116,29 @@ describe("cdk8s CalicoNetwork", () => {
         assert.deepStrictEqual(
           e.problems.map((p) => p.path),
           ["typha", "ipPools[0].cidr", "ipPools[0].cidr", "ipPools[0].cidr"],
+        );
+        return true;
+      },
+    );
+  });
+
+  test("one pod network per app: a second CalicoNetwork or a FlannelNetwork fails synth", () => {
+    const app = new App({ outdir: tmp });
+    const chart = new Chart(app, "net");
+    new CalicoNetwork(chart, "calico", { plan: SEED });
+    new CalicoNetwork(new Chart(app, "other"), "calico2", { plan: SEED });
+    new FlannelNetwork(chart, "flannel", { plan: SEED, iface: ["ens33"] });
+    assert.throws(
+      () => app.synthYaml(),
+      (e: unknown) => {
+        const m = (e as Error).message;
+        assert.match(
+          m,
+          /2 CalicoNetwork constructs \(net\/calico, other\/calico2\) would render the same cluster-scoped objects; keep one/,
+        );
+        assert.match(
+          m,
+          /CalicoNetwork net\/calico and FlannelNetwork net\/flannel are in one app; a cluster runs one pod network, keep one/,
         );
         return true;
       },

@@ -1,0 +1,136 @@
+/**
+ * cdk8s construct for Calico, either install path, rendered by the core from
+ * the PodCidrPlan. Operator path: the custom resources, optionally after an
+ * include of a local copy of the release's tigera-operator.yaml (and CRDs),
+ * each checked against the pinned sha256 first. Manifest path: the
+ * calico.yaml objects; the CRDs are a prerequisite (`prerequisites`).
+ * Bad props throw in the constructor with every problem.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import {
+  type CalicoNetworkOptions,
+  type CalicoNetworkRender,
+  formatProblem,
+  type PinnedManifest,
+  type PodCidrPlan as Plan,
+  type PodCidrPlanOptions,
+  type Problem,
+  planPodCidrs,
+  renderCalicoNetwork,
+} from "@podnet/core";
+import { ApiObject, type ApiObjectProps, Chart, Include, JsonPatch } from "cdk8s";
+import { Construct } from "constructs";
+import { FlannelNetwork } from "./flannel-network.js";
+import { PodCidrPlan } from "./pod-cidr-plan.js";
+
+export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
+  /** The network plan: a PodCidrPlan construct, a plan computed elsewhere, or the plan's options. */
+  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  /**
+   * Operator path: local copy of the release's tigera-operator.yaml to include
+   * (its sha256 must match the pinned one).
+   * @default - not included: apply it first (see `prerequisites`)
+   */
+  readonly operatorManifest?: string;
+  /**
+   * Local copy of the release's operator-crds.yaml to include (sha256 checked).
+   * Apply the result with `kubectl apply --server-side`: the CRDs are too large for client-side apply.
+   * @default - not included: apply it first (see `prerequisites`)
+   */
+  readonly crdsManifest?: string;
+  /** etcd datastore (manifest path): client URLs and the TLS material (PEM), all three or none. */
+  readonly etcd?: { readonly endpoints: string[]; readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string } };
+}
+
+const CLUSTER_SCOPED = new Set(["ClusterRole", "ClusterRoleBinding"]);
+
+export class CalicoNetwork extends Construct {
+  /** Everything the core rendered: objects, resources, prerequisites, summary, host requirements. */
+  readonly render: CalicoNetworkRender;
+  /** Upstream files to apply before this chart (those not included here). */
+  readonly prerequisites: readonly PinnedManifest[];
+  readonly warnings: readonly Problem[];
+  /** The objects in apply order (includes first). */
+  readonly apiObjects: readonly ApiObject[];
+
+  constructor(scope: Construct, id: string, props: CalicoNetworkProps) {
+    super(scope, id);
+    const { plan, operatorManifest, crdsManifest, ...options } = props;
+    const planned =
+      plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
+    const r = renderCalicoNetwork(options, planned.plan);
+    this.render = r;
+    this.warnings = [...planned.warnings, ...r.warnings];
+    for (const w of this.warnings) this.node.addMetadata("podnet:warning", formatProblem(w));
+
+    const v = r.resolved.version;
+    const included = new Set<string>();
+    const objects: ApiObject[] = [];
+    const include = (file: string | undefined, m: PinnedManifest, what: string): void => {
+      if (file === undefined) return;
+      if (!r.prerequisites.includes(m)) throw new Error(`${what}: ${m.name} is not a prerequisite of this install path; remove it`);
+      verify(file, m, what);
+      objects.push(...new Include(this, m.name.replace(/\.yaml$/, ""), { url: file }).apiObjects);
+      included.add(m.name);
+    };
+    include(crdsManifest, v.crds, "crdsManifest");
+    include(operatorManifest, v.operator, "operatorManifest");
+    this.prerequisites = r.prerequisites.filter((m) => !included.has(m.name));
+
+    const chartNamespace = Chart.of(this).namespace;
+    const tlsData = tlsSecretData(options.etcd?.tls);
+    for (const o of [...r.objects, ...r.resources]) {
+      const body = structuredClone(o) as Record<string, unknown>;
+      if (o.kind === "Secret" && tlsData) body.data = tlsData;
+      const obj = new ApiObject(this, `${o.kind}-${o.metadata.name}`.toLowerCase(), body as unknown as ApiObjectProps);
+      // A chart-wide namespace must not land on cluster-scoped objects (Calico's CRs are cluster-scoped too).
+      if (chartNamespace !== undefined && (CLUSTER_SCOPED.has(o.kind) || o.metadata.namespace === undefined))
+        obj.addJsonPatch(JsonPatch.remove("/metadata/namespace"));
+      objects.push(obj);
+    }
+    this.apiObjects = objects;
+
+    // One pod network per cluster: Calico's cluster-scoped objects (ClusterRole "calico-node", Installation "default") exist once.
+    this.node.addValidation({
+      validate: () => {
+        const all = this.node.root.node.findAll();
+        const calicos = all.filter((c): c is CalicoNetwork => c instanceof CalicoNetwork);
+        const flannels = all.filter((c) => c instanceof FlannelNetwork);
+        if (calicos[0] !== this) return [];
+        const out: string[] = [];
+        if (calicos.length > 1)
+          out.push(
+            `${calicos.length} CalicoNetwork constructs (${calicos.map((c) => c.node.path).join(", ")}) would render the same cluster-scoped objects; keep one`,
+          );
+        if (flannels.length > 0)
+          out.push(
+            `CalicoNetwork ${this.node.path} and FlannelNetwork ${flannels[0]?.node.path} are in one app; a cluster runs one pod network, keep one`,
+          );
+        return out;
+      },
+    });
+  }
+}
+
+/** Throws unless the file's sha256 is the pinned one (URLs are refused: the file is read here, then included). */
+function verify(file: string, m: PinnedManifest, what: string): void {
+  if (/^[a-z]+:\/\//i.test(file))
+    throw new Error(
+      `${what}: "${file}" is a URL; download ${m.url} and give the local path, so its sha256 is checked before it is included`,
+    );
+  let sum: string;
+  try {
+    sum = createHash("sha256").update(readFileSync(file)).digest("hex");
+  } catch (e) {
+    throw new Error(`${what}: cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  if (sum !== m.sha256)
+    throw new Error(`${what}: "${file}" has sha256 ${sum}, but ${m.name} of this release (${m.url}) has ${m.sha256}; use that file`);
+}
+
+function tlsSecretData(t: NonNullable<CalicoNetworkProps["etcd"]>["tls"]): Record<string, string> | undefined {
+  if (!t?.ca || !t.cert || !t.key) return undefined;
+  const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+  return { "etcd-ca": b64(t.ca), "etcd-cert": b64(t.cert), "etcd-key": b64(t.key) };
+}

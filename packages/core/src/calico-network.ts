@@ -1,0 +1,138 @@
+/**
+ * CalicoNetwork: validates Calico options against the plan and renders
+ * either install path. Pure: the front ends (CLI, Pulumi, cdk8s) turn the
+ * result into files or resources.
+ */
+
+import { calicoHostRequirements } from "./calico-host.js";
+import { calicoManifestObjects } from "./calico-manifests.js";
+import { type CalicoOperatorInstall, calicoOperatorInstall, calicoOperatorObjects } from "./calico-operator.js";
+import { type CalicoInstall, type CalicoNetworkOptions, calicoOptionsSchema } from "./calico-options.js";
+import { calicoResourceObjects } from "./calico-resources.js";
+import { type ResolvedAutodetection, type ResolvedCalico, resolveCalico } from "./calico-validation.js";
+import type { PinnedManifest } from "./calico-versions.js";
+import { firewallNeedText, type HostRequirements } from "./host-requirements.js";
+import type { K8sObject } from "./manifest.js";
+import type { PodCidrPlan } from "./pod-cidr-plan.js";
+import { NetworkPlanError, type Problem, Problems } from "./problems.js";
+import { zodProblems } from "./spec-problems.js";
+
+export interface CalicoNetworkRender {
+  readonly install: CalicoInstall;
+  /** Every default resolved; what the objects were rendered from. */
+  readonly resolved: ResolvedCalico;
+  /** Manifest path: the calico.yaml objects. Operator path: Installation, APIServer (and Goldmane, Whisker). */
+  readonly objects: readonly K8sObject[];
+  /** Calico resources to apply once the CRDs exist: extra IPPools, BGPConfiguration, FelixConfiguration, BGPPeers. */
+  readonly resources: readonly K8sObject[];
+  /** Upstream files to apply first (server-side or `kubectl create`: the CRDs are too large for client-side apply). */
+  readonly prerequisites: readonly PinnedManifest[];
+  /** Operator path: how to install tigera-operator (Helm chart or the pinned manifests). */
+  readonly operator?: CalicoOperatorInstall;
+  readonly hostRequirements: HostRequirements;
+  /** Non-secret facts for plan.json. */
+  readonly summary: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly Problem[];
+}
+
+export interface CalicoCheck {
+  readonly render?: CalicoNetworkRender;
+  readonly errors: readonly Problem[];
+  readonly warnings: readonly Problem[];
+}
+
+function summaryOf(c: ResolvedCalico, prerequisites: readonly PinnedManifest[], host: HostRequirements, operator?: CalicoOperatorInstall) {
+  const autodetection = Object.fromEntries(
+    (Object.entries(c.autodetection) as Array<[string, ResolvedAutodetection]>).map(([family, a]) => [
+      family,
+      {
+        method: a.method.env,
+        explicit: a.method.explicit,
+        nodes: Object.fromEntries(a.nodes.map((n) => [n.node, { interface: n.interface, address: n.address, mtu: n.mtu }])),
+      },
+    ]),
+  );
+  return {
+    version: c.version.version,
+    install: c.spec.install,
+    datastore: c.spec.datastore,
+    backend: c.backend,
+    ipPools: c.pools.map((p) => ({
+      name: p.name,
+      family: p.family,
+      cidr: p.cidr.text,
+      blockSize: p.blockSize,
+      ipipMode: p.ipipMode,
+      vxlanMode: p.vxlanMode,
+      natOutgoing: p.natOutgoing,
+      nodeSelector: p.nodeSelector,
+    })),
+    autodetection,
+    mtu: {
+      value: c.mtu.value,
+      auto: c.mtu.value === 0,
+      largestSafe: c.mtu.max ?? null,
+      underlay: c.mtu.underlay ?? null,
+      overhead: c.mtu.overhead,
+    },
+    typha: c.typha,
+    bgp: {
+      asNumber: c.bgp.asNumber,
+      nodeToNodeMesh: c.bgp.nodeToNodeMesh,
+      listenPort: c.bgp.listenPort,
+      peers: c.bgp.peers.map((p) => p.name),
+    },
+    wireguard: c.wireguard,
+    ...(c.etcd ? { etcd: { endpoints: c.etcd.endpoints, tls: c.etcd.tls } } : {}),
+    prerequisites: prerequisites.map((m) => ({ name: m.name, url: m.url, sha256: m.sha256 })),
+    ...(operator
+      ? {
+          operatorHelm: {
+            repo: operator.helm.repo,
+            chart: operator.helm.chart,
+            version: operator.helm.version,
+            namespace: operator.helm.namespace,
+          },
+        }
+      : {}),
+    firewall: host.firewall.map((f) => `${firewallNeedText(f)} (${f.purpose})`),
+  };
+}
+
+/**
+ * Checks options against the plan and renders; returns problems instead of
+ * throwing. `basePath` prefixes problem paths (`calico` in the CLI spec).
+ */
+export function checkCalicoNetwork(options: unknown, plan: PodCidrPlan, basePath = ""): CalicoCheck {
+  const parsed = calicoOptionsSchema.safeParse(options ?? {}, { reportInput: true });
+  if (!parsed.success) {
+    return { errors: zodProblems(parsed.error.issues, options ?? {}, calicoOptionsSchema, basePath ? [basePath] : []), warnings: [] };
+  }
+  const p = new Problems();
+  const c = resolveCalico(parsed.data, plan, basePath ? `${basePath}.` : "", p);
+  if (!p.ok || !c) return { errors: p.errors, warnings: p.warnings };
+  const operatorPath = c.spec.install === "operator";
+  const operator = operatorPath ? calicoOperatorInstall(c) : undefined;
+  // The CRDs in operator-crds.yaml are a superset of calico.yaml's (identical objects); etcd needs none.
+  const prerequisites = operatorPath ? [c.version.crds, c.version.operator] : c.spec.datastore === "kubernetes" ? [c.version.crds] : [];
+  const hostRequirements = calicoHostRequirements(c);
+  const render: CalicoNetworkRender = {
+    install: c.spec.install,
+    resolved: c,
+    objects: operatorPath ? calicoOperatorObjects(c) : calicoManifestObjects(c),
+    resources: calicoResourceObjects(c),
+    prerequisites,
+    ...(operator ? { operator } : {}),
+    hostRequirements,
+    summary: summaryOf(c, prerequisites, hostRequirements, operator),
+    warnings: p.warnings,
+  };
+  return { render, errors: [], warnings: p.warnings };
+}
+
+/** Validates and renders; throws one NetworkPlanError with every problem when the options are wrong. */
+export function renderCalicoNetwork(options: CalicoNetworkOptions, plan: PodCidrPlan): CalicoNetworkRender {
+  const r = checkCalicoNetwork(options, plan);
+  if (!r.render) throw new NetworkPlanError(r.errors, r.warnings);
+  return r.render;
+}

@@ -1,0 +1,191 @@
+/**
+ * Pulumi component for Calico, either install path, rendered by the core and
+ * validated before the first child exists. Operator path: tigera-operator
+ * from its pinned Helm chart (values carry the Installation) or from the
+ * pinned manifests, then the custom resources. Manifest path: the pinned CRDs,
+ * then the calico.yaml objects. Pinned downloads are checked against their
+ * sha256 before any resource uses them. etcd TLS material is a Pulumi secret:
+ * given, or a client certificate issued here with @pulumi/tls.
+ */
+import { createHash } from "node:crypto";
+import {
+  type CalicoNetworkOptions,
+  type CalicoNetworkRender,
+  type K8sObject,
+  type PinnedManifest,
+  type PodCidrPlan as Plan,
+  type PodCidrPlanOptions,
+  planPodCidrs,
+  renderCalicoNetwork,
+} from "@podnet/core";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { PodCidrPlan } from "./pod-cidr-plan.js";
+import { logWarnings, validated } from "./problems.js";
+
+/** etcd client TLS: the PEM material itself, or a CA that signs a client certificate issued here. */
+export type CalicoEtcdTls =
+  | { readonly ca: pulumi.Input<string>; readonly cert: pulumi.Input<string>; readonly key: pulumi.Input<string> }
+  | {
+      readonly issueWith: {
+        readonly caCertPem: pulumi.Input<string>;
+        readonly caPrivateKeyPem: pulumi.Input<string>;
+        readonly validityHours?: number;
+      };
+    };
+
+export interface CalicoNetworkArgs extends Omit<CalicoNetworkOptions, "etcd"> {
+  /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
+  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  /** How the operator path installs tigera-operator; `none` when it is already there. @default "helm" */
+  readonly operatorInstall?: "helm" | "manifest" | "none";
+  /** Manifest path, Kubernetes datastore: install the pinned CRDs first. @default true */
+  readonly installCrds?: boolean;
+  /** Reads a pinned file (e.g. from a vendored copy); its sha256 is checked either way. @default - HTTPS download */
+  readonly manifestLoader?: (url: string) => Promise<string>;
+  /** etcd datastore (manifest path): client URLs and TLS material. */
+  readonly etcd?: { readonly endpoints: string[]; readonly tls?: CalicoEtcdTls };
+}
+
+/** Stands in for TLS material during validation (only presence matters to the core). */
+const GIVEN = "(pulumi secret)";
+
+async function download(url: string): Promise<string> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.text();
+}
+
+export class CalicoNetwork extends pulumi.ComponentResource {
+  /** Everything the core rendered: objects, resources, prerequisites, summary, host requirements. */
+  readonly render: CalicoNetworkRender;
+  /** The tigera-operator Helm release (operator path with operatorInstall "helm"). */
+  readonly operatorRelease?: k8s.helm.v3.Release;
+  /** Non-secret facts (pools, autodetection per node, MTU, firewall needs). */
+  readonly summary: pulumi.Output<Record<string, unknown>>;
+
+  constructor(name: string, args: CalicoNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { plan, operatorInstall = "helm", installCrds = true, manifestLoader = download, etcd, ...options } = args;
+    const etcdTls = etcd?.tls;
+    const issued = etcdTls !== undefined && "issueWith" in etcdTls;
+    const given = etcdTls !== undefined && !issued ? (etcdTls as { ca?: unknown; cert?: unknown; key?: unknown }) : undefined;
+    const r = validated("CalicoNetwork", () => {
+      const planned =
+        plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
+      const present = (v: unknown) => (issued || v !== undefined ? GIVEN : undefined);
+      const coreTls = etcdTls === undefined ? undefined : { ca: present(given?.ca), cert: present(given?.cert), key: present(given?.key) };
+      const coreEtcd = etcd ? { endpoints: etcd.endpoints, ...(coreTls ? { tls: coreTls } : {}) } : undefined;
+      const out = renderCalicoNetwork({ ...options, ...(coreEtcd ? { etcd: coreEtcd } : {}) }, planned.plan);
+      return { render: out, warnings: [...planned.warnings, ...out.warnings] };
+    });
+    super("podnet:index:CalicoNetwork", name, {}, opts);
+    logWarnings(this, r.warnings);
+    this.render = r.render;
+    const render = r.render;
+    const child = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, dependsOn });
+    /** A pinned file's text, only once its sha256 matches. */
+    const pinned = (m: PinnedManifest): pulumi.Output<string> =>
+      pulumi.output(
+        manifestLoader(m.url).then((text) => {
+          const sum = createHash("sha256").update(text).digest("hex");
+          if (sum !== m.sha256)
+            throw new pulumi.ResourceError(
+              `CalicoNetwork: ${m.name} from ${m.url} has sha256 ${sum}, expected ${m.sha256}; nothing applied`,
+              this,
+            );
+          return text;
+        }),
+      );
+    const group = (id: string, yaml: pulumi.Output<string>, dependsOn: pulumi.Resource[] = []) =>
+      new k8s.yaml.v2.ConfigGroup(`${name}-${id}`, { yaml }, child(dependsOn));
+    const custom = (o: K8sObject, dependsOn: pulumi.Resource[]) =>
+      new k8s.apiextensions.CustomResource(
+        `${name}-${o.kind.toLowerCase()}-${o.metadata.name}`,
+        structuredClone(o) as never,
+        child(dependsOn),
+      );
+
+    let base: pulumi.Resource[] = [];
+    if (render.install === "operator") {
+      if (operatorInstall === "helm" && render.operator) {
+        const h = render.operator.helm;
+        this.operatorRelease = new k8s.helm.v3.Release(
+          `${name}-tigera-operator`,
+          {
+            chart: h.chart,
+            version: h.version,
+            repositoryOpts: { repo: h.repo },
+            namespace: h.namespace,
+            createNamespace: true,
+            values: h.values,
+          },
+          child(),
+        );
+        // The chart renders Installation, APIServer, Goldmane and Whisker from the values.
+        base = [this.operatorRelease];
+      } else {
+        if (operatorInstall === "manifest") {
+          const [crds, operator] = render.prerequisites as [PinnedManifest, PinnedManifest];
+          const crdGroup = group("crds", pinned(crds));
+          base = [group("operator", pinned(operator), [crdGroup])];
+        }
+        const installation = render.objects.map((o) => custom(o, base));
+        base = installation.slice(0, 1);
+      }
+    } else {
+      const crds = render.prerequisites[0];
+      if (crds && installCrds) base = [group("crds", pinned(crds))];
+      const objects = render.objects.filter((o) => o.kind !== "Secret");
+      const secret = render.objects.find((o) => o.kind === "Secret");
+      if (secret)
+        base = [...base, this.etcdSecret(name, secret, given, issued ? (etcdTls as { issueWith: IssueWith }).issueWith : undefined)];
+      base = [new k8s.yaml.v2.ConfigGroup(`${name}-calico`, { objs: objects.map((o) => structuredClone(o)) }, child(base))];
+    }
+    for (const o of render.resources) custom(o, base);
+    this.summary = pulumi.output(render.summary) as unknown as pulumi.Output<Record<string, unknown>>;
+    this.registerOutputs({ summary: this.summary });
+  }
+
+  /** Secret calico-etcd-secrets: the given PEM material, or a client certificate issued by the given CA. */
+  private etcdSecret(
+    name: string,
+    secret: K8sObject,
+    given: { ca?: unknown; cert?: unknown; key?: unknown } | undefined,
+    issue?: IssueWith,
+  ): k8s.core.v1.Secret {
+    let material: { ca: pulumi.Input<string>; cert: pulumi.Input<string>; key: pulumi.Input<string> } | undefined;
+    if (given) material = given as never;
+    if (issue) {
+      const key = new tls.PrivateKey(`${name}-etcd-client`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+      const csr = new tls.CertRequest(
+        `${name}-etcd-client`,
+        { privateKeyPem: key.privateKeyPem, subject: { commonName: "calico" } },
+        { parent: this },
+      );
+      const cert = new tls.LocallySignedCert(
+        `${name}-etcd-client`,
+        {
+          certRequestPem: csr.certRequestPem,
+          caCertPem: issue.caCertPem,
+          caPrivateKeyPem: pulumi.secret(issue.caPrivateKeyPem),
+          // One year unless told otherwise; renewal is a `pulumi up` away.
+          validityPeriodHours: issue.validityHours ?? 8760,
+          allowedUses: ["digitalSignature", "keyEncipherment", "clientAuth"],
+        },
+        { parent: this },
+      );
+      material = { ca: issue.caCertPem, cert: cert.certPem, key: key.privateKeyPem };
+    }
+    const stringData = material
+      ? { "etcd-ca": pulumi.secret(material.ca), "etcd-cert": pulumi.secret(material.cert), "etcd-key": pulumi.secret(material.key) }
+      : undefined;
+    return new k8s.core.v1.Secret(
+      `${name}-etcd-secrets`,
+      { ...(structuredClone(secret) as object), ...(stringData ? { stringData } : {}) },
+      { parent: this },
+    );
+  }
+}
+
+type IssueWith = Extract<CalicoEtcdTls, { issueWith: unknown }>["issueWith"];

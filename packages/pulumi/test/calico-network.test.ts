@@ -1,0 +1,253 @@
+/**
+ * The CalicoNetwork component under Pulumi mocks (no engine, no provider
+ * plugin: nothing is deployed). Asserts the resource graph: the pinned Helm
+ * release and its values, the pinned manifests (sha256 checked before use),
+ * custom resources after the operator, manifest-path objects after the CRDs,
+ * etcd TLS material as secrets (given or issued with @pulumi/tls), and
+ * validation before any child exists.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { type PodCidrPlanOptions, planPodCidrs, renderCalicoNetwork } from "@podnet/core";
+import * as pulumi from "@pulumi/pulumi";
+import { needsReference, sharedReference } from "../../../test/support/real.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
+type Obj = Record<string, any>;
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Obj;
+}
+const registered: Registered[] = [];
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      // Outputs the tls provider would compute.
+      const computed: Obj =
+        args.type === "tls:index/privateKey:PrivateKey"
+          ? { privateKeyPem: "-----BEGIN EC PRIVATE KEY-----mock" }
+          : args.type === "tls:index/certRequest:CertRequest"
+            ? { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----mock" }
+            : args.type === "tls:index/locallySignedCert:LocallySignedCert"
+              ? { certPem: "-----BEGIN CERTIFICATE-----client" }
+              : {};
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
+    },
+    call: (args) => args.inputs,
+  },
+  "podnet",
+  "test",
+  false,
+);
+const { CalicoNetwork, PodCidrPlan } = await import("../src/index.js");
+
+const settle = () => new Promise((r) => setTimeout(r, 50));
+/** Pulumi's special-value signature key and its secret marker (sdk/nodejs/runtime/rpc.ts). */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270";
+
+const CLUSTER: PodCidrPlanOptions = {
+  cluster: { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
+  nodes: ["128", "129", "130"].map((a, i) => ({ name: `n${i + 1}`, interfaces: [{ name: "ens33", addresses: [`192.168.79.${a}/24`] }] })),
+};
+
+/** Records each child's dependsOn (by name) through a transformation. */
+function recorder() {
+  const deps: Record<string, string[]> = {};
+  const transformations: pulumi.ResourceTransformation[] = [
+    (a) => {
+      deps[a.name] = ([] as unknown[]).concat(a.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?");
+      return undefined;
+    },
+  ];
+  return { deps, transformations };
+}
+const mine = (before: number) => registered.slice(before).filter((r) => !r.type.startsWith("podnet:"));
+
+describe("Pulumi CalicoNetwork (mocks)", () => {
+  test("operator path via Helm: the pinned chart with the Installation in its values; resources after the release", async () => {
+    const plan = new PodCidrPlan("plan", CLUSTER);
+    const rec = recorder();
+    const before = registered.length;
+    const c = new CalicoNetwork(
+      "cal",
+      { plan, ipAutodetection: { ipv4: "interface=ens33" }, bgp: { asNumber: 64600 } },
+      { transformations: rec.transformations },
+    );
+    await settle();
+    const kids = mine(before);
+    assert.deepStrictEqual(kids.map((k) => `${k.type} ${k.name}`).sort(), [
+      "kubernetes:crd.projectcalico.org/v1:BGPConfiguration cal-bgpconfiguration-default",
+      "kubernetes:helm.sh/v3:Release cal-tigera-operator",
+    ]);
+    const release = kids.find((k) => k.type === "kubernetes:helm.sh/v3:Release")?.inputs as Obj;
+    assert.equal(release.chart, "tigera-operator");
+    assert.equal(release.version, "v3.30.7");
+    assert.deepStrictEqual(release.repositoryOpts, { repo: "https://docs.tigera.io/calico/charts" });
+    assert.equal(release.namespace, "tigera-operator");
+    assert.equal(release.createNamespace, true);
+    const core = renderCalicoNetwork({ ipAutodetection: { ipv4: "interface=ens33" }, bgp: { asNumber: 64600 } }, plan.plan);
+    assert.deepStrictEqual(release.values, JSON.parse(JSON.stringify(core.operator?.helm.values)));
+    assert.deepStrictEqual(release.values.installation.calicoNetwork.nodeAddressAutodetectionV4, { interface: "ens33" });
+    assert.deepStrictEqual(rec.deps["cal-bgpconfiguration-default"], ["cal-tigera-operator"]);
+    assert.ok(c.operatorRelease);
+    assert.deepStrictEqual(((await new Promise((r) => c.summary.apply(r))) as Obj).firewall, core.summary.firewall);
+  });
+
+  test("manifest path: CRDs (sha256 checked), then the calico.yaml objects, then the resources", { skip: needsReference() }, async () => {
+    const dir = join(sharedReference() as string, "calico", "v3.30.7");
+    const loader = async (url: string) => readFileSync(join(dir, url.split("/").pop() as string), "utf8");
+    const rec = recorder();
+    const before = registered.length;
+    const opts = { install: "manifest" as const, ipPools: [{ cidr: "172.16.0.0/17" }, { cidr: "172.16.128.0/17" }] };
+    new CalicoNetwork("man", { plan: CLUSTER, ...opts, manifestLoader: loader }, { transformations: rec.transformations });
+    await settle();
+    const kids = mine(before);
+    const crds = kids.find((k) => k.name === "man-crds");
+    assert.equal(crds?.type, "kubernetes:yaml/v2:ConfigGroup");
+    assert.equal(crds?.inputs.yaml, readFileSync(join(dir, "operator-crds.yaml"), "utf8"));
+    const calico = kids.find((k) => k.name === "man-calico");
+    const core = renderCalicoNetwork(opts, planPodCidrs(CLUSTER).plan);
+    assert.deepStrictEqual(calico?.inputs.objs, JSON.parse(JSON.stringify(core.objects)));
+    assert.deepStrictEqual(rec.deps["man-calico"], ["man-crds"]);
+    assert.deepStrictEqual(rec.deps["man-ippool-ipv4-ippool-1"], ["man-calico"]);
+  });
+
+  test("operator path via the pinned manifests: CRDs, operator, then Installation and APIServer", { skip: needsReference() }, async () => {
+    const dir = join(sharedReference() as string, "calico", "v3.30.7");
+    const loader = async (url: string) => readFileSync(join(dir, url.split("/").pop() as string), "utf8");
+    const rec = recorder();
+    const before = registered.length;
+    new CalicoNetwork(
+      "op",
+      { plan: CLUSTER, operatorInstall: "manifest", manifestLoader: loader },
+      { transformations: rec.transformations },
+    );
+    await settle();
+    assert.deepStrictEqual(
+      mine(before)
+        .map((k) => `${k.type} ${k.name}`)
+        .sort(),
+      [
+        "kubernetes:operator.tigera.io/v1:APIServer op-apiserver-default",
+        "kubernetes:operator.tigera.io/v1:Installation op-installation-default",
+        "kubernetes:yaml/v2:ConfigGroup op-crds",
+        "kubernetes:yaml/v2:ConfigGroup op-operator",
+      ],
+    );
+    assert.deepStrictEqual(rec.deps["op-operator"], ["op-crds"]);
+    assert.deepStrictEqual(rec.deps["op-installation-default"], ["op-operator"]);
+  });
+
+  test("a download whose sha256 differs fails before anything uses it", () => {
+    const script = `
+      import * as pulumi from "@pulumi/pulumi";
+      pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + "-id", state: a.inputs }), call: (a) => a.inputs }, "p", "s", false);
+      const { CalicoNetwork } = await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)});
+      new CalicoNetwork("x", { plan: ${JSON.stringify(CLUSTER)}, operatorInstall: "manifest", manifestLoader: async () => "kind: Tampered\\n" });
+    `;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      cwd: import.meta.dirname,
+    });
+    assert.notEqual(r.status, 0);
+    assert.match(
+      r.stderr,
+      /CalicoNetwork: operator-crds\.yaml from https:\/\/raw\.githubusercontent\.com\/projectcalico\/calico\/v3\.30\.7\/manifests\/operator-crds\.yaml has sha256 [0-9a-f]{64}, expected 53b2e279/,
+    );
+  });
+
+  test("etcd: given TLS material is sent only in the Secret, as secrets", async () => {
+    const before = registered.length;
+    const c = new CalicoNetwork("etc", {
+      plan: CLUSTER,
+      install: "manifest",
+      datastore: "etcd",
+      etcd: { endpoints: ["https://192.168.79.128:2379"], tls: { ca: "CA-PEM", cert: "CERT-PEM", key: pulumi.secret("KEY-PEM") } },
+    });
+    await settle();
+    const kids = mine(before);
+    const secret = kids.find((k) => k.type === "kubernetes:core/v1:Secret");
+    assert.ok(secret);
+    const sd = secret.inputs.stringData as Obj;
+    assert.equal(sd[SECRET_SIG], SECRET_MARK, "stringData is sent as a secret");
+    assert.deepStrictEqual(sd.value, { "etcd-ca": "CA-PEM", "etcd-cert": "CERT-PEM", "etcd-key": "KEY-PEM" });
+    assert.ok(!JSON.stringify(kids.filter((k) => k !== secret)).includes("KEY-PEM"), "no other child carries the key");
+    assert.equal(
+      ((kids.find((k) => k.name === "etc-calico")?.inputs.objs ?? []) as Obj[]).find((o) => o.kind === "ConfigMap")?.data.etcd_key,
+      "/calico-secrets/etcd-key",
+    );
+    assert.equal(
+      kids.some((k) => k.name === "etc-crds"),
+      false,
+      "etcd needs no CRDs",
+    );
+    assert.ok(c.render.resolved.etcd?.tls);
+  });
+
+  test("etcd: a client certificate issued with @pulumi/tls; its key is a secret", async () => {
+    const before = registered.length;
+    new CalicoNetwork("iss", {
+      plan: CLUSTER,
+      install: "manifest",
+      datastore: "etcd",
+      etcd: { endpoints: ["https://192.168.79.128:2379"], tls: { issueWith: { caCertPem: "CA-PEM", caPrivateKeyPem: "CA-KEY" } } },
+    });
+    await settle();
+    const kids = mine(before);
+    assert.deepStrictEqual(
+      kids
+        .filter((k) => k.type.startsWith("tls:"))
+        .map((k) => k.type)
+        .sort(),
+      ["tls:index/certRequest:CertRequest", "tls:index/locallySignedCert:LocallySignedCert", "tls:index/privateKey:PrivateKey"],
+    );
+    const signed = kids.find((k) => k.type === "tls:index/locallySignedCert:LocallySignedCert")?.inputs as Obj;
+    assert.deepStrictEqual(signed.allowedUses, ["digitalSignature", "keyEncipherment", "clientAuth"]);
+    assert.equal(signed.caPrivateKeyPem[SECRET_SIG], SECRET_MARK, "the CA key is sent as a secret");
+    const sd = kids.find((k) => k.type === "kubernetes:core/v1:Secret")?.inputs.stringData as Obj;
+    assert.equal(sd[SECRET_SIG], SECRET_MARK);
+    assert.deepStrictEqual(sd.value, {
+      "etcd-ca": "CA-PEM",
+      "etcd-cert": "-----BEGIN CERTIFICATE-----client",
+      "etcd-key": "-----BEGIN EC PRIVATE KEY-----mock",
+    });
+  });
+
+  test("bad args fail with InputPropertiesError before any child is created", async () => {
+    await settle();
+    const before = registered.length;
+    assert.throws(
+      () => new CalicoNetwork("bad", { plan: CLUSTER, ipPools: [{ cidr: "192.168.0.0/16" }], mtu: 1500 }),
+      (e: unknown) => {
+        assert.ok(pulumi.InputPropertiesError.isInstance(e));
+        assert.deepStrictEqual(
+          e.errors.map((x) => x.propertyPath),
+          ["ipPools[0].cidr", "ipPools[0].cidr", "mtu"],
+        );
+        assert.match(e.errors[2]?.reason ?? "", /mtu: 1500 is above 1480, the largest pod MTU that fits/);
+        return true;
+      },
+    );
+    assert.throws(
+      () =>
+        new CalicoNetwork("bad2", {
+          plan: CLUSTER,
+          install: "manifest",
+          datastore: "etcd",
+          etcd: { endpoints: ["https://a:2379"], tls: { ca: "x", cert: "y" } as never },
+        }),
+      (e: unknown) =>
+        pulumi.InputPropertiesError.isInstance(e) &&
+        e.errors[0]?.propertyPath === "etcd.tls" &&
+        /has ca and cert but not key/.test(e.errors[0]?.reason ?? ""),
+    );
+    await settle();
+    assert.equal(registered.length, before, "nothing was registered");
+  });
+});
