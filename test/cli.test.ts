@@ -4,13 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { run } from "@podnet/cli";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
+import { needs } from "./support/real.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const example = join(root, "examples/cli/cluster.yaml");
@@ -130,13 +131,34 @@ describe("podnet render", () => {
   });
 
   test("an unreadable previous plan.json is a usage error and changes nothing", async () => {
-    const blocker = join(dir, "blocked");
-    mkdirSync(blocker);
-    writeFileSync(join(blocker, "plan.json"), "{not json");
-    const r = await podnet("render", file("ok2.yaml", stringify(small)), "--out", blocker);
+    const bad = file("bad-plan.json", "{not json");
+    const out = join(dir, "fresh");
+    const r = await podnet("render", file("ok2.yaml", stringify(small)), "--out", out, "--previous", bad);
     assert.equal(r.code, 2);
-    assert.match(r.err, /cannot read previous plan .*plan.json/);
-    assert.equal(readFileSync(join(blocker, "plan.json"), "utf8"), "{not json");
+    assert.match(r.err, /cannot read previous plan .*bad-plan.json/);
+    assert.ok(!existsSync(out));
+  });
+
+  test("never replaces a folder podnet did not make", async () => {
+    const spec = file("mine.yaml", stringify(small));
+    const precious = join(dir, "precious");
+    mkdirSync(precious);
+    writeFileSync(join(precious, "notes.txt"), "keep me");
+    const cases: Array<[string, RegExp]> = [
+      [precious, /refusing to replace .*precious: it is not a podnet bundle/],
+      [dir, /refusing to render into .*: it contains the spec file/],
+      [spec, /refusing to render into .*mine.yaml: it contains the spec file/],
+      [join(precious, "notes.txt"), /refusing to replace .*notes.txt: it is not a folder/],
+      ["", /--out must name a folder/],
+      [".", /refusing to render into/],
+    ];
+    for (const [out, msg] of cases) {
+      const r = await podnet("render", spec, "--out", out);
+      assert.equal(r.code, 2, out);
+      assert.match(r.err, msg);
+    }
+    assert.equal(readFileSync(join(precious, "notes.txt"), "utf8"), "keep me");
+    assert.equal(readFileSync(spec, "utf8"), stringify(small));
   });
 
   test("a folder that cannot be written: exit 2, nothing half-written", async () => {
@@ -150,8 +172,8 @@ describe("podnet render", () => {
   test("same spec, byte-identical bundle", async () => {
     const a = join(dir, "det-a");
     const b = join(dir, "det-b");
-    await podnet("render", example, "--out", a);
-    await podnet("render", example, "--out", b);
+    assert.equal((await podnet("render", example, "--out", a)).code, 0);
+    assert.equal((await podnet("render", example, "--out", b)).code, 0);
     const listing = (d: string): string[] =>
       readdirSync(d, { recursive: true, withFileTypes: true })
         .filter((e) => e.isFile())
@@ -162,10 +184,40 @@ describe("podnet render", () => {
   });
 });
 
+describe("rendered manifests", () => {
+  test("strings that YAML 1.1 would read as booleans or numbers stay strings for kubectl", async () => {
+    const spec = {
+      ...small,
+      flannel: { labels: { team: "yes", zone: "on", build: "0400" }, nodeSelector: { net: "off" } },
+    };
+    const out = join(dir, "yaml11");
+    const r = await podnet("render", file("yaml11.json", JSON.stringify(spec)), "--out", out);
+    assert.equal(r.code, 0, r.err);
+    const text = readFileSync(join(out, "manifests", "flannel.yaml"), "utf8");
+    for (const doc of text.split(/^---$/m)) {
+      const obj = parse(doc, { version: "1.1" }) as { metadata?: { labels?: Record<string, unknown> } };
+      if (obj?.metadata?.labels?.team !== undefined) {
+        assert.equal(obj.metadata.labels.team, "yes");
+        assert.equal(obj.metadata.labels.zone, "on");
+        assert.equal(obj.metadata.labels.build, "0400");
+      }
+    }
+    assert.match(text, /team: "yes"/);
+  });
+
+  test("a manifest file holding a Secret is written 0600", async () => {
+    const spec = { ...small, flannel: { backend: { type: "wireguard", psk: Buffer.alloc(32, 7).toString("base64") } } };
+    const out = join(dir, "secret");
+    const r = await podnet("render", file("secret.json", JSON.stringify(spec)), "--out", out);
+    assert.equal(r.code, 0, r.err);
+    const manifest = join(out, "manifests", "flannel.yaml");
+    assert.match(readFileSync(manifest, "utf8"), /kind: Secret/);
+    assert.equal(statSync(manifest).mode & 0o777, 0o600);
+  });
+});
+
 describe("pnpm scripts from a clone", () => {
-  test("`pnpm podnet validate` runs the CLI from source", {
-    skip: existsSync(join(root, "node_modules")) ? false : "run pnpm install first",
-  }, () => {
+  test("`pnpm podnet validate` runs the CLI from source", { skip: needs("pnpm") }, () => {
     const r = spawnSync("pnpm", ["-s", "podnet", "validate", "examples/cli/cluster.yaml"], { cwd: root, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /valid/);

@@ -60,7 +60,15 @@ export function sharedReference(): string | undefined {
   return existsSync(dir) ? dir : undefined;
 }
 
-/** Skip reason when ../shared/reference is absent (never fails: it is optional material). */
+/**
+ * Skip reason when ../shared/reference is absent: upstream manifests are not
+ * part of the repository. CI, which has them beside the clone, sets
+ * PODNET_REQUIRE_REFERENCE=1 so that their absence fails instead.
+ */
 export function needsReference(): false | string {
-  return sharedReference() ? false : "../shared/reference is absent (upstream manifests are not part of the repository)";
+  if (sharedReference()) return false;
+  if (process.env.PODNET_REQUIRE_REFERENCE === "1") {
+    throw new Error("PODNET_REQUIRE_REFERENCE=1 but ../shared/reference (the upstream manifests) is absent");
+  }
+  return "../shared/reference is absent (upstream manifests are not part of the repository)";
 }

@@ -37,6 +37,11 @@ export function parseSpecText(text: string, file: string): unknown {
     );
   }
   const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    JSON.stringify(value);
+  } catch {
+    throw new UsageError(`${file}: a YAML alias refers to itself (a cycle); write the value out instead`);
+  }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UsageError(`${file}: the spec must be a mapping with at least "cluster:" (see README, "Spec format")`);
   }

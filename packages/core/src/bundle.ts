@@ -19,7 +19,7 @@ import type { NodeState } from "./node-state.js";
 import { allocationOf, checkPodCidrPlan, type PlanContext, type PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problem, Problems } from "./problems.js";
 import { type PodnetSpec, podnetSpecSchema } from "./spec.js";
-import { zodProblems } from "./spec-problems.js";
+import { PARSE_OPTIONS, zodProblems } from "./spec-problems.js";
 
 /** What one component contributes to a render. */
 export interface ComponentArtifacts {
@@ -66,7 +66,7 @@ export interface SpecCheck {
 
 /** Validates a whole spec: schema, plan, and every component section. */
 export function checkSpec(input: unknown, context: RenderContext = {}): SpecCheck {
-  const parsed = podnetSpecSchema.safeParse(input, { reportInput: true });
+  const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
   const spec = parsed.data;
   const planCheck = checkPodCidrPlan({ cluster: spec.cluster, nodes: spec.nodes }, context);
@@ -103,7 +103,7 @@ export function renderSpec(
   input: unknown,
   context: RenderContext = {},
 ): { bundle?: RenderBundle; errors: readonly Problem[]; warnings: readonly Problem[] } {
-  const parsed = podnetSpecSchema.safeParse(input, { reportInput: true });
+  const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
   const spec = parsed.data;
   const planCheck = checkPodCidrPlan({ cluster: spec.cluster, nodes: spec.nodes }, context);

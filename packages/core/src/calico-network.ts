@@ -15,7 +15,7 @@ import { firewallNeedText, type HostRequirements } from "./host-requirements.js"
 import type { K8sObject } from "./manifest.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { NetworkPlanError, type Problem, Problems } from "./problems.js";
-import { zodProblems } from "./spec-problems.js";
+import { PARSE_OPTIONS, zodProblems } from "./spec-problems.js";
 
 export interface CalicoNetworkRender {
   readonly install: CalicoInstall;
@@ -104,7 +104,7 @@ function summaryOf(c: ResolvedCalico, prerequisites: readonly PinnedManifest[], 
  * throwing. `basePath` prefixes problem paths (`calico` in the CLI spec).
  */
 export function checkCalicoNetwork(options: unknown, plan: PodCidrPlan, basePath = ""): CalicoCheck {
-  const parsed = calicoOptionsSchema.safeParse(options ?? {}, { reportInput: true });
+  const parsed = calicoOptionsSchema.safeParse(options ?? {}, PARSE_OPTIONS);
   if (!parsed.success) {
     return { errors: zodProblems(parsed.error.issues, options ?? {}, calicoOptionsSchema, basePath ? [basePath] : []), warnings: [] };
   }

@@ -53,7 +53,10 @@ export const nodeSchema = z.strictObject({
   /** How later components reach the node. */
   ssh: sshSchema.optional(),
   /** @default ["worker"] */
-  roles: z.array(z.enum(["control-plane", "worker", "etcd"])).default(["worker"]),
+  roles: z
+    .array(z.enum(["control-plane", "worker", "etcd"]))
+    .min(1)
+    .default(["worker"]),
   /** @default "amd64" */
   arch: z.enum(["amd64", "arm64", "arm", "ppc64le", "s390x", "riscv64"]).default("amd64"),
 });

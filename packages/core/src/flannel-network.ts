@@ -29,7 +29,7 @@ import type { HostRequirements } from "./host-requirements.js";
 import type { K8sObject } from "./manifest.js";
 import type { PerFamily, PodCidrPlan } from "./pod-cidr-plan.js";
 import { NetworkPlanError, type Problem, Problems } from "./problems.js";
-import { zodProblems } from "./spec-problems.js";
+import { PARSE_OPTIONS, zodProblems } from "./spec-problems.js";
 
 /** Problem paths of flannel options start here (the spec's `flannel:` section). */
 export const FLANNEL_PATH = "flannel";
@@ -85,7 +85,7 @@ export interface FlannelCheck {
 
 /** Validates the options against the plan and renders; returns the problems instead of throwing. */
 export function checkFlannelNetwork(options: unknown, plan: PodCidrPlan): FlannelCheck {
-  const parsed = flannelNetworkSchema.safeParse(options ?? {}, { reportInput: true });
+  const parsed = flannelNetworkSchema.safeParse(options ?? {}, PARSE_OPTIONS);
   if (!parsed.success) {
     return { errors: zodProblems(parsed.error.issues, options ?? {}, flannelNetworkSchema, [FLANNEL_PATH]), warnings: [] };
   }

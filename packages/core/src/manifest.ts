@@ -21,7 +21,11 @@ export function objectKey(o: K8sObject): string {
   return `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 }
 
-/** Multi-document YAML; same objects, same bytes. */
+/**
+ * Multi-document YAML; same objects, same bytes. Written as YAML 1.1, which
+ * kubectl reads: strings such as "yes", "on", "0400" or "1_000" are quoted,
+ * so they stay strings instead of turning into booleans or numbers.
+ */
 export function toYaml(objects: readonly K8sObject[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  return objects.map((o) => stringify(o, { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
 }

@@ -33,7 +33,7 @@ import {
   SYSCTL_KEY,
   SYSCTL_VALUE,
 } from "./shell.js";
-import { zodProblems } from "./spec-problems.js";
+import { PARSE_OPTIONS, zodProblems } from "./spec-problems.js";
 
 export interface NodePrep {
   readonly node: string;
@@ -92,7 +92,7 @@ export function checkNodeNetworkPrep(input: NodeNetworkPrepInput): {
 } {
   const base = input.basePath ?? "prep";
   const raw = input.options ?? {};
-  const parsed = nodeNetworkPrepSchema.safeParse(raw, { reportInput: true });
+  const parsed = nodeNetworkPrepSchema.safeParse(raw, PARSE_OPTIONS);
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, raw, nodeNetworkPrepSchema, [base]), warnings: [] };
   const p = new Problems();
   const result = build(input, parsed.data, base, p);

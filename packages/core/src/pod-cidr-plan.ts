@@ -34,7 +34,7 @@ import {
   podCidrPlanSchema,
 } from "./cluster-spec.js";
 import { NetworkPlanError, type Problem, Problems, show } from "./problems.js";
-import { zodProblems } from "./spec-problems.js";
+import { PARSE_OPTIONS, zodProblems } from "./spec-problems.js";
 
 /** A value per address family. */
 export interface PerFamily<T> {
@@ -146,6 +146,8 @@ const FAMILY_LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 
 /** DNS-1123 label: what Kubernetes accepts as a node name here. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** DNS-1123 subdomain: lowercase labels joined by dots. */
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 /** Linux interface names podnet accepts: 1-15 characters, letters, digits, `_`, `.`, `-`. */
 export const INTERFACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 /** Host names and addresses that may reach an ssh command line. */
@@ -165,7 +167,7 @@ export function planPodCidrs(options: PodCidrPlanOptions, context: PlanContext =
 
 /** Like planPodCidrs, but returns the problems instead of throwing. */
 export function checkPodCidrPlan(options: unknown, context: PlanContext = {}): PlanCheck {
-  const parsed = podCidrPlanSchema.safeParse(options, { reportInput: true });
+  const parsed = podCidrPlanSchema.safeParse(options, PARSE_OPTIONS);
   if (!parsed.success) {
     return { errors: zodProblems(parsed.error.issues, options, podCidrPlanSchema), warnings: [] };
   }
@@ -275,7 +277,7 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
         p.error(
           a.path,
           "cidr.special",
-          `${describe(a)} overlaps the ${s.name} range "${special[k]?.shown}"; pods and Services need ordinary unicast addresses, e.g. "10.244.0.0/16"`,
+          `${describe(a)} overlaps the ${s.name} range "${special[k]?.shown}"; pods and Services need ordinary unicast addresses, e.g. "${exampleRange(a.cidr.family)}"`,
         );
       }
     });
@@ -304,6 +306,13 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
   checkPinFamilies(input.nodes, pods, p);
 
   const { kubernetesServiceIp, dnsServiceIp } = serviceIps(services, families, cluster.dnsServiceIp, p);
+  if (cluster.clusterDomain.length > 253 || !DNS1123_SUBDOMAIN.test(cluster.clusterDomain)) {
+    p.error(
+      "cluster.clusterDomain",
+      "cluster.domain",
+      `cluster.clusterDomain: ${show(cluster.clusterDomain)} is not a DNS-1123 subdomain (lowercase labels of letters, digits and "-" joined by "."), e.g. "cluster.local"`,
+    );
+  }
 
   if (!p.ok) return undefined;
 
@@ -339,10 +348,15 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
 }
 
 function overlapFix(a: Sourced, b: Sourced): string {
-  if (b.path.startsWith("nodes["))
-    return `pick a ${a.path.includes("service") ? "service" : "pod"} CIDR that avoids the node network, e.g. "10.244.0.0/16" or "172.30.0.0/16"`;
-  if (b.path.startsWith("cluster.reservedCidrs")) return "that network is reserved; move the range elsewhere in private space";
+  const kind = a.path.includes("service") ? "service" : "pod";
+  if (b.path.startsWith("nodes[")) return `move the ${kind} CIDR outside the node network "${b.cidr.text}"`;
+  if (b.path.startsWith("cluster.reservedCidrs")) return `that network is reserved; move the ${kind} CIDR outside "${b.cidr.text}"`;
   return "pods and Services need disjoint ranges; move one of them";
+}
+
+/** An ordinary private example range of the family, for messages. */
+function exampleRange(family: IpFamily): string {
+  return family === "ipv4" ? "10.244.0.0/16" : "fd00:10:244::/56";
 }
 
 function checkKubeadmSizes(
@@ -367,7 +381,7 @@ function checkKubeadmSizes(
       p.error(
         path,
         "service.too-small",
-        `${path}: "${c.text}" has ${size(c)} addresses; a service CIDR needs at least 10 (${family === "ipv4" ? "IPv4 /28" : "IPv6 /124"} or shorter)`,
+        `${path}: "${c.text}" has ${size(c)} address${size(c) === 1n ? "" : "es"}; a service CIDR needs at least 10 (${family === "ipv4" ? "IPv4 /28" : "IPv6 /124"} or shorter)`,
       );
     }
   }
@@ -378,7 +392,7 @@ function checkKubeadmSizes(
       p.error(
         path,
         "pod.too-small",
-        `${path}: "${c.text}" has ${size(c)} addresses; a pod CIDR needs at least 14 (${family === "ipv4" ? "IPv4 /28" : "IPv6 /124"} or shorter)`,
+        `${path}: "${c.text}" has ${size(c)} address${size(c) === 1n ? "" : "es"}; a pod CIDR needs at least 14 (${family === "ipv4" ? "IPv4 /28" : "IPv6 /124"} or shorter)`,
       );
     }
     const mask = nodeMaskSize[family];
@@ -418,7 +432,9 @@ function checkCapacity(
       path,
       "capacity.nodes-high",
       `${path}: ${nodeCount} of ${subnets} ${FAMILY_LABEL[family]} node subnets in "${pod.text}" are used (${Math.round((100 * nodeCount) / Number(subnets))} %); ${
-        subnets === BigInt(nodeCount) ? "no room for another node" : `room for ${subnets - BigInt(nodeCount)} more node${subnets - BigInt(nodeCount) === 1n ? "" : "s"}`
+        subnets === BigInt(nodeCount)
+          ? "no room for another node"
+          : `room for ${subnets - BigInt(nodeCount)} more node${subnets - BigInt(nodeCount) === 1n ? "" : "s"}`
       }; use a longer node mask or a larger pod CIDR before the cluster grows`,
     );
   }
@@ -430,7 +446,9 @@ function checkCapacity(
       "capacity.pods",
       perNode < 1n
         ? `cluster.maxPodsPerNode: a /${mask} ${FAMILY_LABEL[family]} node subnet has no usable pod addresses; use a node mask of /${needed} or shorter for ${maxPods} pods`
-        : `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses); lower maxPodsPerNode to ${perNode} or use a node mask of /${needed} or shorter`,
+        : needed < pod.prefix
+          ? `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses), and a /${needed} node subnet would not fit the pod CIDR "${pod.text}"; lower maxPodsPerNode to ${perNode}`
+          : `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses); lower maxPodsPerNode to ${perNode} or use a node mask of /${needed} or shorter`,
     );
   }
   const svcSize = svc ? size(svc) : 0n;
@@ -469,6 +487,12 @@ function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<stri
     } else {
       names.set(node.name, i);
     }
+    const roles = new Set<string>();
+    node.roles.forEach((role, r) => {
+      if (roles.has(role))
+        p.error(`${base}.roles[${r}]`, "node.role-duplicate", `${base}.roles[${r}]: "${role}" is listed twice for node "${node.name}"`);
+      roles.add(role);
+    });
     if (node.ssh) {
       if (!HOST_NAME.test(node.ssh.host)) {
         p.error(
@@ -595,17 +619,29 @@ function allocate(
     const path = `nodes[${i}].podCidrs[${pin.k}]`;
     const c = pin.r.value;
     if (!contains(pod, c)) {
-      p.error(path, "node.pin-outside", `${path}: "${c.text}" of node "${node.name}" is not inside the ${FAMILY_LABEL[family]} pod CIDR "${pod.text}"; pin a subnet of "${pod.text}"`);
+      p.error(
+        path,
+        "node.pin-outside",
+        `${path}: "${c.text}" of node "${node.name}" is not inside the ${FAMILY_LABEL[family]} pod CIDR "${pod.text}"; pin a subnet of "${pod.text}"`,
+      );
       return;
     }
     if (c.prefix !== mask) {
-      p.error(path, "node.pin-mask", `${path}: "${c.text}" of node "${node.name}" is a /${c.prefix} but cluster.nodeMaskSize.${family} is ${mask}; pin a /${mask}`);
+      p.error(
+        path,
+        "node.pin-mask",
+        `${path}: "${c.text}" of node "${node.name}" is a /${c.prefix} but cluster.nodeMaskSize.${family} is ${mask}; pin a /${mask}`,
+      );
       return;
     }
     const idx = Number(subnetIndex(pod, c));
     const other = owner.get(idx);
     if (other !== undefined) {
-      p.error(path, "node.pin-collision", `${path}: "${c.text}" of node "${node.name}" is also pinned by nodes[${other}] ("${nodes[other]?.name}"); each node needs its own subnet`);
+      p.error(
+        path,
+        "node.pin-collision",
+        `${path}: "${c.text}" of node "${node.name}" is also pinned by nodes[${other}] ("${nodes[other]?.name}"); each node needs its own subnet`,
+      );
       return;
     }
     owner.set(idx, i);

@@ -77,7 +77,7 @@ export function zodProblems(
     if (issue.code === "unrecognized_keys") {
       const allowed = knownKeys(schema, input, rel);
       for (const key of issue.keys) {
-        const path = joinPath([...segs, key]);
+        const path = joinPath([...segs, key === "" ? '""' : key]);
         const guess = didYouMean(key, allowed);
         const hint = guess ? `did you mean "${guess}"?` : `known keys: ${allowed.map((k) => `"${k}"`).join(", ")}`;
         out.push({ path, code: "spec.unknown-key", message: `${path}: unknown key "${key}"; ${hint}` });
@@ -141,3 +141,15 @@ export function zodProblems(
   }
   return out;
 }
+
+/**
+ * Options for every `safeParse` in podnet: keep the input on each issue (for
+ * messages) and never let zod format a message from the value itself, which
+ * throws on objects that cannot become strings (e.g. null-prototype objects).
+ * zodProblems writes the user-facing messages.
+ */
+export const PARSE_OPTIONS = {
+  reportInput: true,
+  error: (issue: { code?: string; format?: string }) =>
+    issue.code === "invalid_format" ? `is not a valid ${issue.format ?? "value"}` : "is invalid",
+} as const;

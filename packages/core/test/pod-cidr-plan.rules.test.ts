@@ -261,7 +261,7 @@ const rows: Row[] = [
     change: (s) => (node(s, 2).interfaces[0]!.addresses = ["10.100.0.5/16"]),
     code: "cidr.overlap",
     message:
-      'cluster.serviceCidrs[0] "10.96.0.0/12" overlaps nodes[2].interfaces[0] "10.100.0.5/16" (node "n3", eth0); pick a service CIDR that avoids the node network, e.g. "10.244.0.0/16" or "172.30.0.0/16"',
+      'cluster.serviceCidrs[0] "10.96.0.0/12" overlaps nodes[2].interfaces[0] "10.100.0.5/16" (node "n3", eth0); move the service CIDR outside the node network "10.100.0.0/16"',
   },
   {
     rule: "pod CIDR overlaps node networks, reported once per network (IPv6)",
@@ -271,7 +271,7 @@ const rows: Row[] = [
     },
     code: "cidr.overlap",
     message:
-      'cluster.podCidrs[0] "fd00:1::/56" overlaps nodes[0].interfaces[0] "fd00:1::31/64" (node "n1", eth0) and 1 more interface on that network; pick a pod CIDR that avoids the node network, e.g. "10.244.0.0/16" or "172.30.0.0/16"',
+      'cluster.podCidrs[0] "fd00:1::/56" overlaps nodes[0].interfaces[0] "fd00:1::31/64" (node "n1", eth0) and 1 more interface on that network; move the pod CIDR outside the node network "fd00:1::/64"',
   },
   {
     rule: "pod CIDR overlaps a reserved network (IPv4, partial)",
@@ -279,7 +279,7 @@ const rows: Row[] = [
     change: (s) => (s.cluster.reservedCidrs = ["10.0.0.0/8"]),
     code: "cidr.overlap",
     message:
-      'cluster.podCidrs[0] "10.244.0.0/16" overlaps cluster.reservedCidrs[0] "10.0.0.0/8" (reserved); that network is reserved; move the range elsewhere in private space',
+      'cluster.podCidrs[0] "10.244.0.0/16" overlaps cluster.reservedCidrs[0] "10.0.0.0/8" (reserved); that network is reserved; move the pod CIDR outside "10.0.0.0/8"',
   },
   {
     rule: "service CIDR overlaps a reserved network (IPv6)",
@@ -287,7 +287,7 @@ const rows: Row[] = [
     change: (s) => (s.cluster.reservedCidrs = ["fd00:10:96::/120"]),
     code: "cidr.overlap",
     message:
-      'cluster.serviceCidrs[0] "fd00:10:96::/112" overlaps cluster.reservedCidrs[0] "fd00:10:96::/120" (reserved); that network is reserved; move the range elsewhere in private space',
+      'cluster.serviceCidrs[0] "fd00:10:96::/112" overlaps cluster.reservedCidrs[0] "fd00:10:96::/120" (reserved); that network is reserved; move the service CIDR outside "fd00:10:96::/120"',
   },
   {
     rule: "special range: loopback (IPv4)",
@@ -305,7 +305,7 @@ const rows: Row[] = [
     change: (s) => (s.cluster.podCidrs = ["fe80::/56"]),
     code: "cidr.special",
     message:
-      'cluster.podCidrs[0] "fe80::/56" overlaps the link-local range "fe80::/10"; pods and Services need ordinary unicast addresses, e.g. "10.244.0.0/16"',
+      'cluster.podCidrs[0] "fe80::/56" overlaps the link-local range "fe80::/10"; pods and Services need ordinary unicast addresses, e.g. "fd00:10:244::/56"',
   },
   {
     rule: "outside private space (IPv4)",
@@ -484,6 +484,64 @@ const rows: Row[] = [
     change: (s) => (s.cluster.dnsServiceIp = "10.96.0.10"),
     code: "dns.outside",
     message: "cluster.dnsServiceIp: 10.96.0.10 is not inside the service CIDRs; pick an address of the service CIDR, e.g. fd00:10:96::a",
+  },
+  {
+    rule: "DNS Service IP is the network address (IPv4)",
+    base: v4,
+    change: (s) => (s.cluster.dnsServiceIp = "10.96.0.0"),
+    code: "dns.network",
+    message: 'cluster.dnsServiceIp: 10.96.0.0 is the network address of "10.96.0.0/12"; use e.g. 10.96.0.10',
+  },
+  {
+    rule: "special range: multicast (IPv4)",
+    base: v4,
+    change: (s) => (s.cluster.podCidrs = ["224.1.0.0/16"]),
+    code: "cidr.special",
+    message:
+      'cluster.podCidrs[0] "224.1.0.0/16" overlaps the multicast range "224.0.0.0/4"; pods and Services need ordinary unicast addresses, e.g. "10.244.0.0/16"',
+  },
+  {
+    rule: "special range: loopback (IPv6)",
+    base: v6,
+    change: (s) => (s.cluster.serviceCidrs = ["::/112"]),
+    code: "cidr.special",
+    message:
+      'cluster.serviceCidrs[0] "::/112" overlaps the loopback range "::1/128"; pods and Services need ordinary unicast addresses, e.g. "fd00:10:244::/56"',
+  },
+  {
+    rule: "special range: link-local (IPv4)",
+    base: v4,
+    change: (s) => (s.cluster.serviceCidrs = ["169.254.0.0/16"]),
+    code: "cidr.special",
+    message:
+      'cluster.serviceCidrs[0] "169.254.0.0/16" overlaps the link-local range "169.254.0.0/16"; pods and Services need ordinary unicast addresses, e.g. "10.244.0.0/16"',
+  },
+  {
+    rule: "maxPodsPerNode larger than any node subnet the pod CIDR allows (IPv4)",
+    base: v4,
+    change: (s) => {
+      s.cluster.podCidrs = ["10.244.0.0/24"];
+      s.cluster.nodeMaskSize = { ipv4: 26 };
+      s.cluster.maxPodsPerNode = 300;
+    },
+    code: "capacity.pods",
+    message:
+      'cluster.maxPodsPerNode: 300 pods do not fit a /26 IPv4 node subnet (62 usable addresses), and a /23 node subnet would not fit the pod CIDR "10.244.0.0/24"; lower maxPodsPerNode to 62',
+  },
+  {
+    rule: "cluster domain is a DNS-1123 subdomain",
+    base: v6,
+    change: (s) => (s.cluster.clusterDomain = "x; rm -rf /$(id)"),
+    code: "cluster.domain",
+    message:
+      'cluster.clusterDomain: "x; rm -rf /$(id)" is not a DNS-1123 subdomain (lowercase labels of letters, digits and "-" joined by "."), e.g. "cluster.local"',
+  },
+  {
+    rule: "roles listed once",
+    base: v4,
+    change: (s) => (node(s, 0).roles = ["etcd", "etcd"]),
+    code: "node.role-duplicate",
+    message: 'nodes[0].roles[1]: "etcd" is listed twice for node "n1"',
   },
   // schema
   {

@@ -11,7 +11,11 @@ export function writeFileAtomic(file: string, content: string, mode = 0o644): vo
     writeFileSync(tmp, content, { mode });
     renameSync(tmp, target);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder is not usable at all (e.g. a regular file): nothing was written
+    }
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot write ${file}: ${code ?? (e as Error).message.split("\n")[0]}`);
   }
