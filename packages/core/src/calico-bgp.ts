@@ -4,9 +4,9 @@
  * against the plan's nodes.
  */
 import type { CalicoBackend, CalicoNetworkSpec } from "./calico-options.js";
-import { DNS1123_SUBDOMAIN } from "./calico-pools.js";
 import { parseAddress } from "./cidr.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
+import { DNS1123_SUBDOMAIN } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
 
 /** Calico BGP defaults (BGPConfiguration reference). */

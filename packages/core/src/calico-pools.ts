@@ -7,7 +7,7 @@
  */
 import type { CalicoNetworkSpec, EncapsulationMode } from "./calico-options.js";
 import { type Cidr, contains, familyBits, type IpFamily, overlaps, parseCidr, SPECIAL_RANGES } from "./cidr.js";
-import { type PodCidrPlan, parseCidrChecked } from "./pod-cidr-plan.js";
+import { DNS1123_SUBDOMAIN, type PodCidrPlan, parseCidrChecked } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
 
 /** A pool with every default filled in. */
@@ -32,7 +32,6 @@ export const DEFAULT_BLOCK_SIZE: Record<IpFamily, number> = { ipv4: 26, ipv6: 12
 /** blockSize ranges libcalico-go accepts. */
 const BLOCK_RANGE: Record<IpFamily, readonly [number, number]> = { ipv4: [20, 32], ipv6: [116, 128] };
 /** DNS-1123 subdomain: Kubernetes object names of cluster-scoped Calico resources. */
-export const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Operator limit: Installation.spec.calicoNetwork.ipPools maxItems (operator-crds.yaml). */
 export const OPERATOR_MAX_POOLS = 25;
 
