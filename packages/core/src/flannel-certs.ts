@@ -84,11 +84,19 @@ export function flanneldCertificateSpec(cfg: FlanneldCertConfig, base: string, p
   }
   // RSA below 2048 bits is disallowed by NIST SP 800-131A; above 8192 is impractical.
   if (cfg.keyAlgorithm === "RSA" && (cfg.rsaBits < 2048 || cfg.rsaBits > 8192 || cfg.rsaBits % 1024 !== 0)) {
-    p.error(`${base}.rsaBits`, "cert.rsa-bits", `${base}.rsaBits: ${cfg.rsaBits} is not 2048, 3072, 4096 ... 8192 (NIST SP 800-131A: at least 2048)`);
+    p.error(
+      `${base}.rsaBits`,
+      "cert.rsa-bits",
+      `${base}.rsaBits: ${cfg.rsaBits} is not 2048, 3072, 4096 ... 8192 (NIST SP 800-131A: at least 2048)`,
+    );
   }
   // At least one hour; at most ten years (a client certificate that outlives its CA helps nobody).
   if (cfg.validityHours < 1 || cfg.validityHours > 87_600) {
-    p.error(`${base}.validityHours`, "cert.validity", `${base}.validityHours: ${cfg.validityHours} is outside 1..87600 (one hour to ten years)`);
+    p.error(
+      `${base}.validityHours`,
+      "cert.validity",
+      `${base}.validityHours: ${cfg.validityHours} is outside 1..87600 (one hour to ten years)`,
+    );
   }
   if (cfg.earlyRenewalHours < 0 || cfg.earlyRenewalHours >= cfg.validityHours) {
     p.error(
@@ -114,7 +122,8 @@ export function flanneldCertificateSpec(cfg: FlanneldCertConfig, base: string, p
 
 /** PEM blocks podnet accepts as certificates and keys (content checks, never echoed). */
 const PEM_CERT = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
-const PEM_KEY = /^-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA |EC |ENCRYPTED )?PRIVATE KEY-----\s*$/;
+const PEM_KEY =
+  /^-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA |EC |ENCRYPTED )?PRIVATE KEY-----\s*$/;
 
 /**
  * Checks PEM material without ever putting it in a message: a certificate (or a
@@ -122,7 +131,10 @@ const PEM_KEY = /^-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----\r?\n[A-Za-z0
  */
 export function checkPem(kind: "certificate" | "key", content: string, path: string, p: Problems): boolean {
   if (kind === "certificate") {
-    const blocks = content.trim().split(/(?<=-----END CERTIFICATE-----)\s*/).filter((b) => b.trim() !== "");
+    const blocks = content
+      .trim()
+      .split(/(?<=-----END CERTIFICATE-----)\s*/)
+      .filter((b) => b.trim() !== "");
     if (blocks.length === 0 || !blocks.every((b) => PEM_CERT.test(`${b.trim()}\n`))) {
       p.error(path, "cert.pem", `${path}: is not a PEM certificate ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")`);
       return false;
@@ -135,7 +147,11 @@ export function checkPem(kind: "certificate" | "key", content: string, path: str
     return false;
   }
   if (content.includes("ENCRYPTED")) {
-    p.error(path, "cert.key-encrypted", `${path}: the private key is encrypted; flanneld cannot ask for a passphrase, give an unencrypted key (mode 0600 on the node)`);
+    p.error(
+      path,
+      "cert.key-encrypted",
+      `${path}: the private key is encrypted; flanneld cannot ask for a passphrase, give an unencrypted key (mode 0600 on the node)`,
+    );
     return false;
   }
   return true;

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are bash; ${...} is parameter expansion.
 /**
  * The config-writing script of flannel's etcd datastore (`etcd/write-config.sh`
  * in a render bundle; run once over SSH on the config node by Pulumi).
@@ -17,7 +18,6 @@ export interface FlannelEtcdClientFiles {
   readonly certFile: string;
   readonly keyFile: string;
 }
-
 
 const V3 = `etcd_get() { # KEY -> value, nothing when absent
   ectl get --print-value-only -- "$1"
@@ -154,20 +154,15 @@ export function renderFlannelEtcdWriteConfig(plan: FlannelEtcdPlan, files: Flann
       ? ` --ca-file="$etcd_cacert" --cert-file="$etcd_cert" --key-file="$etcd_key"`
       : ` --cacert="$etcd_cacert" --cert="$etcd_cert" --key="$etcd_key"`
     : "";
+  lines.push("ectl() {", `  ETCDCTL_API=${v2 ? 2 : 3} "$etcdctl_bin" --endpoints="$endpoints"${tlsFlags} "$@"`, "}", v2 ? V2 : V3);
   lines.push(
-    "ectl() {",
-    `  ETCDCTL_API=${v2 ? 2 : 3} "$etcdctl_bin" --endpoints="$endpoints"${tlsFlags} "$@"`,
-    "}",
-    v2 ? V2 : V3,
-  );
-  lines.push(
-    "# field NAME JSON: the value of the first \"NAME\": key (keys match case-insensitively, as in Go).",
+    '# field NAME JSON: the value of the first "NAME": key (keys match case-insensitively, as in Go).',
     "field() {",
-    "  printf '%s' \"$2\" | tr -d ' \\t\\r\\n' | { grep -oiE \"\\\"$1\\\":(\\\"[^\\\"]*\\\"|-?[0-9]+|true|false|null)\" || true; } |",
-    "    head -n 1 | sed -E 's/^\"[^\"]*\"://; s/^\"//; s/\"$//'",
+    '  printf \'%s\' "$2" | tr -d \' \\t\\r\\n\' | { grep -oiE "\\"$1\\":(\\"[^\\"]*\\"|-?[0-9]+|true|false|null)" || true; } |',
+    '    head -n 1 | sed -E \'s/^"[^"]*"://; s/^"//; s/"$//\'',
     "}",
     "",
-    "command -v \"$etcdctl_bin\" >/dev/null 2>&1 || die \"etcdctl not found (install etcd-client or set ETCDCTL)\"",
+    'command -v "$etcdctl_bin" >/dev/null 2>&1 || die "etcdctl not found (install etcd-client or set ETCDCTL)"',
   );
   if (plan.tls) {
     lines.push(
@@ -217,7 +212,9 @@ export function renderFlannelEtcdWriteConfig(plan: FlannelEtcdPlan, files: Flann
     "    changed=1",
     '    say "replaced $config_key and removed every lease under $prefix/subnets/"',
   );
-  plan.cleanupOnChange.forEach((step, i) => lines.push(`    say ${shQuote(`node cleanup ${i + 1}: ${step}`)}`));
+  plan.cleanupOnChange.forEach((step, i) => {
+    lines.push(`    say ${shQuote(`node cleanup ${i + 1}: ${step}`)}`);
+  });
   lines.push(
     "  else",
     '    etcd_put "$config_key" "$config"',
@@ -231,10 +228,10 @@ export function renderFlannelEtcdWriteConfig(plan: FlannelEtcdPlan, files: Flann
   );
   lines.push(
     "# 2. Subnet reservations: keys without a lease, found by flanneld through their PublicIP.",
-    'subnets=$(etcd_subnets)',
+    "subnets=$(etcd_subnets)",
     "reserve() { # NODE KEY VALUE FIELD PUBLIC_IP",
     '  local node=$1 key=$2 value=$3 ipfield=$4 ip=$5 cur="" k v',
-    '  while IFS=$\'\\t\' read -r k v; do',
+    "  while IFS=$'\\t' read -r k v; do",
     '    [ -n "$k" ] || continue',
     '    if [ "$k" = "$key" ]; then cur=$v; continue; fi',
     "    # A stale lease: another subnet held for this node's address (flanneld would reuse it).",
@@ -242,7 +239,7 @@ export function renderFlannelEtcdWriteConfig(plan: FlannelEtcdPlan, files: Flann
     '    if [ "$(field "$ipfield" "$v")" = "$ip" ]; then',
     '      etcd_del "$k"',
     "      changed=1",
-    '      subnets=$(printf \'%s\\n\' "$subnets" | awk -F \'\\t\' -v k="$k" \'$1 != k\')',
+    "      subnets=$(printf '%s\\n' \"$subnets\" | awk -F '\\t' -v k=\"$k\" '$1 != k')",
     '      say "removed stale lease $k of node $node ($ipfield $ip)"',
     "    fi",
     '  done <<< "$subnets"',
@@ -266,10 +263,6 @@ export function renderFlannelEtcdWriteConfig(plan: FlannelEtcdPlan, files: Flann
     const [ipField, ip] = r.publicIp ? ["PublicIP", r.publicIp] : ["PublicIPv6", r.publicIpv6 ?? ""];
     lines.push(`reserve ${shQuote(r.node)} ${shQuote(r.key)} ${shQuote(r.value)} ${ipField} ${shQuote(ip)}`);
   }
-  lines.push(
-    "",
-    'if [ "$changed" = 0 ]; then say "nothing changed"; else say "done"; fi',
-    "",
-  );
+  lines.push("", 'if [ "$changed" = 0 ]; then say "nothing changed"; else say "done"; fi', "");
   return lines.join("\n");
 }

@@ -66,18 +66,19 @@ export const flannelEtcdSchema = z.strictObject({
   /** Key prefix (`--etcd-prefix`); the config lives at `<prefix>/config`. @default "/coreos.com/network" */
   prefix: z.string().default(FLANNEL_ETCD_DEFAULT_PREFIX),
   /**
-   * Client certificate for etcd mutual TLS, as local files the CLI reads (Pulumi takes
-   * the PEM contents instead). Needed for https endpoints.
+   * Mutual TLS with etcd (needed for https endpoints). The CLI takes the three files and reads
+   * the CA and the certificate (never the key); Pulumi takes `tls: {}` and the PEM material
+   * through the component's `hosts` (or creates the client certificate).
    * @default - none (plain http; flannel warns that this is insecure)
    */
   tls: z
     .strictObject({
-      /** CA that signed the etcd server certificate (`--etcd-cafile`). */
-      caFile: z.string(),
-      /** flanneld client certificate (`--etcd-certfile`). */
-      certFile: z.string(),
-      /** Its private key (`--etcd-keyfile`); never copied into the render output. */
-      keyFile: z.string(),
+      /** CLI: CA that signed the etcd server certificate (`--etcd-cafile` on the nodes). */
+      caFile: z.string().optional(),
+      /** CLI: flanneld's client certificate (`--etcd-certfile`). */
+      certFile: z.string().optional(),
+      /** CLI: its private key (`--etcd-keyfile`); copied to the nodes by push-secrets.sh, never into the render output. */
+      keyFile: z.string().optional(),
     })
     .optional(),
   /** Reserve each node's plan subnet in etcd (keys without a lease) so flanneld always gets it back. @default true */
@@ -233,6 +234,7 @@ export function checkFlannelSubnetRange(
     );
     return undefined;
   }
+  const reported = p.errors.length;
   for (const node of plan.nodes) {
     const text = node.podCidrs[family];
     const sub = text ? parseCidr(text) : undefined;
@@ -259,6 +261,7 @@ export function checkFlannelSubnetRange(
       );
     }
   }
+  if (p.errors.length > reported) return undefined;
   return { family, network: net, subnetLen: len, min, max };
 }
 
@@ -266,7 +269,11 @@ function boundary(net: Cidr, len: number, text: string | undefined, path: string
   if (text === undefined) return fallback;
   const addr = parseAddress(text);
   if (!addr.ok || addr.value.family !== net.family) {
-    p.error(path, "flannel.etcd.subnet-bound", `${path}: ${show(text)} is not an ${LABEL[net.family]} address; give the first address of a subnet, e.g. "${fallback.text.split("/")[0]}"`);
+    p.error(
+      path,
+      "flannel.etcd.subnet-bound",
+      `${path}: ${show(text)} is not an ${LABEL[net.family]} address; give the first address of a subnet, e.g. "${fallback.text.split("/")[0]}"`,
+    );
     return undefined;
   }
   const block = parseCidr(`${addr.value.text}/${len}`);
@@ -274,7 +281,11 @@ function boundary(net: Cidr, len: number, text: string | undefined, path: string
   const cidrOf = masked.ok ? masked.value : undefined;
   // flannel: "SubnetMin|SubnetMax is not in the range of the Network".
   if (!cidrOf || !contains(net, cidrOf)) {
-    p.error(path, "flannel.etcd.subnet-bound-outside", `${path}: ${show(text)} is not inside Network "${net.text}"; pick an address of the Network, e.g. "${fallback.text.split("/")[0]}"`);
+    p.error(
+      path,
+      "flannel.etcd.subnet-bound-outside",
+      `${path}: ${show(text)} is not inside Network "${net.text}"; pick an address of the Network, e.g. "${fallback.text.split("/")[0]}"`,
+    );
     return undefined;
   }
   // flannel: "SubnetMin is not on a SubnetLen boundary".
@@ -301,7 +312,10 @@ function firstFreeIn(plan: PodCidrPlan, family: IpFamily, net: Cidr, len: number
 /** Reservation key segment flannel uses: `10.5.52.0-24`; dual-stack `<v4>-<len>&<v6>-<len>`. */
 export function flannelSubnetKey(v4?: string, v6?: string): string {
   const seg = (c: string) => c.replace("/", "-");
-  return [v4, v6].filter((x): x is string => x !== undefined).map(seg).join("&");
+  return [v4, v6]
+    .filter((x): x is string => x !== undefined)
+    .map(seg)
+    .join("&");
 }
 
 export interface FlannelEtcdPlanInput {
@@ -339,7 +353,11 @@ export function planFlannelEtcd(input: FlannelEtcdPlanInput, p: Problems): Flann
     } else schemes.add(ep.slice(0, ep.indexOf(":")));
   });
   if (schemes.size > 1) {
-    p.error(`${epath}.endpoints`, "flannel.etcd.endpoint-mixed", `${epath}.endpoints: mixes http and https URLs; use https for every member`);
+    p.error(
+      `${epath}.endpoints`,
+      "flannel.etcd.endpoint-mixed",
+      `${epath}.endpoints: mixes http and https URLs; use https for every member`,
+    );
   }
   const https = schemes.has("https");
   if (https && !etcd.tls) {
@@ -350,7 +368,11 @@ export function planFlannelEtcd(input: FlannelEtcdPlanInput, p: Problems): Flann
     );
   }
   if (!https && schemes.size > 0) {
-    p.warn(`${epath}.endpoints`, "flannel.etcd.insecure", `${epath}.endpoints: plain http; flanneld talks to etcd unauthenticated and in clear text (use https with client certificates)`);
+    p.warn(
+      `${epath}.endpoints`,
+      "flannel.etcd.insecure",
+      `${epath}.endpoints: plain http; flanneld talks to etcd unauthenticated and in clear text (use https with client certificates)`,
+    );
   }
   if (!ETCD_PREFIX.test(etcd.prefix)) {
     p.error(

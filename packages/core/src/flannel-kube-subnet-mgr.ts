@@ -111,6 +111,10 @@ export function checkFlannelKubeSubnetMgr(
     p.error(`${base}.namespace`, "flannel.k8s-name", `${base}.namespace: ${show(s.namespace)} is not a namespace name (DNS-1123 label)`);
   }
   if (s.token !== undefined && !KUBE_TOKEN.test(s.token)) {
-    p.error(`${base}.token`, "flannel.kube.token", `${base}.token: is not a bearer token (20-8192 characters of A-Z a-z 0-9 . _ ~ + / = -); the value is not shown because it is secret`);
+    p.error(
+      `${base}.token`,
+      "flannel.kube.token",
+      `${base}.token: is not a bearer token (20-8192 characters of A-Z a-z 0-9 . _ ~ + / = -); the value is not shown because it is secret`,
+    );
   }
 }

@@ -101,7 +101,12 @@ export const flannelSystemdSchema = z.strictObject({
       /** Restart a running Docker after flanneld (re)starts, so docker0 takes the new subnet (restarts every container). @default false */
       restart: z.boolean().default(false),
     })
-    .default({ optionsFile: "/run/flannel/docker", optionsKey: "DOCKER_NETWORK_OPTIONS", dockerd: "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock", restart: false }),
+    .default({
+      optionsFile: "/run/flannel/docker",
+      optionsKey: "DOCKER_NETWORK_OPTIONS",
+      dockerd: "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock",
+      restart: false,
+    }),
   /** The flannel CNI plugin (containerRuntime containerd). */
   cniPlugin: z
     .strictObject({

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are bash; ${...} is parameter expansion.
 /**
  * Command snippets of the flannel binary path, run by the node layer's
  * install.sh / uninstall.sh (under `set -euo pipefail`, with podnet_log and
@@ -27,7 +28,10 @@ export function startFlanneldSnippet(s: ServiceSnippetInput): string {
     lines.push(
       "if systemctl is-active --quiet docker.service; then",
       ...(s.restartDocker
-        ? ["  systemctl restart docker.service", '  podnet_log "restarted docker.service so docker0 takes the subnet, MTU and --ip-masq from flannel"']
+        ? [
+            "  systemctl restart docker.service",
+            '  podnet_log "restarted docker.service so docker0 takes the subnet, MTU and --ip-masq from flannel"',
+          ]
         : [
             '  podnet_log "NOTE: docker.service still runs with its old bridge settings; restart it (systemctl restart docker) so docker0 takes flannel\'s subnet, MTU and --ip-masq=false; its containers restart too"',
           ]),
@@ -69,7 +73,7 @@ export function stopFlanneldSnippet(s: StopSnippetInput): string {
     "for ipt in iptables ip6tables; do",
     '  command -v "$ipt" >/dev/null 2>&1 || continue',
     "  for spec in nat:POSTROUTING:FLANNEL-POSTRTG filter:FORWARD:FLANNEL-FWD; do",
-    '    table=${spec%%:*}',
+    "    table=${spec%%:*}",
     "    rest=${spec#*:}",
     "    parent=${rest%%:*}",
     "    chain=${rest#*:}",
@@ -95,7 +99,7 @@ export function stopFlanneldSnippet(s: StopSnippetInput): string {
       "if command -v nft >/dev/null 2>&1; then",
       "  for t in 'ip flannel-ipv4' 'ip6 flannel-ipv6'; do",
       "    # shellcheck disable=SC2086",
-      "    if nft list table $t >/dev/null 2>&1; then nft delete table $t; podnet_log \"deleted nftables table $t\"; fi",
+      '    if nft list table $t >/dev/null 2>&1; then nft delete table $t; podnet_log "deleted nftables table $t"; fi',
       "  done",
       "fi",
     );
@@ -117,12 +121,17 @@ export interface LeaseDeleteInput {
 }
 
 /**
- * Deletes this node's subnet key in etcd with curl (nodes rarely have etcdctl): the v3 JSON
- * gateway (`/v3/kv/deleterange`, etcd >= 3.4) or the v2 keys API. A failure is a warning:
- * a lease expires by itself after 24 h; a reservation would stay.
+ * Deletes this node's subnet key in etcd: with etcdctl when the node has it, else with curl
+ * (the v3 JSON gateway `/v3/kv/deleterange` of etcd >= 3.4, or the v2 keys API). A failure
+ * is a warning, not an error: a lease expires by itself after 24 h; a reservation would stay.
  */
 export function leaseDeleteSnippet(l: LeaseDeleteInput): string {
   const tls = l.tls ? ` --cacert ${q(l.tls.ca)} --cert ${q(l.tls.cert)} --key ${q(l.tls.key)}` : "";
+  const ctlTls = l.tls
+    ? l.api === "v3"
+      ? ` --cacert=${q(l.tls.ca)} --cert=${q(l.tls.cert)} --key=${q(l.tls.key)}`
+      : ` --ca-file=${q(l.tls.ca)} --cert-file=${q(l.tls.cert)} --key-file=${q(l.tls.key)}`
+    : "";
   const lines = [`lease_key=${l.key !== undefined ? q(l.key) : "''"}`];
   if (l.key === undefined) {
     // FLANNEL_SUBNET is the subnet's first address plus one (e.g. 172.30.72.1/21): the key is 172.30.72.0-21.
@@ -135,14 +144,22 @@ export function leaseDeleteSnippet(l: LeaseDeleteInput): string {
       "fi",
     );
   }
-  lines.push('if [[ -z "$lease_key" ]]; then', '  podnet_log "no flannel subnet recorded on this node; no etcd key to delete"');
-  lines.push("elif ! command -v curl >/dev/null 2>&1; then");
-  lines.push('  podnet_log "WARNING: curl is missing, so the etcd key $lease_key stays (a lease expires after 24 h; delete a reservation with etcdctl del)"');
-  lines.push("else", "  deleted=0");
-  lines.push(`  for ep in ${l.endpoints.map(q).join(" ")}; do`);
+  lines.push(
+    "deleted=0",
+    'if [[ -z "$lease_key" ]]; then',
+    '  podnet_log "no flannel subnet recorded on this node; no etcd key to delete"',
+    "  deleted=1",
+    "elif command -v etcdctl >/dev/null 2>&1 && " +
+      (l.api === "v3"
+        ? `ETCDCTL_API=3 etcdctl --endpoints=${q(l.endpoints.join(","))}${ctlTls} --command-timeout=10s del -- "$lease_key" >/dev/null; then`
+        : `ETCDCTL_API=2 etcdctl --endpoints=${q(l.endpoints.join(","))}${ctlTls} rm "$lease_key" >/dev/null; then`),
+    "  deleted=1",
+    "elif command -v curl >/dev/null 2>&1; then",
+    `  for ep in ${l.endpoints.map(q).join(" ")}; do`,
+  );
   if (l.api === "v3") {
     lines.push(
-      "    body=$(printf '{\"key\":\"%s\"}' \"$(printf '%s' \"$lease_key\" | base64 | tr -d '\\n')\")",
+      '    body=$(printf \'{"key":"%s"}\' "$(printf \'%s\' "$lease_key" | base64 | tr -d \'\\n\')")',
       `    if curl -fsS --max-time 10${tls} -X POST -d "$body" "$ep/v3/kv/deleterange" >/dev/null; then deleted=1; break; fi`,
     );
   } else {
@@ -150,7 +167,11 @@ export function leaseDeleteSnippet(l: LeaseDeleteInput): string {
   }
   lines.push(
     "  done",
-    '  if [[ "$deleted" == 1 ]]; then podnet_log "deleted etcd key $lease_key"; else podnet_log "WARNING: could not delete etcd key $lease_key (etcd unreachable?); delete it with etcdctl"; fi',
+    "fi",
+    'if [[ "$deleted" == 1 && -n "$lease_key" ]]; then',
+    '  podnet_log "deleted etcd key $lease_key"',
+    'elif [[ "$deleted" == 0 ]]; then',
+    '  podnet_log "WARNING: could not delete etcd key $lease_key (etcd unreachable, or no etcdctl and etcd\'s JSON gateway refused: it needs a server certificate with clientAuth as well); a lease expires after 24 h, a reservation stays: delete it with etcdctl del"',
     "fi",
   );
   return lines.join("\n");
@@ -193,7 +214,9 @@ export function verifySnippet(v: VerifyInput): string {
   }
   if (v.ipv6Subnet !== undefined) check("FLANNEL_IPV6_SUBNET", v.ipv6Subnet, `this node's IPv6 subnet is ${v.ipv6Subnet}; ${v.hint}`);
   for (const d of v.devices) {
-    lines.push(`ip link show dev ${q(d)} >/dev/null 2>&1 || podnet_die ${q(`device ${d} is missing: flanneld did not set up its backend`)}`);
+    lines.push(
+      `ip link show dev ${q(d)} >/dev/null 2>&1 || podnet_die ${q(`device ${d} is missing: flanneld did not set up its backend`)}`,
+    );
   }
   if (v.dockerOptionsFile !== undefined) {
     lines.push(
@@ -248,20 +271,41 @@ export function cniRestoreSnippet(confDir: string): string {
   ].join("\n");
 }
 
-/** CLI path: secrets are copied by flannel/push-secrets.sh, never carried in the bundle. */
-export function secretPresentSnippet(paths: readonly string[]): string {
-  return paths
-    .flatMap((p) => [
-      `[[ -s ${q(p)} ]] || podnet_die ${q(`${p} is missing: run flannel/push-secrets.sh from the machine that holds it (it copies it with mode 0600)`)}`,
-      `chmod 0600 ${q(p)}`,
-      `chown root:root ${q(p)}`,
-    ])
-    .join("\n");
+/**
+ * Where flannel/push-secrets.sh leaves secrets for install.sh (CLI path): root-only, on tmpfs,
+ * so a key never outlives a reboot there; install.sh moves it into place.
+ */
+export const SECRET_STAGING_DIR = "/run/podnet-secrets";
+
+/** The staging path of a secret whose destination is `dest`. */
+export function stagedSecretPath(dest: string): string {
+  return `${SECRET_STAGING_DIR}/${dest.slice(dest.lastIndexOf("/") + 1)}`;
 }
 
-/** Removes the pushed secrets on uninstall. */
-export function secretRemoveSnippet(paths: readonly string[]): string {
-  return paths.map((p) => `if [[ -e ${q(p)} ]]; then rm -f -- ${q(p)}; podnet_log ${q(`removed ${p}`)}; fi`).join("\n");
+/**
+ * CLI path: secrets arrive through flannel/push-secrets.sh, never in the bundle. install.sh
+ * moves each staged secret into place (mode 0600, root, recorded so uninstall removes it);
+ * a secret already in place from an earlier install is kept.
+ */
+export function stagedSecretSnippet(dests: readonly string[]): string {
+  const lines: string[] = [];
+  for (const dest of dests) {
+    const staged = stagedSecretPath(dest);
+    lines.push(
+      `if [[ -f ${q(staged)} ]]; then`,
+      `  podnet_install_binary ${q(staged)} ${q(dest)} 0600`,
+      `  rm -f -- ${q(staged)}`,
+      `elif [[ -s ${q(dest)} ]]; then`,
+      `  podnet_claim c ${q(dest)}`,
+      "else",
+      `  podnet_die ${q(`${dest} is missing: run flannel/push-secrets.sh from the machine that holds it, then install.sh again`)}`,
+      "fi",
+    );
+  }
+  lines.push(
+    `if [[ -d ${q(SECRET_STAGING_DIR)} && -z "$(ls -A -- ${q(SECRET_STAGING_DIR)})" ]]; then rmdir -- ${q(SECRET_STAGING_DIR)}; fi`,
+  );
+  return lines.join("\n");
 }
 
 export interface CniPluginInput {

@@ -5,7 +5,8 @@
  */
 import type { ComponentArtifacts } from "./bundle.js";
 import type { FlannelNetworkConfig } from "./flannel-options.js";
-import { flannelSystemdComponent, planFlannelSystemd } from "./flannel-systemd.js";
+import { flannelSystemdComponent } from "./flannel-systemd.js";
+import { planFlannelSystemd } from "./flannel-systemd-plan.js";
 import { LOCAL_PATH } from "./flannel-systemd-push.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
@@ -63,7 +64,11 @@ export function flannelSystemdSpecComponent(
     if (file === undefined) return undefined;
     const content = files[file];
     if (content === undefined) {
-      p.error(path, "flannel.systemd.file-unread", `${path}: ${show(file)} could not be read (missing or unreadable file); give a readable PEM file`);
+      p.error(
+        path,
+        "flannel.systemd.file-unread",
+        `${path}: ${show(file)} could not be read (missing or unreadable file); give a readable PEM file`,
+      );
     }
     return content;
   };
@@ -71,7 +76,22 @@ export function flannelSystemdSpecComponent(
   const tls = s?.datastore !== "kube-subnet-mgr" ? s?.etcd?.tls : undefined;
   const kube = s?.datastore === "kube-subnet-mgr" ? s?.kubeSubnetMgr : undefined;
   if (kube && kube.caFile === undefined) {
-    p.error("flannel.systemd.kubeSubnetMgr.caFile", "flannel.systemd.cert-missing", "flannel.systemd.kubeSubnetMgr.caFile: the CLI needs the cluster CA file for the kubeconfig (e.g. /etc/kubernetes/pki/ca.crt)");
+    p.error(
+      "flannel.systemd.kubeSubnetMgr.caFile",
+      "flannel.systemd.cert-missing",
+      "flannel.systemd.kubeSubnetMgr.caFile: the CLI needs the cluster CA file for the kubeconfig (e.g. /etc/kubernetes/pki/ca.crt)",
+    );
+  }
+  if (tls) {
+    for (const key of ["caFile", "certFile", "keyFile"] as const) {
+      if (tls[key] === undefined) {
+        p.error(
+          `flannel.systemd.etcd.tls.${key}`,
+          "flannel.systemd.cert-missing",
+          `flannel.systemd.etcd.tls.${key}: the CLI needs the ${key === "caFile" ? "etcd CA" : key === "certFile" ? "flanneld client certificate" : "client key"} file (a path relative to the spec), e.g. pki/${key === "caFile" ? "ca" : key === "certFile" ? "flanneld" : "flanneld-key"}.pem`,
+        );
+      }
+    }
   }
   const etcdCa = read("flannel.systemd.etcd.tls.caFile", tls?.caFile);
   const etcdCert = read("flannel.systemd.etcd.tls.certFile", tls?.certFile);
@@ -86,7 +106,11 @@ export function flannelSystemdSpecComponent(
   for (const n of plan.nodes) {
     const key = n.ssh?.privateKeyFile;
     if (key !== undefined && !LOCAL_PATH.test(key)) {
-      p.error(`nodes[${n.index}].ssh.privateKeyFile`, "flannel.systemd.local-path", `nodes[${n.index}].ssh.privateKeyFile: ${show(key)} is not a file path podnet puts into scripts (letters, digits and ._+@=/-)`);
+      p.error(
+        `nodes[${n.index}].ssh.privateKeyFile`,
+        "flannel.systemd.local-path",
+        `nodes[${n.index}].ssh.privateKeyFile: ${show(key)} is not a file path podnet puts into scripts (letters, digits and ._+@=/-)`,
+      );
     }
   }
   if (p.errors.some((e) => e.code === "flannel.systemd.file-unread")) {

@@ -1,4 +1,5 @@
 export * from "./calico-network.js";
+export * from "./doctor-verify.js";
 export * from "./flannel-certs.js";
 export * from "./flannel-network.js";
 export * from "./flannel-systemd.js";

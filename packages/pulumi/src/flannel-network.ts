@@ -1,0 +1,157 @@
+/**
+ * Pulumi component for flannel: the kube-flannel objects rendered by the core
+ * from the PodCidrPlan, created with @pulumi/kubernetes as children of this
+ * component. Everything is validated before the first child exists.
+ */
+import {
+  type FlannelNetworkOptions,
+  flannelNetConfJson,
+  type K8sObject,
+  type PodCidrPlan as Plan,
+  type PodCidrPlanOptions,
+  planPodCidrs,
+  renderFlannelNetwork,
+  WIREGUARD_KEY,
+  withWireguardPsk,
+} from "@podnet/core";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  createFlannelSystemd,
+  type FlannelSystemdHostArgs,
+  type FlannelSystemdResources,
+  prepareFlannelSystemd,
+} from "./flannel-systemd.js";
+import { PodCidrPlan } from "./pod-cidr-plan.js";
+import { logWarnings, validated } from "./problems.js";
+
+export interface FlannelNetworkArgs extends FlannelNetworkOptions {
+  /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
+  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  /**
+   * wireguard pre-shared key arriving late (e.g. from config or another
+   * resource); stored only in a Secret, as a Pulumi secret. Use instead of `backend.psk`.
+   * @default - none
+   */
+  readonly psk?: pulumi.Input<string>;
+  /** Mode "systemd": SSH keys and the PEM material for the nodes (flannel-systemd.ts). @default - none */
+  readonly hosts?: FlannelSystemdHostArgs;
+}
+
+/** Stands in for a late PSK during validation; never deployed (the Secret is built from the real key). */
+const PSK_PLACEHOLDER = `${"A".repeat(43)}=`;
+
+/** Kubernetes resource constructors by kind. */
+const KINDS: Record<string, new (name: string, args: never, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource> = {
+  Namespace: k8s.core.v1.Namespace,
+  ClusterRole: k8s.rbac.v1.ClusterRole,
+  ClusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding,
+  ServiceAccount: k8s.core.v1.ServiceAccount,
+  ConfigMap: k8s.core.v1.ConfigMap,
+  Secret: k8s.core.v1.Secret,
+  DaemonSet: k8s.apps.v1.DaemonSet,
+} as never;
+
+export class FlannelNetwork extends pulumi.ComponentResource {
+  readonly namespace: pulumi.Output<string>;
+  readonly daemonSetName: pulumi.Output<string>;
+  /** Node name -> pod MTU (FLANNEL_MTU). */
+  readonly podMtu: pulumi.Output<Record<string, number>>;
+  /** Firewall openings, devices and modules for NodeNetworkPrep, as a plain value. */
+  readonly hostRequirements: ReturnType<typeof renderFlannelNetwork>["network"]["hostRequirements"];
+  /** The children, by kind. */
+  readonly resources: Readonly<Record<string, pulumi.CustomResource>>;
+  /** Mode "systemd": per-node commands, the client certificate, the datastore step. */
+  readonly systemd?: FlannelSystemdResources;
+
+  constructor(name: string, args: FlannelNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { plan, psk, hosts, ...options } = args;
+    if (options.mode === "systemd") {
+      // flanneld as a host binary: node units over SSH instead of cluster objects.
+      const sys = validated("FlannelNetwork", () => {
+        const planned =
+          plan instanceof PodCidrPlan
+            ? { plan: plan.plan, warnings: [] }
+            : "families" in plan
+              ? { plan, warnings: [] }
+              : planPodCidrs(plan);
+        const out = prepareFlannelSystemd(planned.plan, options, hosts);
+        return { sp: out.sp, warnings: [...planned.warnings, ...out.warnings] };
+      });
+      super("podnet:index:FlannelNetwork", name, {}, opts);
+      logWarnings(this, sys.warnings);
+      this.systemd = createFlannelSystemd(this, name, sys.sp, hosts as FlannelSystemdHostArgs, {
+        ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}),
+      });
+      this.hostRequirements = sys.sp.hostRequirements;
+      this.resources = this.systemd.objects;
+      this.namespace = pulumi.output(sys.sp.kube?.namespace ?? "");
+      this.daemonSetName = pulumi.output("");
+      this.podMtu = pulumi.output({ ...sys.sp.podMtu });
+      this.registerOutputs({ namespace: this.namespace, podMtu: this.podMtu });
+      return;
+    }
+    const lateKey = psk !== undefined;
+    const r = validated("FlannelNetwork", () => {
+      const planned =
+        plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
+      if (lateKey && (options.backend?.type !== "wireguard" || options.backend.psk !== undefined)) {
+        throw new pulumi.InputPropertiesError({
+          message: "FlannelNetwork: 1 problem in the network spec",
+          errors: [
+            {
+              propertyPath: "psk",
+              reason: `psk: applies to backend type "wireguard" without backend.psk, but backend is ${JSON.stringify({ ...options.backend, psk: options.backend?.psk === undefined ? undefined : "(secret)" })}; give the key once, with type "wireguard"`,
+            },
+          ],
+        });
+      }
+      const withKey = lateKey ? { ...options, backend: { ...options.backend, psk: PSK_PLACEHOLDER } } : options;
+      const out = renderFlannelNetwork(withKey, planned.plan);
+      return { network: out.network, warnings: [...planned.warnings, ...out.warnings] };
+    });
+    super("podnet:index:FlannelNetwork", name, {}, opts);
+    logWarnings(this, r.warnings);
+    const network = r.network;
+    this.hostRequirements = network.hostRequirements;
+
+    const secretKey = lateKey ? psk : options.backend?.psk;
+    const created: Record<string, pulumi.CustomResource> = {};
+    for (const o of network.objects) {
+      const Kind = KINDS[o.kind];
+      if (!Kind) throw new pulumi.ResourceError(`FlannelNetwork: internal: no resource type for ${o.kind}`, this);
+      const dependsOn = dependencies(o, created);
+      let inputs: Record<string, unknown> = { ...o };
+      if (o.kind === "Secret" && secretKey !== undefined) {
+        const netConf = pulumi.secret(secretKey).apply((key) => {
+          if (!WIREGUARD_KEY.test(key)) {
+            throw new pulumi.ResourceError(
+              'FlannelNetwork: psk is not a WireGuard key (32 bytes in base64: 44 characters ending in "="; not shown, it is secret); generate one with "wg genpsk"',
+              this,
+            );
+          }
+          return flannelNetConfJson(withWireguardPsk(network.netConf, key));
+        });
+        inputs = { ...o, stringData: { "net-conf.json": netConf } };
+      }
+      created[o.kind] = new Kind(`${name}-${o.kind.toLowerCase()}`, inputs as never, { parent: this, dependsOn });
+    }
+    this.resources = created;
+    this.namespace = pulumi.output(network.namespace);
+    this.daemonSetName = pulumi.output(network.daemonSetName);
+    this.podMtu = pulumi.output({ ...network.podMtu });
+    this.registerOutputs({ namespace: this.namespace, daemonSetName: this.daemonSetName, podMtu: this.podMtu });
+  }
+}
+
+/** Apply order as dependsOn: the Namespace first, RBAC before the pods, config before the DaemonSet. */
+function dependencies(o: K8sObject, created: Readonly<Record<string, pulumi.CustomResource>>): pulumi.CustomResource[] {
+  const want: Record<string, string[]> = {
+    ClusterRoleBinding: ["ClusterRole"],
+    ServiceAccount: ["Namespace"],
+    ConfigMap: ["Namespace"],
+    Secret: ["Namespace"],
+    DaemonSet: ["Namespace", "ServiceAccount", "ClusterRoleBinding", "ConfigMap", "Secret"],
+  };
+  return (want[o.kind] ?? []).flatMap((k) => (created[k] ? [created[k]] : []));
+}
