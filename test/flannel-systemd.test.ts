@@ -190,7 +190,7 @@ describe("podnet render, mode systemd (etcd, Docker): the seeds' scenario", { sk
     const state = bundle?.nodes[0];
     assert.ok(state);
     const scripts = [flannelUninstallDriver(state), ...state.units.map((u) => flannelStepInstall(state, u.id))];
-    scripts.forEach((text, i) => writeFileSync(join(dir, `step-${i}.sh`), text));
+    for (const [i, text] of scripts.entries()) writeFileSync(join(dir, `step-${i}.sh`), text);
     const r = await run("shellcheck", ["-s", "bash", ...scripts.map((_, i) => join(dir, `step-${i}.sh`))]);
     assert.equal(r.code, 0, r.stdout);
   });

@@ -4,8 +4,8 @@
  */
 import {
   formatProblem,
-  type PlanContext,
   type PodCidrPlan as Plan,
+  type PlanContext,
   type PodCidrPlanOptions,
   type Problem,
   planPodCidrs,
@@ -16,7 +16,6 @@ export interface PodCidrPlanProps extends PodCidrPlanOptions {
   /** Node subnets of an earlier plan, kept for nodes that still exist. @default - none */
   readonly previous?: PlanContext["previous"];
 }
-
 
 export class PodCidrPlan extends Construct {
   /** The validated plan: CIDRs, node subnets, capacity, component flags. */

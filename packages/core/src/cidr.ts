@@ -2,11 +2,14 @@
  * The one place podnet does address math. Everything goes through ip-num;
  * nothing here parses or formats an address by hand.
  */
-import { collapseIPv6Number, IPv4, IPv4CidrRange, IPv4Prefix, IPv6, IPv6CidrRange, IPv6Prefix } from "ip-num";
+import { collapseIPv6Number, IPv4, IPv4Prefix, IPv6, IPv6Prefix } from "ip-num";
 
 /** Address family of a CIDR or address. */
 export const IpFamily = { IPV4: "ipv4", IPV6: "ipv6" } as const;
 export type IpFamily = (typeof IpFamily)[keyof typeof IpFamily];
+
+/** How messages name a family: "IPv4", "IPv6". */
+export const FAMILY_LABEL: Readonly<Record<IpFamily, string>> = { ipv4: "IPv4", ipv6: "IPv6" };
 
 /** A parsed, strictly masked block. `text` is its canonical form. */
 export interface Cidr {

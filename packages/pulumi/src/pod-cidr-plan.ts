@@ -2,7 +2,7 @@
  * Pulumi component for the network plan: validates before anything is
  * created and exposes the plan as outputs for the other components.
  */
-import { type PlanContext, type PodCidrPlan as Plan, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
+import { type PodCidrPlan as Plan, type PlanContext, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
 import { logWarnings, validated } from "./problems.js";
 
