@@ -16,6 +16,7 @@ export * from "./cidr.js";
 export * from "./cluster-spec.js";
 export * from "./doctor.js";
 export * from "./doctor-check-script.js";
+export * from "./doctor-checks-cni.js";
 export * from "./doctor-checks-host.js";
 export * from "./doctor-checks-net.js";
 export * from "./doctor-collect.js";

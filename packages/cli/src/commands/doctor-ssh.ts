@@ -45,6 +45,7 @@ export function sshArgv(node: PlannedNode, s: SshSettings): { argv: string[] } |
       ? ssh.privateKeyFile
       : resolve(s.baseDir, ssh.privateKeyFile)
     : undefined;
+  // At most 10 s for the TCP connect, so an unreachable node does not use up the whole per-node timeout.
   const connectTimeout = Math.max(1, Math.min(10, Math.floor(s.timeoutMs / 1000)));
   const argv = [
     ...s.command,

@@ -98,7 +98,9 @@ export async function doctorCommand(
   deps: DoctorDeps = {},
 ): Promise<number> {
   const spec = loadSpecFile(file);
+  // 60 s per node: the collection takes about 1 s (firewalld's Python tools most of it); a slow link fits.
   const timeoutS = positive(opts.timeout, 60, "--timeout");
+  // 8 sessions at once stays below sshd's default MaxStartups (10) when doctor runs from a bastion.
   const parallel = positive(opts.parallel, 8, "--parallel");
   const r = planDoctor(spec, context);
   printProblems(io, r.errors, r.warnings);

@@ -1,0 +1,133 @@
+/**
+ * The Pulumi verify step under mocks (no engine, no provider plugin: nothing
+ * runs): one `remote.Command` per node with a connection, running the node's
+ * self-check script on stdin of `bash -s`, after what it depends on, with the
+ * private key as a secret and the script's sha256 as a trigger. The script
+ * itself runs for real on test nodes in test/doctor.test.ts.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { before, describe, test } from "node:test";
+import { type DoctorPlan, planDoctor, renderDoctorCheckScript } from "@podnet/core";
+import * as pulumi from "@pulumi/pulumi";
+
+interface Created {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+const created: Created[] = [];
+let mod: typeof import("@podnet/pulumi");
+
+before(async () => {
+  pulumi.runtime.setMocks(
+    {
+      newResource: (a) => {
+        created.push({ type: a.type, name: a.name, inputs: a.inputs });
+        return { id: `${a.name}-id`, state: { ...a.inputs, stdout: "", stderr: "" } };
+      },
+      call: (a) => a.inputs,
+    },
+    "podnet",
+    "test",
+    false,
+  );
+  mod = await import("@podnet/pulumi");
+});
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
+const isSecret = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
+const unwrap = (v: unknown): unknown => (isSecret(v) ? (v as { value: unknown }).value : v);
+const reasons = (e: unknown) => (e as { errors?: { reason: string }[] }).errors?.map((x) => x.reason).join("\n") ?? "";
+const settle = () => new Promise((r) => setTimeout(r, 100));
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nZmFrZQ==\n-----END OPENSSH PRIVATE KEY-----\n";
+
+function doctorPlan(): DoctorPlan {
+  const r = planDoctor({
+    cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
+    nodes: [
+      { name: "n1", interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }] },
+      { name: "n2", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"] }] },
+      { name: "n3", interfaces: [{ name: "eth0", addresses: ["192.168.1.33/24"] }] },
+    ],
+    flannel: { backend: { type: "vxlan" } },
+    prep: { firewall: "firewalld", cniPlugins: false },
+  });
+  assert.deepEqual(r.errors, []);
+  return r.doctor as DoctorPlan;
+}
+
+/** Records the options every resource is created with (the mock monitor does not expose dependsOn). */
+function recorder() {
+  const seen: Record<string, string[]> = {};
+  const transformations: pulumi.ResourceTransformation[] = [
+    (a) => {
+      seen[a.name] = ([] as unknown[]).concat(a.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?");
+      return undefined;
+    },
+  ];
+  return { seen, transformations };
+}
+
+describe("Pulumi doctor verify step (mocks)", () => {
+  test("one remote.Command per connected node: bash -s with the node's self-check, after the install", async () => {
+    const doctor = doctorPlan();
+    const installed = new pulumi.ComponentResource("test:index:Installed", "installed");
+    const rec = recorder();
+    const before = created.length;
+    const cmds = mod.doctorVerifyCommands(
+      "net-verify",
+      {
+        doctor,
+        connections: { n1: { host: "192.168.1.31", privateKey: KEY }, n3: { host: "192.168.1.33", user: "ops", privateKey: KEY } },
+        triggers: { n1: ["install-sha-n1"] },
+      },
+      { dependsOn: [installed], transformations: rec.transformations },
+    );
+    await settle();
+    assert.deepEqual(Object.keys(cmds), ["n1", "n3"]);
+    const mine = created.slice(before).filter((c) => c.type === "command:remote:Command");
+    assert.deepEqual(mine.map((c) => c.name).sort(), ["net-verify-n1", "net-verify-n3"]);
+    const n1 = mine.find((c) => c.name === "net-verify-n1") as Created;
+    const script = renderDoctorCheckScript(doctor.nodes[0] as (typeof doctor.nodes)[number]);
+    assert.equal(n1.inputs.create, "bash -s");
+    assert.equal(n1.inputs.update, "bash -s");
+    assert.equal(n1.inputs.stdin, script);
+    assert.match(script, /^# podnet verify for node n1:/m);
+    assert.match(script, /podnet_fail route\.missing '10\.244\.1\.0\/24 \(node "n2"\)/);
+    assert.match(script, /FLANNEL_SUBNET '10\.244\.0\.1\/24' subnet\.stale/);
+    assert.deepEqual(n1.inputs.triggers, [createHash("sha256").update(script).digest("hex"), "install-sha-n1"]);
+    const conn = unwrap(n1.inputs.connection) as Record<string, unknown>;
+    assert.equal(conn.host, "192.168.1.31");
+    assert.equal(conn.user, "root");
+    assert.equal(conn.port, 22);
+    assert.ok(isSecret(n1.inputs.connection), "the connection (with the SSH key) is a secret");
+    assert.equal(conn.privateKey, KEY);
+    // A user other than root goes through passwordless sudo, like the node layer.
+    const n3 = mine.find((c) => c.name === "net-verify-n3") as Created;
+    assert.equal(n3.inputs.create, "sudo -n bash -s");
+    assert.deepEqual(rec.seen["net-verify-n1"], ["installed"]);
+    assert.deepEqual(rec.seen["net-verify-n3"], ["installed"]);
+  });
+
+  test("a connection for a node the plan lacks is an InputPropertiesError, before anything is created", () => {
+    const before = created.length;
+    assert.throws(
+      () => mod.doctorVerifyCommands("x", { doctor: doctorPlan(), connections: { n9: { host: "10.0.0.9", privateKey: KEY } } }),
+      (e: unknown) => pulumi.InputPropertiesError.isInstance(e) && /connections\.n9: no node "n9" in the plan/.test(reasons(e)),
+    );
+    assert.equal(created.length, before);
+  });
+
+  test("an expectation unfit for a script is refused before any resource exists", () => {
+    const doctor = doctorPlan();
+    const bad = {
+      ...(doctor.nodes[0] as (typeof doctor.nodes)[number]),
+      devices: [{ name: "flannel.1; rm -rf /", kind: "vxlan", purpose: "x" }],
+    };
+    assert.throws(
+      () => mod.doctorVerifyCommand("bad", { expected: bad, connection: { host: "h", privateKey: KEY } }),
+      (e: unknown) => pulumi.InputPropertiesError.isInstance(e),
+    );
+  });
+});
