@@ -169,6 +169,18 @@ describe("podnet render", () => {
     assert.equal(readFileSync(notADir, "utf8"), "x");
   });
 
+  test("every example renders, and a second render replaces the first bundle", async () => {
+    const examples = readdirSync(join(root, "examples/cli")).filter((f) => f.endsWith(".yaml"));
+    assert.ok(examples.length >= 3);
+    for (const ex of examples) {
+      const out = join(dir, `again-${ex}`);
+      for (let i = 0; i < 2; i++) {
+        const r = await podnet("render", join(root, "examples/cli", ex), "--out", out);
+        assert.equal(r.code, 0, `${ex} (render ${i + 1}): ${r.err}`);
+      }
+    }
+  });
+
   test("same spec, byte-identical bundle", async () => {
     const a = join(dir, "det-a");
     const b = join(dir, "det-b");

@@ -26,7 +26,7 @@ import { renderNodeFiles } from "./node-files.js";
 import { stableJson } from "./stable-json.js";
 
 /** Top-level entries a podnet bundle may hold. */
-const BUNDLE_ENTRIES = new Set(["manifests", "nodes", "plan.json", "etcd", "calico", "README.txt"]);
+const BUNDLE_ENTRIES = new Set(["manifests", "nodes", "plan.json", "etcd", "calico", "flannel", "README.txt"]);
 
 function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
