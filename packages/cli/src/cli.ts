@@ -88,7 +88,8 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const spec = loadSpecFile(file);
       const r = checkSpec(spec, { ...context, ...specFiles(spec, file) });
       printProblems(io, r.errors, r.warnings);
-      if (opts.svg) writeMap(io, file, opts.svg, renderSpecMap(spec, { ...context, ...specFiles(spec, file) }), { problems: false, announce: false });
+      if (opts.svg)
+        writeMap(io, file, opts.svg, renderSpecMap(spec, { ...context, ...specFiles(spec, file) }), { problems: false, announce: false });
       if (!r.plan || r.errors.length > 0) {
         setCode(1);
         return;
@@ -178,6 +179,11 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
   const program = buildProgram(io, (c) => {
     code = Math.max(code, c);
   });
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith("-") && first !== "help" && !program.commands.some((c) => c.name() === first)) {
+    io.err(`podnet: unknown command "${first}"; commands: ${program.commands.map((c) => c.name()).join(", ")}`);
+    return 2;
+  }
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (e) {

@@ -89,7 +89,9 @@ function renderComponents(spec: PodnetSpec, plan: PodCidrPlan, p: Problems, cont
     if (calico) out.push(calico);
   }
   // Components register here (flannel, calico, then prep, which consumes their host requirements).
-  if (spec.prep) {
+  // When a network section failed, prep would only repeat that as "no network component": skip it.
+  const networkFailed = (spec.flannel ? 1 : 0) + (spec.calico ? 1 : 0) > out.length;
+  if (spec.prep && !networkFailed) {
     const needs = out.flatMap((a) => (a.hostRequirements ? [a.hostRequirements] : []));
     const prep = prepComponent(spec.prep, plan, p, needs);
     // First in the bundle: its units (modules, sysctl, CNI plugins) must be on a node before the network's.
