@@ -104,7 +104,7 @@ describe("seed scenario: examples/cli/calico-kubeadm.yaml", () => {
     assert.equal(r.code, 1);
     assert.match(
       r.err,
-      /^error: cluster\.podCidrs\[0\] "192\.168\.0\.0\/16" overlaps nodes\[0\]\.interfaces\[0\] "192\.168\.79\.128\/24" \(node "k8s-master-01", ens33\) and 2 more interfaces on that network; pick a pod CIDR that avoids the node network, e\.g\. "10\.244\.0\.0\/16" or "172\.30\.0\.0\/16"$/m,
+      /^error: cluster\.podCidrs\[0\] "192\.168\.0\.0\/16" overlaps nodes\[0\]\.interfaces\[0\] "192\.168\.79\.128\/24" \(node "k8s-master-01", ens33\) and 2 more interfaces on that network; move the pod CIDR outside the node network "192\.168\.79\.0\/24"$/m,
     );
     assert.match(r.err, /nothing written/);
   });

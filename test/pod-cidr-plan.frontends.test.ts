@@ -76,6 +76,7 @@ describe("PodCidrPlan front ends agree", () => {
     assert.deepEqual(nodes, { n1: ["10.244.0.0/24"], n2: ["10.244.1.0/24"] });
     const flags = await new Promise<{ kubeProxy: { clusterCIDR: string } }>((r) => c.flags.apply(r));
     assert.equal(flags.kubeProxy.clusterCIDR, "10.244.0.0/16");
+    await new Promise((r) => setTimeout(r, 50)); // let the good component's registrations land first
     const before = created.length;
     assert.throws(
       () => new PulumiPlan("bad", bad),

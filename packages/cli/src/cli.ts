@@ -18,7 +18,7 @@ import { loadSpecFile, UsageError } from "./load-spec.js";
 import { type Io, printProblems, processIo } from "./output.js";
 import { planTable } from "./plan-table.js";
 import { stableJson } from "./stable-json.js";
-import { checkReplaceable, writeBundle } from "./write-bundle.js";
+import { writeBundle } from "./write-bundle.js";
 
 /** Reads the allocation from an earlier plan.json, so node subnets stay put. */
 function readPrevious(file: string): PreviousAllocation {
@@ -107,7 +107,6 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action((file: string, opts: { out: string; previous?: string }) => {
       const spec = loadSpecFile(file);
       if (opts.out.trim() === "") throw new UsageError("--out must name a folder");
-      checkReplaceable(resolve(opts.out), file);
       const prevFile = opts.previous ?? (existsSync(join(opts.out, "plan.json")) ? join(opts.out, "plan.json") : undefined);
       const context: PlanContext = prevFile ? { previous: readPrevious(prevFile) } : {};
       const r = renderSpec(spec, { ...context, ...specFiles(spec, file) });

@@ -1,0 +1,25 @@
+/**
+ * The README's table of validation rules quotes exact messages: each one must
+ * be a message the rule tests assert, so the README cannot drift from the code.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+test("every example message in the README's rules table is asserted by the rule tests", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Validation rules"), readme.indexOf("\n## ", readme.indexOf("## Validation rules") + 5));
+  const messages = [...section.matchAll(/^\|[^|]+\|\s*`(.+)`\s*\|\s*$/gm)].map((m) => m[1] as string);
+  assert.ok(messages.length >= 20, `found only ${messages.length} messages`);
+  const tests = readFileSync(join(root, "packages/core/test/pod-cidr-plan.rules.test.ts"), "utf8");
+  // the test file writes messages as JS string literals: compare with quotes unescaped
+  const asserted = tests
+    .replaceAll('\\"', '"')
+    .replaceAll("\\'", "'")
+    .replace(/'\s*\+\s*'/g, "");
+  for (const m of messages) assert.ok(asserted.includes(m), `README message not asserted by a rule test:\n${m}`);
+});
