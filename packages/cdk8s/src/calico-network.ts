@@ -4,25 +4,36 @@
  * include of a local copy of the release's tigera-operator.yaml (and CRDs),
  * each checked against the pinned sha256 first. Manifest path: the
  * calico.yaml objects; the CRDs are a prerequisite (`prerequisites`).
- * Bad props throw in the constructor with every problem.
+ * With the etcd datastore, Calico's own resources (BGPConfiguration,
+ * FelixConfiguration, BGPPeers, extra IPPools) live in etcd: no API server
+ * serves them, so they are not synthesized; `calicoctlYaml` holds them for
+ * `calicoctl apply` and a `podnet:warning` says so.
+ * Bad props and disruptive changes from `previous` throw in the constructor
+ * with every problem.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
+  allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
+  checkComponentChanges,
+  type FlannelNetworkOptions,
   formatProblem,
+  type K8sObject,
+  NetworkPlanError,
   type PinnedManifest,
   type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   type Problem,
-  planPodCidrs,
   renderCalicoNetwork,
+  resolvePlan,
+  toYaml,
 } from "@podnet/core";
 import { ApiObject, type ApiObjectProps, Chart, Include, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import { FlannelNetwork } from "./flannel-network.js";
-import { PodCidrPlan } from "./pod-cidr-plan.js";
+import type { PodCidrPlan } from "./pod-cidr-plan.js";
 
 export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
   /** The network plan: a PodCidrPlan construct, a plan computed elsewhere, or the plan's options. */
@@ -41,6 +52,24 @@ export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
   readonly crdsManifest?: string;
   /** etcd datastore (manifest path): client URLs and the TLS material (PEM), all three or none. */
   readonly etcd?: { readonly endpoints: string[]; readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string } };
+  /**
+   * What was applied last: its plan (a PodCidrPlan's `plan`, or the `plan` field of an earlier
+   * plan.json) and its options. Changes that disrupt running pods (pool CIDR, block size,
+   * encapsulation, datastore, node subnet moves) then throw unless `allowDisruptiveChange` names them.
+   * When `plan` is given as options, nodes keep their previous subnets.
+   * @default - no change check
+   */
+  readonly previous?: {
+    readonly plan: Plan;
+    readonly calico?: Omit<CalicoNetworkProps, "plan" | "previous" | "allowDisruptiveChange" | "operatorManifest" | "crdsManifest">;
+    readonly flannel?: FlannelNetworkOptions;
+  };
+  /**
+   * Disruptive changes from `previous` to allow, by the path `podnet diff` prints
+   * (e.g. "calico.ipPools[default-ipv4-ippool].cidr"), a parent path, or "*".
+   * @default - none
+   */
+  readonly allowDisruptiveChange?: readonly string[];
 }
 
 const CLUSTER_SCOPED = new Set(["ClusterRole", "ClusterRoleBinding"]);
@@ -53,15 +82,26 @@ export class CalicoNetwork extends Construct {
   readonly warnings: readonly Problem[];
   /** The objects in apply order (includes first). */
   readonly apiObjects: readonly ApiObject[];
+  /** etcd datastore: Calico resources for `calicoctl apply`, not synthesized (no API server serves them). */
+  readonly calicoctlResources: readonly K8sObject[];
+  /** `calicoctlResources` as YAML, for DATASTORE_TYPE=etcdv3 calicoctl apply -f; empty when there are none. */
+  readonly calicoctlYaml: string;
 
   constructor(scope: Construct, id: string, props: CalicoNetworkProps) {
     super(scope, id);
-    const { plan, operatorManifest, crdsManifest, ...options } = props;
-    const planned =
-      plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
+    const { plan, operatorManifest, crdsManifest, previous, allowDisruptiveChange, ...options } = props;
+    const planned = resolvePlan(plan, previous ? { previous: allocationOf(previous.plan) } : {});
     const r = renderCalicoNetwork(options, planned.plan);
+    const guard = checkComponentChanges(
+      previous && { ...previous, calico: optionsOf(previous.calico) },
+      { plan: planned.plan, calico: options },
+      allowDisruptiveChange,
+    );
+    if (guard.errors.length > 0) throw new NetworkPlanError(guard.errors, [...planned.warnings, ...r.warnings, ...guard.warnings]);
     this.render = r;
-    this.warnings = [...planned.warnings, ...r.warnings];
+    this.warnings = [...planned.warnings, ...r.warnings, ...guard.warnings];
+    this.calicoctlResources = r.calicoctlResources;
+    this.calicoctlYaml = toYaml(r.calicoctlResources);
     for (const w of this.warnings) this.node.addMetadata("podnet:warning", formatProblem(w));
 
     const v = r.resolved.version;
@@ -80,7 +120,7 @@ export class CalicoNetwork extends Construct {
 
     const chartNamespace = Chart.of(this).namespace;
     const tlsData = tlsSecretData(options.etcd?.tls);
-    for (const o of [...r.objects, ...r.resources]) {
+    for (const o of [...r.objects, ...r.kubernetesResources]) {
       const body = structuredClone(o) as Record<string, unknown>;
       if (o.kind === "Secret" && tlsData) body.data = tlsData;
       const obj = new ApiObject(this, `${o.kind}-${o.metadata.name}`.toLowerCase(), body as unknown as ApiObjectProps);
@@ -127,6 +167,13 @@ function verify(file: string, m: PinnedManifest, what: string): void {
   }
   if (sum !== m.sha256)
     throw new Error(`${what}: "${file}" has sha256 ${sum}, but ${m.name} of this release (${m.url}) has ${m.sha256}; use that file`);
+}
+
+/** The core options among props (what the change check compares). */
+function optionsOf(props: Partial<CalicoNetworkProps> | undefined): CalicoNetworkOptions | undefined {
+  if (props === undefined) return undefined;
+  const { plan: _p, operatorManifest: _o, crdsManifest: _c, previous: _v, allowDisruptiveChange: _a, ...options } = props;
+  return options;
 }
 
 function tlsSecretData(t: NonNullable<CalicoNetworkProps["etcd"]>["tls"]): Record<string, string> | undefined {

@@ -1,22 +1,27 @@
 /**
  * cdk8s construct for flannel: the kube-flannel objects rendered by the core
- * from the PodCidrPlan. Bad props throw in the constructor with every
- * problem; warnings become `podnet:warning` metadata.
+ * from the PodCidrPlan. Bad props, and changes from `previous` that disrupt
+ * running pods, throw in the constructor with every problem; warnings become
+ * `podnet:warning` metadata.
  */
 import {
+  allocationOf,
+  type CalicoNetworkOptions,
+  checkComponentChanges,
   type FlannelNetworkOptions,
   formatProblem,
   type HostRequirements,
   type FlannelNetwork as Network,
+  NetworkPlanError,
   type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   type Problem,
-  planPodCidrs,
   renderFlannelNetwork,
+  resolvePlan,
 } from "@podnet/core";
 import { ApiObject, type ApiObjectProps, Chart, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
-import { PodCidrPlan } from "./pod-cidr-plan.js";
+import type { PodCidrPlan } from "./pod-cidr-plan.js";
 
 export interface FlannelNetworkProps extends FlannelNetworkOptions {
   /**
@@ -24,6 +29,20 @@ export interface FlannelNetworkProps extends FlannelNetworkOptions {
    * the plan's options (then it is planned here).
    */
   readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  /**
+   * What was applied last: its plan (a PodCidrPlan's `plan`, or the `plan` field of an earlier
+   * plan.json) and its options. Changes that disrupt running pods (Network, backend type, VNI,
+   * node subnet moves) then throw unless `allowDisruptiveChange` names them.
+   * When `plan` is given as options, nodes keep their previous subnets.
+   * @default - no change check
+   */
+  readonly previous?: { readonly plan: Plan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
+  /**
+   * Disruptive changes from `previous` to allow, by the path `podnet diff` prints
+   * (e.g. "flannel.backend.vni", "nodes[node1].podCidrs.ipv4"), a parent path, or "*".
+   * @default - none
+   */
+  readonly allowDisruptiveChange?: readonly string[];
 }
 
 const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"]);
@@ -45,11 +64,13 @@ export class FlannelNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: FlannelNetworkProps) {
     super(scope, id);
-    const { plan, ...options } = props;
-    const planned = resolvePlan(plan);
+    const { plan, previous, allowDisruptiveChange, ...options } = props;
+    const planned = resolvePlan(plan, previous ? { previous: allocationOf(previous.plan) } : {});
     const r = renderFlannelNetwork(options, planned.plan);
+    const guard = checkComponentChanges(previous, { plan: planned.plan, flannel: options }, allowDisruptiveChange);
+    if (guard.errors.length > 0) throw new NetworkPlanError(guard.errors, [...planned.warnings, ...r.warnings, ...guard.warnings]);
     this.network = r.network;
-    this.warnings = [...planned.warnings, ...r.warnings];
+    this.warnings = [...planned.warnings, ...r.warnings, ...guard.warnings];
     this.namespace = r.network.namespace;
     this.daemonSetName = r.network.daemonSetName;
     this.podMtu = r.network.podMtu;
@@ -76,10 +97,4 @@ export class FlannelNetwork extends Construct {
       },
     });
   }
-}
-
-function resolvePlan(plan: FlannelNetworkProps["plan"]): { plan: Plan; warnings: readonly Problem[] } {
-  if (plan instanceof PodCidrPlan) return { plan: plan.plan, warnings: [] };
-  if ("families" in plan) return { plan, warnings: [] };
-  return planPodCidrs(plan);
 }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { NetworkPlanError, type PodCidrPlanOptions } from "@podnet/core";
+import { NetworkPlanError, type PodCidrPlanOptions, planPodCidrs, toYaml } from "@podnet/core";
 import { App, Chart, Testing } from "cdk8s";
 import { needsReference, sharedReference } from "../../../test/support/real.js";
 import { CalicoNetwork, FlannelNetwork, PodCidrPlan } from "../src/index.js";
@@ -105,6 +105,89 @@ describe("cdk8s CalicoNetwork", () => {
     const secret = synth.find((o) => o.kind === "Secret");
     assert.deepStrictEqual(secret?.data, { "etcd-ca": "Q0EgUEVN", "etcd-cert": "Q0VSVCBQRU0=", "etcd-key": "S0VZIFBFTQ==" });
     assert.equal(synth.find((o) => o.kind === "ConfigMap")?.data.etcd_key, "/calico-secrets/etcd-key");
+  });
+
+  test("etcd: Calico resources are not synthesized (no API server serves them); calicoctlYaml holds them, with a warning", () => {
+    const chart = Testing.chart();
+    const c = new CalicoNetwork(chart, "calico", {
+      plan: SEED,
+      install: "manifest",
+      datastore: "etcd",
+      etcd: { endpoints: ["http://192.168.79.128:2379"] },
+      ipAutodetection: { ipv4: "interface=ens33" },
+      ipPools: [{ cidr: "172.16.0.0/17" }, { cidr: "172.16.128.0/17" }],
+      bgp: { asNumber: 64600, peers: [{ name: "tor", peerIP: "192.168.79.1", asNumber: 64601 }] },
+    });
+    const synth = Testing.synth(chart) as Obj[];
+    assert.deepStrictEqual(
+      synth.filter((o) => o.apiVersion.includes("projectcalico.org")),
+      [],
+    );
+    assert.deepStrictEqual(synth, JSON.parse(JSON.stringify(c.render.objects)));
+    assert.deepStrictEqual(
+      c.calicoctlResources.map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`),
+      ["projectcalico.org/v3 IPPool/ipv4-ippool-1", "projectcalico.org/v3 BGPConfiguration/default", "projectcalico.org/v3 BGPPeer/tor"],
+    );
+    assert.equal(c.calicoctlYaml, toYaml(c.calicoctlResources));
+    assert.match(c.calicoctlYaml, /^apiVersion: projectcalico\.org\/v3\nkind: IPPool\n/);
+    assert.deepStrictEqual(
+      c.node.metadata.filter((m) => m.type === "podnet:warning").map((m) => m.data),
+      [
+        'datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default", BGPPeer "tor" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
+      ],
+    );
+    const kdd = new CalicoNetwork(Testing.chart(), "kdd", {
+      plan: SEED,
+      install: "manifest",
+      ipAutodetection: { ipv4: "interface=ens33" },
+    });
+    assert.deepStrictEqual([kdd.calicoctlResources, kdd.calicoctlYaml], [[], ""]);
+  });
+
+  describe("disruptive changes from previous", () => {
+    // What was applied last, as an earlier plan.json holds it.
+    const previous = {
+      plan: JSON.parse(JSON.stringify(planPodCidrs(SEED).plan)),
+      calico: { ipAutodetection: { ipv4: "interface=ens33" } },
+    };
+    const next = (props: Obj) => () =>
+      new CalicoNetwork(Testing.chart(), "calico", { plan: SEED, ipAutodetection: { ipv4: "interface=ens33" }, previous, ...props });
+
+    test("a pool CIDR change throws in the constructor", () => {
+      assert.throws(next({ ipPools: [{ cidr: "172.16.0.0/17" }] }), (e: unknown) => {
+        assert.ok(e instanceof NetworkPlanError);
+        assert.deepStrictEqual(
+          e.problems.map((p) => [p.path, p.code, p.message]),
+          [
+            [
+              "calico.ipPools[default-ipv4-ippool].cidr",
+              "change.disruptive",
+              'calico.ipPools[default-ipv4-ippool].cidr: changes from "172.16.0.0/16" to "172.16.0.0/17", which disrupts running pods: a pool\'s CIDR is immutable: pods must move to a new pool. Carry out the migration (podnet diff OLD NEW prints the steps), then allow it with allowDisruptiveChange: ["calico.ipPools[default-ipv4-ippool].cidr"]',
+            ],
+          ],
+        );
+        return true;
+      });
+    });
+
+    test("allowed by allowDisruptiveChange: synth goes on, with the migration as a warning", () => {
+      const c = next({ ipPools: [{ cidr: "172.16.0.0/17" }], allowDisruptiveChange: ["calico.ipPools"] })();
+      const warnings = c.node.metadata.filter((m) => m.type === "podnet:warning").map((m) => String(m.data));
+      assert.equal(warnings.length, 1);
+      assert.match(
+        warnings[0] ?? "",
+        /^calico\.ipPools\[default-ipv4-ippool\]\.cidr: changes from "172\.16\.0\.0\/16" to "172\.16\.0\.0\/17", allowed by allowDisruptiveChange "calico\.ipPools"; .* Migration: \(1\) The CIDR cannot change/,
+      );
+      assert.equal((Testing.synth(Chart.of(c)) as Obj[])[0]?.spec.calicoNetwork.ipPools[0].cidr, "172.16.0.0/17");
+    });
+
+    test("a change applied in place (natOutgoing) passes without a warning", () => {
+      const c = next({ ipPools: [{ cidr: "172.16.0.0/16", natOutgoing: false }] })();
+      assert.deepStrictEqual(
+        c.node.metadata.filter((m) => m.type === "podnet:warning"),
+        [],
+      );
+    });
   });
 
   test("bad props throw in the constructor, with every problem", () => {

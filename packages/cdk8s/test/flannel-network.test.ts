@@ -95,6 +95,72 @@ describe("cdk8s FlannelNetwork", () => {
     ]);
   });
 
+  describe("disruptive changes from previous", () => {
+    // What was applied last, as an earlier plan.json holds it.
+    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).plan)), flannel: {} };
+
+    test("a VNI change throws in the constructor", () => {
+      assert.throws(
+        () => new FlannelNetwork(Testing.chart(), "flannel", { plan: CLUSTER, backend: { type: "vxlan", vni: 4 }, previous }),
+        (e: unknown) => {
+          assert.ok(e instanceof NetworkPlanError);
+          assert.deepStrictEqual(
+            e.problems.map((p) => [p.path, p.code, p.message]),
+            [
+              [
+                "flannel.backend.vni",
+                "change.disruptive",
+                'flannel.backend.vni: changes from 1 to 4, which disrupts running pods: the VXLAN device becomes flannel.4: nodes on VNI 1 and VNI 4 cannot reach each other\'s pods. Carry out the migration (podnet diff OLD NEW prints the steps), then allow it with allowDisruptiveChange: ["flannel.backend.vni"]',
+              ],
+            ],
+          );
+          return true;
+        },
+      );
+    });
+
+    test("allowed by allowDisruptiveChange: synth goes on, with the migration as a warning", () => {
+      const f = new FlannelNetwork(Testing.chart(), "flannel", {
+        plan: CLUSTER,
+        backend: { type: "vxlan", vni: 4 },
+        previous,
+        allowDisruptiveChange: ["flannel.backend.vni"],
+      });
+      const warnings = f.node.metadata.filter((m) => m.type === "podnet:warning").map((m) => String(m.data));
+      assert.equal(warnings.length, 1);
+      assert.match(
+        warnings[0] ?? "",
+        /^flannel\.backend\.vni: changes from 1 to 4, allowed by allowDisruptiveChange "flannel\.backend\.vni"; .* \(3\) On each node: ip link delete flannel\.1\.$/,
+      );
+    });
+
+    test("a change applied in place (healthzPort) or a default written out passes without a warning", () => {
+      const f = new FlannelNetwork(Testing.chart(), "flannel", {
+        plan: CLUSTER,
+        backend: { type: "vxlan", vni: 1 },
+        healthzPort: 8082,
+        previous,
+      });
+      assert.deepStrictEqual(
+        f.node.metadata.filter((m) => m.type === "podnet:warning"),
+        [],
+      );
+    });
+
+    test("a node subnet moved by a pin throws unless allowed", () => {
+      const pinned: PodCidrPlanOptions = {
+        ...CLUSTER,
+        nodes: (CLUSTER.nodes ?? []).map((n) => (n.name === "node1" ? { ...n, podCidrs: ["10.244.9.0/24", "fd00:10:244:9::/64"] } : n)),
+      };
+      assert.throws(
+        () => new FlannelNetwork(Testing.chart(), "flannel", { plan: pinned, previous }),
+        (e: unknown) =>
+          e instanceof NetworkPlanError && e.problems.map((p) => p.path).join() === "nodes[node1].podCidrs.ipv4,nodes[node1].podCidrs.ipv6",
+      );
+      assert.ok(new FlannelNetwork(Testing.chart(), "flannel", { plan: pinned, previous, allowDisruptiveChange: ["nodes[node1]"] }));
+    });
+  });
+
   test("a chart namespace reaches namespaced objects only", () => {
     const app = Testing.app();
     const chart = new Chart(app, "c", { namespace: "ignored-by-flannel" });

@@ -10,7 +10,7 @@
  */
 import { RE2JS } from "re2js";
 import type { AutodetectMethodOptions } from "./calico-options.js";
-import { type Cidr, containsAddress, type IpFamily, parseAddress, parseCidr, SPECIAL_RANGES } from "./cidr.js";
+import { type Cidr, containsAddress, FAMILY_LABEL, type IpFamily, parseAddress, parseCidr, SPECIAL_RANGES } from "./cidr.js";
 import { HOST_NAME, type PlannedNode, parseCidrChecked } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
 import { didYouMean } from "./spec-problems.js";
@@ -77,7 +77,6 @@ export interface NodeAddressChoice {
   readonly mtu: number;
 }
 
-const LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 const METHODS = ["first-found", "kubernetes-internal-ip", "interface=REGEX", "skip-interface=REGEX", "can-reach=DESTINATION", "cidr=CIDR"];
 const OBJECT_KEYS = ["firstFound", "kubernetes", "interface", "skipInterface", "canReach", "cidrs"] as const;
 
@@ -121,7 +120,7 @@ function parseCidrs(list: readonly string[], family: IpFamily, path: string, p: 
       p.error(
         path,
         "calico.autodetect.cidr-family",
-        `${path}: "${c.text}" is ${LABEL[c.family]}; an ${LABEL[family]} method needs ${LABEL[family]} CIDRs`,
+        `${path}: "${c.text}" is ${FAMILY_LABEL[c.family]}; an ${FAMILY_LABEL[family]} method needs ${FAMILY_LABEL[family]} CIDRs`,
       );
       ok = false;
     } else out.push(c);
@@ -136,7 +135,7 @@ function parseTarget(dest: string, family: IpFamily, path: string, p: Problems):
       p.error(
         path,
         "calico.autodetect.target-family",
-        `${path}: can-reach destination ${a.value.text} is ${LABEL[a.value.family]}; an ${LABEL[family]} method needs an ${LABEL[family]} destination`,
+        `${path}: can-reach destination ${a.value.text} is ${FAMILY_LABEL[a.value.family]}; an ${FAMILY_LABEL[family]} method needs an ${FAMILY_LABEL[family]} destination`,
       );
       return undefined;
     }
@@ -306,6 +305,36 @@ function pick(method: AutodetectMethod, family: IpFamily, node: PlannedNode): Ca
   }
 }
 
+/**
+ * first-found on a node with more than one interface holding an address of
+ * the family: it picks the one left after Calico's default exclusions today,
+ * but a renamed, added or re-addressed interface changes the pick silently.
+ * Warns when `report`; returns whether the node is such a node.
+ */
+function multiNic(
+  choice: NodeAddressChoice,
+  all: readonly Candidate[],
+  family: IpFamily,
+  what: string,
+  path: string,
+  p: Problems,
+  report: boolean,
+): boolean {
+  const others = [...new Set(all.map((c) => c.interface))].filter((i) => i !== choice.interface);
+  if (others.length === 0) return false;
+  if (!report) return true;
+  const skipped = all
+    .filter((c) => c.interface !== choice.interface)
+    .map((c) => `${c.interface} ${c.address}`)
+    .join(", ");
+  p.warn(
+    path,
+    "calico.autodetect.first-found-multi-nic",
+    `${path}: ${what} picks ${choice.interface} ${choice.address} on node "${choice.node}", which has ${others.length + 1} interfaces with ${FAMILY_LABEL[family]} addresses; it skips ${skipped} only because ${others.length === 1 ? "its name matches" : "their names match"} Calico's default exclusions, so a new or renamed interface changes the pick; set "interface=${choice.interface}" or "cidr=${choice.network}"`,
+  );
+  return true;
+}
+
 /** How many per-node problems to report before summarising the rest. */
 const MAX_NODE_PROBLEMS = 10;
 
@@ -324,6 +353,7 @@ export function resolveAutodetection(
   const what = method.explicit ? show(method.env) : `the default method "first-found"`;
   let reported = 0;
   let unreported = 0;
+  let warned = 0;
   const report = (code: string, message: string): void => {
     if (reported < MAX_NODE_PROBLEMS) {
       p.error(path, code, message);
@@ -342,7 +372,7 @@ export function resolveAutodetection(
           : "";
       report(
         "calico.autodetect.no-address",
-        `${path}: ${what} finds no ${LABEL[family]} address on node "${node.name}" (interfaces: ${ifaces || "none"})${why}; calico-node would exit with "Failed to autodetect an ${LABEL[family]} address"; pick a method that matches on every node`,
+        `${path}: ${what} finds no ${FAMILY_LABEL[family]} address on node "${node.name}" (interfaces: ${ifaces || "none"})${why}; calico-node would exit with "Failed to autodetect an ${FAMILY_LABEL[family]} address"; pick a method that matches on every node`,
       );
       continue;
     }
@@ -350,12 +380,21 @@ export function resolveAutodetection(
       const first = found[0] as Candidate;
       report(
         "calico.autodetect.ambiguous",
-        `${path}: ${what} could pick ${found.length} ${LABEL[family]} addresses on node "${node.name}": ${found.map((c) => `${c.interface} ${c.address}`).join(", ")} (the order depends on the kernel); choose one, e.g. "interface=${first.interface}" or "cidr=${first.network}"`,
+        `${path}: ${what} could pick ${found.length} ${FAMILY_LABEL[family]} addresses on node "${node.name}": ${found.map((c) => `${c.interface} ${c.address}`).join(", ")} (the order depends on the kernel); choose one, e.g. "interface=${first.interface}" or "cidr=${first.network}"`,
       );
       continue;
     }
     const { value: _v, defaultRoute: _d, ...choice } = found[0] as Candidate;
     choices.push(choice);
+    if (method.kind === "first-found" && multiNic(choice, candidatesOf(node, family), family, what, path, p, warned < MAX_NODE_PROBLEMS))
+      warned++;
+  }
+  if (warned > MAX_NODE_PROBLEMS) {
+    p.warn(
+      path,
+      "calico.autodetect.first-found-multi-nic",
+      `${path}: ${what} also relies on Calico's default exclusions on ${warned - MAX_NODE_PROBLEMS} more node${warned - MAX_NODE_PROBLEMS === 1 ? "" : "s"} (first ${MAX_NODE_PROBLEMS} reported above)`,
+    );
   }
   if (unreported > 0) {
     p.error(

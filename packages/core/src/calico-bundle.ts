@@ -20,8 +20,7 @@ const KUBECTL_DEFAULT = 'KUBECTL="${KUBECTL:-kubectl}"';
 
 function manifestNames(r: CalicoNetworkRender): { main: string; resources?: string } {
   const main = r.install === "operator" ? "calico-custom-resources.yaml" : "calico.yaml";
-  const kdd = r.resolved.spec.datastore === "kubernetes";
-  return { main, ...(r.resources.length > 0 && kdd ? { resources: "calico-resources.yaml" } : {}) };
+  return { main, ...(r.kubernetesResources.length > 0 ? { resources: "calico-resources.yaml" } : {}) };
 }
 
 function applyScript(r: CalicoNetworkRender, etcdSecret: boolean): string {
@@ -54,7 +53,7 @@ function applyScript(r: CalicoNetworkRender, etcdSecret: boolean): string {
   if (etcdSecret) lines.push('bash "$here/etcd-secret.sh"');
   lines.push(`"$KUBECTL" apply --server-side -f "$here/../manifests/${names.main}"`);
   if (names.resources) lines.push(`"$KUBECTL" apply --server-side -f "$here/../manifests/${names.resources}"`);
-  if (etcd && r.resources.length > 0) {
+  if (etcd && r.calicoctlResources.length > 0) {
     const tls = etcd.tls
       ? ` ETCD_CA_CERT_FILE=${q(r.resolved.spec.etcd?.tls?.ca ?? "")} ETCD_CERT_FILE=${q(r.resolved.spec.etcd?.tls?.cert ?? "")} ETCD_KEY_FILE=${q(r.resolved.spec.etcd?.tls?.key ?? "")}`
       : "";
@@ -106,7 +105,7 @@ function readme(r: CalicoNetworkRender, etcdSecret: boolean): string {
   if (etcdSecret) out.push(`${step++}. bash calico/etcd-secret.sh    (Secret calico-etcd-secrets from the TLS files)`);
   out.push(`${step++}. kubectl apply --server-side -f manifests/${names.main}`);
   if (names.resources) out.push(`${step++}. kubectl apply --server-side -f manifests/${names.resources}    (Calico resources)`);
-  if (r.resolved.etcd && r.resources.length > 0) {
+  if (r.calicoctlResources.length > 0) {
     out.push(`${step++}. DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f calico/calicoctl-resources.yaml`);
     out.push("   (with etcd, Calico resources live in etcd: kubectl cannot create them)");
   }
@@ -160,15 +159,15 @@ export function calicoComponent(
   // With etcd TLS the Secret comes from calico/etcd-secret.sh, not from calico.yaml.
   const objects = r.render.objects.filter((o: K8sObject) => !(etcdSecret && o.kind === "Secret"));
   const manifests: Record<string, readonly K8sObject[]> = { [names.main]: objects };
-  if (names.resources) manifests[names.resources] = r.render.resources;
+  if (names.resources) manifests[names.resources] = r.render.kubernetesResources;
   const files: Record<string, { content: string; mode: string }> = {
     "calico/README.txt": { content: readme(r.render, etcdSecret), mode: "0644" },
     "calico/apply.sh": { content: applyScript(r.render, etcdSecret), mode: "0755" },
   };
   if (etcdSecret && tls)
     files["calico/etcd-secret.sh"] = { content: etcdSecretScript(tls.ca ?? "", tls.cert ?? "", tls.key ?? ""), mode: "0755" };
-  if (r.render.resolved.etcd && r.render.resources.length > 0)
-    files["calico/calicoctl-resources.yaml"] = { content: toYaml(r.render.resources), mode: "0644" };
+  if (r.render.calicoctlResources.length > 0)
+    files["calico/calicoctl-resources.yaml"] = { content: toYaml(r.render.calicoctlResources), mode: "0644" };
   const summary = r.render.operator ? { ...r.render.summary, operatorHelmValues: r.render.operator.helm.values } : r.render.summary;
   return { manifests, files, hostRequirements: r.render.hostRequirements, summary: { calico: summary } };
 }

@@ -23,8 +23,18 @@ export interface CalicoNetworkRender {
   readonly resolved: ResolvedCalico;
   /** Manifest path: the calico.yaml objects. Operator path: Installation, APIServer (and Goldmane, Whisker). */
   readonly objects: readonly K8sObject[];
-  /** Calico resources to apply once the CRDs exist: extra IPPools, BGPConfiguration, FelixConfiguration, BGPPeers. */
+  /**
+   * Calico resources to apply once Calico runs: extra IPPools, BGPConfiguration, FelixConfiguration, BGPPeers.
+   * Exactly one of `kubernetesResources` and `calicoctlResources` holds them, by datastore.
+   */
   readonly resources: readonly K8sObject[];
+  /** Kubernetes datastore: the resources as crd.projectcalico.org/v1 objects, for kubectl once the CRDs exist. */
+  readonly kubernetesResources: readonly K8sObject[];
+  /**
+   * etcd datastore: the resources as projectcalico.org/v3 objects stored in etcd. No API server serves
+   * them, so they are not Kubernetes objects: apply them with `calicoctl apply` (DATASTORE_TYPE=etcdv3).
+   */
+  readonly calicoctlResources: readonly K8sObject[];
   /** Upstream files to apply first (server-side or `kubectl create`: the CRDs are too large for client-side apply). */
   readonly prerequisites: readonly PinnedManifest[];
   /** Operator path: how to install tigera-operator (Helm chart or the pinned manifests). */
@@ -116,11 +126,23 @@ export function checkCalicoNetwork(options: unknown, plan: PodCidrPlan, basePath
   // The CRDs in operator-crds.yaml are a superset of calico.yaml's (identical objects); etcd needs none.
   const prerequisites = operatorPath ? [c.version.crds, c.version.operator] : c.spec.datastore === "kubernetes" ? [c.version.crds] : [];
   const hostRequirements = calicoHostRequirements(c);
+  const resources = calicoResourceObjects(c);
+  const etcd = c.spec.datastore === "etcd";
+  if (etcd && resources.length > 0) {
+    const named = resources.map((o) => `${o.kind} "${o.metadata.name}"`).join(", ");
+    p.warn(
+      `${basePath ? `${basePath}.` : ""}datastore`,
+      "calico.etcd.calicoctl-resources",
+      `${basePath ? `${basePath}.` : ""}datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so ${named} are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml`,
+    );
+  }
   const render: CalicoNetworkRender = {
     install: c.spec.install,
     resolved: c,
     objects: operatorPath ? calicoOperatorObjects(c) : calicoManifestObjects(c),
-    resources: calicoResourceObjects(c),
+    resources,
+    kubernetesResources: etcd ? [] : resources,
+    calicoctlResources: etcd ? resources : [],
     prerequisites,
     ...(operator ? { operator } : {}),
     hostRequirements,

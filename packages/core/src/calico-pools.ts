@@ -6,7 +6,7 @@
  * kube-controller-manager's --cluster-cidr use.
  */
 import type { CalicoNetworkSpec, EncapsulationMode } from "./calico-options.js";
-import { type Cidr, contains, familyBits, type IpFamily, overlaps, parseCidr, SPECIAL_RANGES } from "./cidr.js";
+import { type Cidr, contains, FAMILY_LABEL, familyBits, type IpFamily, overlaps, parseCidr, SPECIAL_RANGES } from "./cidr.js";
 import { DNS1123_SUBDOMAIN, type PodCidrPlan, parseCidrChecked } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
 
@@ -26,12 +26,10 @@ export interface ResolvedPool {
   readonly primary: boolean;
 }
 
-const LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 /** Calico's default block sizes (libcalico-go ippool defaults). */
 export const DEFAULT_BLOCK_SIZE: Record<IpFamily, number> = { ipv4: 26, ipv6: 122 };
 /** blockSize ranges libcalico-go accepts. */
 const BLOCK_RANGE: Record<IpFamily, readonly [number, number]> = { ipv4: [20, 32], ipv6: [116, 128] };
-/** DNS-1123 subdomain: Kubernetes object names of cluster-scoped Calico resources. */
 /** Operator limit: Installation.spec.calicoNetwork.ipPools maxItems (operator-crds.yaml). */
 export const OPERATOR_MAX_POOLS = 25;
 
@@ -42,7 +40,7 @@ function poolCidr(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], path:
       p.error(
         `${path}.family`,
         "calico.pool.family",
-        `${path}.family: "${pool.family}" but cidr "${c.text}" is ${LABEL[c.family]}; drop family (it is only needed when cidr is omitted)`,
+        `${path}.family: "${pool.family}" but cidr "${c.text}" is ${FAMILY_LABEL[c.family]}; drop family (it is only needed when cidr is omitted)`,
       );
     }
     return c;
@@ -53,7 +51,7 @@ function poolCidr(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], path:
     p.error(
       `${path}.cidr`,
       "calico.pool.no-pod-cidr",
-      `${path}.cidr: omitted, and the plan has no ${LABEL[family]} pod CIDR to default to; add one to cluster.podCidrs or give the pool a cidr`,
+      `${path}.cidr: omitted, and the plan has no ${FAMILY_LABEL[family]} pod CIDR to default to; add one to cluster.podCidrs or give the pool a cidr`,
     );
     return undefined;
   }
@@ -70,7 +68,7 @@ function checkPlacement(c: Cidr, path: string, plan: PodCidrPlan, p: Problems): 
     p.error(
       at,
       "calico.pool.family-missing",
-      `${at}: "${c.text}" is ${LABEL[c.family]} but cluster.podCidrs has no ${LABEL[c.family]} CIDR; add one (dual-stack) or drop the pool`,
+      `${at}: "${c.text}" is ${FAMILY_LABEL[c.family]} but cluster.podCidrs has no ${FAMILY_LABEL[c.family]} CIDR; add one (dual-stack) or drop the pool`,
     );
   } else {
     const pod = parseCidr(podText);
@@ -78,7 +76,7 @@ function checkPlacement(c: Cidr, path: string, plan: PodCidrPlan, p: Problems): 
       p.error(
         at,
         "calico.pool.outside-pod-cidr",
-        `${at}: "${c.text}" is not inside the ${LABEL[c.family]} pod CIDR "${podText}" (cluster.podCidrs[${podIndex}], also kubeadm's podSubnet and kube-controller-manager's --cluster-cidr); pools must lie inside it, e.g. "${podText}"`,
+        `${at}: "${c.text}" is not inside the ${FAMILY_LABEL[c.family]} pod CIDR "${podText}" (cluster.podCidrs[${podIndex}], also kubeadm's podSubnet and kube-controller-manager's --cluster-cidr); pools must lie inside it, e.g. "${podText}"`,
       );
     }
   }
@@ -151,7 +149,7 @@ function checkBlockSize(pool: ResolvedPool, p: Problems): void {
     p.error(
       at,
       "calico.pool.block-size",
-      `${at}: ${pool.blockSize} is outside ${lo}-${hi}, the ${LABEL[pool.family]} block sizes Calico accepts; the default is ${DEFAULT_BLOCK_SIZE[pool.family]}`,
+      `${at}: ${pool.blockSize} is outside ${lo}-${hi}, the ${FAMILY_LABEL[pool.family]} block sizes Calico accepts; the default is ${DEFAULT_BLOCK_SIZE[pool.family]}`,
     );
   } else if (pool.blockSize < pool.cidr.prefix) {
     p.error(
@@ -183,13 +181,13 @@ function checkCapacity(pools: readonly ResolvedPool[], plan: PodCidrPlan, base: 
       p.error(
         path,
         "calico.pool.capacity",
-        `${path}: the ${LABEL[family]} pools hold ${available / perBlock} blocks of /${blockSize} but ${nodes} nodes x ${perNode} block${perNode === 1n ? "" : "s"} each (maxPodsPerNode ${maxPods}, ${perBlock} addresses per block) need ${nodes * perNode}; use a larger pool (/${prefix} or shorter) or fewer pods per node`,
+        `${path}: the ${FAMILY_LABEL[family]} pools hold ${available / perBlock} blocks of /${blockSize} but ${nodes} nodes x ${perNode} block${perNode === 1n ? "" : "s"} each (maxPodsPerNode ${maxPods}, ${perBlock} addresses per block) need ${nodes * perNode}; use a larger pool (/${prefix} or shorter) or fewer pods per node`,
       );
     } else if (needed * 10n > available * 8n) {
       p.warn(
         path,
         "calico.pool.capacity-high",
-        `${path}: ${LABEL[family]} pools are ${(needed * 100n) / available} % used by ${nodes} nodes at maxPodsPerNode ${maxPods}; little room for more nodes`,
+        `${path}: ${FAMILY_LABEL[family]} pools are ${(needed * 100n) / available} % used by ${nodes} nodes at maxPodsPerNode ${maxPods}; little room for more nodes`,
       );
     }
   }
@@ -273,7 +271,7 @@ export function resolvePools(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: s
       p.error(
         `${base}ipPools`,
         "calico.pool.family-uncovered",
-        `${base}ipPools: has no ${LABEL[family]} pool but the plan's pods are ${LABEL[family]} too ("${plan.podCidr[family]}"); add a pool inside it`,
+        `${base}ipPools: has no ${FAMILY_LABEL[family]} pool but the plan's pods are ${FAMILY_LABEL[family]} too ("${plan.podCidr[family]}"); add a pool inside it`,
       );
     }
   }

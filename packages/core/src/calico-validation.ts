@@ -7,7 +7,7 @@ import { checkBgp, type ResolvedBgp } from "./calico-bgp.js";
 import type { CalicoBackend, CalicoNetworkSpec } from "./calico-options.js";
 import { type ResolvedPool, resolvePools } from "./calico-pools.js";
 import { CALICO_VERSIONS, type CalicoVersion, calicoVersion } from "./calico-versions.js";
-import type { IpFamily } from "./cidr.js";
+import { FAMILY_LABEL, type IpFamily } from "./cidr.js";
 import type { PerFamily, PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
 
@@ -53,7 +53,6 @@ const TYPHA_REQUIRED = 100;
 const TYPHA_MAX = 20;
 /** Registry host[:port][/path], the form image references take. */
 const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/;
-const LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 /** etcd client URL: scheme, host name or address (IPv6 in brackets), port. Strict: it reaches calico/apply.sh. */
 export const ETCD_URL = /^https?:\/\/([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$/;
 
@@ -297,7 +296,7 @@ function checkAutodetection(
         p.error(
           at,
           "calico.autodetect.family",
-          `${at}: is set but the plan has no ${LABEL[family]} pods; remove it or add an ${LABEL[family]} CIDR to cluster.podCidrs`,
+          `${at}: is set but the plan has no ${FAMILY_LABEL[family]} pods; remove it or add an ${FAMILY_LABEL[family]} CIDR to cluster.podCidrs`,
         );
       continue;
     }
@@ -394,7 +393,7 @@ export function resolveCalico(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: 
       p.error(
         `${base}wireguard.${f}`,
         "calico.wireguard.family",
-        `${base}wireguard.${f}: is on but the plan has no ${LABEL[f]} pods; turn it off or add an ${LABEL[f]} pod CIDR`,
+        `${base}wireguard.${f}: is on but the plan has no ${FAMILY_LABEL[f]} pods; turn it off or add an ${FAMILY_LABEL[f]} pod CIDR`,
       );
     }
   }
@@ -414,7 +413,7 @@ export function resolveCalico(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: 
       p.warn(
         `${pool.path}.name`,
         "calico.pool.primary-name",
-        `${pool.path}.name: calico-node creates the first ${LABEL[pool.family]} pool from its environment and names it "default-${pool.family}-ippool"; "${pool.name}" is not used on the manifest path`,
+        `${pool.path}.name: calico-node creates the first ${FAMILY_LABEL[pool.family]} pool from its environment and names it "default-${pool.family}-ippool"; "${pool.name}" is not used on the manifest path`,
       );
     }
   }

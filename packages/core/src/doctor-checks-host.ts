@@ -2,15 +2,13 @@
  * Doctor checks of the host around the pod network: NAT of pod traffic,
  * sysctls, kernel modules, NetworkManager and firewalld.
  */
-import { addressText, type Cidr, type IpFamily, parseCidr } from "./cidr.js";
+import { addressText, type Cidr, FAMILY_LABEL, type IpFamily, parseCidr } from "./cidr.js";
 import type { DiagnosisBuilder, ExpectedNodeState } from "./doctor.js";
 import type { RouteState, SubnetState } from "./doctor-checks-net.js";
 import { lookupRoute } from "./doctor-checks-net.js";
 import { DOCTOR_SECTIONS } from "./doctor-collect.js";
 import { commandText, type NodeFacts, parseNmConfig, type RawSection, sysctlFact, zoneFact } from "./doctor-facts.js";
 import { evaluateNat, type IptablesRule } from "./doctor-iptables.js";
-
-const LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 
 /** Destinations outside every cluster for the egress probe: TEST-NET-1 (RFC 5737) and the documentation prefix (RFC 3849). */
 const OUTSIDE: Record<IpFamily, string> = { ipv4: "192.0.2.1", ipv6: "2001:db8::1" };
@@ -50,7 +48,7 @@ export function checkMasquerade(
     if (!cluster?.ok) continue;
     const tables = facts.nat[f];
     if (!tables.ok) {
-      d.cannot(check, `${LABEL[f]}: ${tables.reason}`);
+      d.cannot(check, `${FAMILY_LABEL[f]}: ${tables.reason}`);
       continue;
     }
     d.ran(check);
@@ -73,7 +71,7 @@ export function checkMasquerade(
       d.find(
         check,
         "masquerade.pod-to-pod",
-        `${LABEL[f]} pod traffic between nodes keeps its source address (${addressText(f, src)} -> ${addressText(f, dst)}${out ? ` out ${out}` : ""} is not NATed)`,
+        `${FAMILY_LABEL[f]} pod traffic between nodes keeps its source address (${addressText(f, src)} -> ${addressText(f, dst)}${out ? ` out ${out}` : ""} is not NATed)`,
         `masqueraded by "-A ${v.rule.chain} ${words(v.rule)}"${docker ? " (Docker's rule for its bridge)" : ""}: remote pods see the node's address, not the pod's`,
         `replace the rule with one that leaves the cluster alone (seed 004): ${f === "ipv4" ? "iptables" : "ip6tables"} -t nat -D ${v.rule.chain} ${words(v.rule)}; ${f === "ipv4" ? "iptables" : "ip6tables"} -t nat -I ${v.rule.chain} ${narrowed(v.rule, cluster.value.text)}; and persist it (iptables-persistent)${docker ? ". Better: run dockerd with --ip-masq=false and let flanneld masquerade (flannel.ipMasq: true), so Docker never adds it again" : ""}`,
       );
@@ -89,7 +87,7 @@ export function checkMasquerade(
         d.find(
           check,
           "masquerade.egress-missing",
-          `${LABEL[f]} pod traffic leaving the cluster is masqueraded (${m.by})`,
+          `${FAMILY_LABEL[f]} pod traffic leaving the cluster is masqueraded (${m.by})`,
           `${addressText(f, src)} -> ${OUTSIDE[f]}${dev ? ` out ${dev}` : ""} leaves with the pod's address: no MASQUERADE for the pod network in nat POSTROUTING`,
           `flanneld adds its FLANNEL-POSTRTG chain with --ip-masq and re-adds it every few seconds: check that flanneld runs with --ip-masq on node "${expected.node}" (its log shows iptables errors otherwise)`,
         );

@@ -3,12 +3,11 @@
  * subnet.env), the interface and address the network uses, the overlay
  * devices and the routes to every other node's subnet.
  */
-import { type Cidr, contains, type IpFamily, nthAddress, parseCidr, parseInterfaceAddress } from "./cidr.js";
+import { type Cidr, contains, FAMILY_LABEL, type IpFamily, nthAddress, parseCidr, parseInterfaceAddress } from "./cidr.js";
 import type { DiagnoseContext, DiagnosisBuilder, ExpectedNodeState, ExpectedRoute } from "./doctor.js";
 import { fileFact, type NodeFacts, type RouteFact } from "./doctor-facts.js";
 import type { PerFamily } from "./pod-cidr-plan.js";
 
-const LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 const ENV_KEYS: Record<IpFamily, { network: string; subnet: string }> = {
   ipv4: { network: "FLANNEL_NETWORK", subnet: "FLANNEL_SUBNET" },
   ipv6: { network: "FLANNEL_IPV6_NETWORK", subnet: "FLANNEL_IPV6_SUBNET" },
@@ -98,7 +97,7 @@ export function checkSubnet(expected: ExpectedNodeState, facts: NodeFacts, d: Di
       d.find(
         check,
         "subnet-env.network",
-        `${keys.network}=${want} (the plan's ${LABEL[f]} pod CIDR)`,
+        `${keys.network}=${want} (the plan's ${FAMILY_LABEL[f]} pod CIDR)`,
         network === undefined ? `no ${keys.network} in ${fl.subnetFile}` : `${keys.network}=${network} in ${fl.subnetFile}`,
         `flannel runs with another Network than the plan: the config in ${fl.datastore === "etcd" ? "etcd (<prefix>/config)" : "the kube-flannel-cfg ConfigMap"} was not updated, or flanneld was not restarted after it was. Apply the rendered config, then restart flanneld; a Network change moves every pod (see podnet diff for the migration)`,
       );
@@ -123,7 +122,7 @@ export function checkSubnet(expected: ExpectedNodeState, facts: NodeFacts, d: Di
       d.find(
         check,
         "subnet.stale",
-        `${LABEL[f]} subnet ${plan.text} (${sub.source}; ${keys.subnet}=${firstHost(plan)})`,
+        `${FAMILY_LABEL[f]} subnet ${plan.text} (${sub.source}; ${keys.subnet}=${firstHost(plan)})`,
         `${keys.subnet}=${subnetText} in ${fl.subnetFile}: flanneld holds ${got.text}`,
         etcd
           ? `flanneld keeps reusing an old lease that matches its PublicIP (seed 004). List the stale leases with \`podnet doctor <spec> --fix-leases\`, delete them with \`--fix-leases --yes\`, then restart flanneld on node "${expected.node}" (systemctl restart flanneld) so it takes ${plan.text}`
@@ -136,7 +135,7 @@ export function checkSubnet(expected: ExpectedNodeState, facts: NodeFacts, d: Di
         d.find(
           check,
           "subnet.outside",
-          `an ${LABEL[f]} /${len} subnet inside ${want}`,
+          `an ${FAMILY_LABEL[f]} /${len} subnet inside ${want}`,
           `${keys.subnet}=${subnetText} in ${fl.subnetFile}`,
           `flanneld holds a lease from another configuration: delete the node's lease (podnet doctor <spec> --fix-leases) and restart flanneld`,
         );
@@ -224,7 +223,7 @@ export function checkAddress(expected: ExpectedNodeState, facts: NodeFacts, d: D
             addrs
               .filter((a) => a.interface === w.interface && a.family === w.family)
               .map((a) => `${a.address}/${a.prefix}`)
-              .join(", ") || `no ${LABEL[w.family]} address`
+              .join(", ") || `no ${FAMILY_LABEL[w.family]} address`
           }`,
           `add ${w.address} to ${w.interface} or correct ${w.path}`,
         );
@@ -358,7 +357,7 @@ export function checkDevices(expected: ExpectedNodeState, facts: NodeFacts, stat
             `${want}/${dev.family === "ipv4" ? 32 : 128} on ${dev.name} (the network address of the node's subnet ${sub.text})`,
             has.length > 0
               ? `${dev.name} has ${has.map((a) => `${a.address}/${a.prefix}`).join(", ")}`
-              : `${dev.name} has no ${LABEL[dev.family]} address`,
+              : `${dev.name} has no ${FAMILY_LABEL[dev.family]} address`,
             `the device keeps an address of an old lease ("link has incompatible addresses", flannel issue 1060): ip link del ${dev.name} and restart flanneld`,
           );
         }
@@ -414,7 +413,7 @@ export function checkRoutes(expected: ExpectedNodeState, facts: NodeFacts, conte
     if (fits(used) && !inside) continue;
     const shown = fits(used) ? inside : used;
     const exact = routes.value.find((x) => x.dst.text === subnet.text);
-    const peer = `node "${r.peer}"'s ${LABEL[r.family]} subnet${observed && observed !== r.subnet ? ` (it holds ${observed}, the plan says ${r.subnet})` : ""}`;
+    const peer = `node "${r.peer}"'s ${FAMILY_LABEL[r.family]} subnet${observed && observed !== r.subnet ? ` (it holds ${observed}, the plan says ${r.subnet})` : ""}`;
     d.find(
       check,
       exact ? "route.wrong" : "route.missing",

@@ -10,7 +10,18 @@
  * @see https://github.com/flannel-io/flannel/blob/master/Documentation/reservations.md
  */
 import { z } from "zod";
-import { type Cidr, contains, familyBits, type IpFamily, nthSubnet, parseAddress, parseCidr, subnetCount, subnetIndex } from "./cidr.js";
+import {
+  type Cidr,
+  contains,
+  FAMILY_LABEL,
+  familyBits,
+  type IpFamily,
+  nthSubnet,
+  parseAddress,
+  parseCidr,
+  subnetCount,
+  subnetIndex,
+} from "./cidr.js";
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "./flannel-backend.js";
 import { type FlannelNetConfInput, flannelNetConf } from "./flannel-net-conf.js";
 import type { FlannelNetworkConfig } from "./flannel-options.js";
@@ -144,8 +155,6 @@ export interface FlannelEtcdPlan {
   readonly tls: boolean;
 }
 
-const LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
-
 /**
  * flannel's default SubnetLen when the config has none: IPv4 /24 if Network is /22 or
  * shorter, else prefix + 2; IPv6 /64 if Network is /62 or shorter, else prefix + 2.
@@ -205,7 +214,7 @@ export function checkFlannelSubnetRange(
     p.error(
       lenPath,
       "flannel.etcd.subnet-len-min",
-      `${lenPath}: ${keys.json} /${len} leaves fewer than four subnets in ${LABEL[family]} Network "${net.text}"; flannel requires ${keys.json} >= ${net.prefix + 2} (the Network prefix + 2)`,
+      `${lenPath}: ${keys.json} /${len} leaves fewer than four subnets in ${FAMILY_LABEL[family]} Network "${net.text}"; flannel requires ${keys.json} >= ${net.prefix + 2} (the Network prefix + 2)`,
     );
     ok = false;
   }
@@ -251,13 +260,13 @@ export function checkFlannelSubnetRange(
       p.error(
         path,
         "flannel.etcd.subnet-outside-range",
-        `${path}: node "${node.name}" has ${LABEL[family]} subnet "${sub.value.text}" but ${why}, so its reservation would be ignored; pin the node's podCidrs inside the range${first ? `, e.g. ["${first}"]` : ""} (pinning moves the unpinned nodes, so pin them all), or set ${base}.${keys.min}`,
+        `${path}: node "${node.name}" has ${FAMILY_LABEL[family]} subnet "${sub.value.text}" but ${why}, so its reservation would be ignored; pin the node's podCidrs inside the range${first ? `, e.g. ["${first}"]` : ""} (pinning moves the unpinned nodes, so pin them all), or set ${base}.${keys.min}`,
       );
     } else {
       p.warn(
         path,
         "flannel.etcd.subnet-outside-range",
-        `${path}: node "${node.name}" has ${LABEL[family]} subnet "${sub.value.text}" but ${why}; flanneld will pick another subnet for it`,
+        `${path}: node "${node.name}" has ${FAMILY_LABEL[family]} subnet "${sub.value.text}" but ${why}; flanneld will pick another subnet for it`,
       );
     }
   }
@@ -272,7 +281,7 @@ function boundary(net: Cidr, len: number, text: string | undefined, path: string
     p.error(
       path,
       "flannel.etcd.subnet-bound",
-      `${path}: ${show(text)} is not an ${LABEL[net.family]} address; give the first address of a subnet, e.g. "${fallback.text.split("/")[0]}"`,
+      `${path}: ${show(text)} is not an ${FAMILY_LABEL[net.family]} address; give the first address of a subnet, e.g. "${fallback.text.split("/")[0]}"`,
     );
     return undefined;
   }

@@ -19,7 +19,7 @@
  * the default route often goes through a NAT interface every node shares.
  */
 import { RE2JS } from "re2js";
-import { cidr, containsAddress, type IpFamily, parseAddress } from "./cidr.js";
+import { cidr, containsAddress, FAMILY_LABEL, type IpFamily, parseAddress } from "./cidr.js";
 import type { PerFamily, PlannedInterface, PlannedNode, PodCidrPlan } from "./pod-cidr-plan.js";
 import { INTERFACE_NAME } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
@@ -56,7 +56,6 @@ export interface FlannelNodeInterface {
 }
 
 const LOOPBACKS = [cidr("127.0.0.0/8"), cidr("::1/128")];
-const FAMILY_LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 
 function isLoopback(i: PlannedInterface): boolean {
   if (i.name === "lo") return true;

@@ -4,7 +4,7 @@
  * (pod MTU, unique addresses, host-gw adjacency). Every problem names the
  * option, the value, the rule and the fix.
  */
-import { type IpFamily, parseCidr } from "./cidr.js";
+import { FAMILY_LABEL, type IpFamily, parseCidr } from "./cidr.js";
 import { checkFlanneldExtraArgs } from "./flannel-args.js";
 import {
   FLANNEL_BACKEND_JSON_KEYS,
@@ -17,10 +17,8 @@ import {
 import type { FlannelNodeInterface } from "./flannel-interfaces.js";
 import type { FlannelBackendConfig, FlannelNetworkConfig } from "./flannel-options.js";
 import type { FlannelVersionInfo } from "./flannel-versions.js";
-import { DNS1123_LABEL, type PodCidrPlan } from "./pod-cidr-plan.js";
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, type PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
-
-const FAMILY_LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 
 /** IPv6 links carry at least 1280 bytes (RFC 8200 §5). */
 export const IPV6_MIN_MTU = 1280;
@@ -39,7 +37,6 @@ export const IMAGE_REGISTRY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\
 export const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 /** Kubernetes label name part and value (63 characters, alphanumeric ends). */
 const LABEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Absolute host path without spaces, quotes or `..`. */
 const HOST_DIR = /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.+@:/-]*$/;
 

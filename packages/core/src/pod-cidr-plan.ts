@@ -11,6 +11,7 @@ import {
   type Cidr,
   contains,
   containsAddress,
+  FAMILY_LABEL,
   familyBits,
   type IpFamily,
   isPrivate,
@@ -142,12 +143,14 @@ export interface PlanContext {
   readonly previous?: PreviousAllocation;
 }
 
-const FAMILY_LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
-
 /** DNS-1123 label: what Kubernetes accepts as a node name here. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** DNS-1123 subdomain: lowercase labels joined by dots. */
-export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+/**
+ * DNS-1123 subdomain: lowercase labels of at most 63 characters joined by
+ * dots, 253 characters in all (Kubernetes object names, label key prefixes,
+ * the cluster domain).
+ */
+export const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 /** Linux interface names podnet accepts: 1-15 characters, letters, digits, `_`, `.`, `-`. */
 export const INTERFACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 /** Host names and addresses that may reach an ssh command line. */
@@ -757,4 +760,22 @@ export function flagArgs(flags: Readonly<Record<string, string>>): string[] {
   return Object.keys(flags)
     .sort()
     .map((k) => `--${k}=${flags[k]}`);
+}
+
+/**
+ * How a component is given its plan: a plan computed elsewhere (e.g. `plan`
+ * of a plan.json), a front end's PodCidrPlan construct or component (which
+ * holds one in `plan`), or the options to plan from.
+ */
+export type PlanInput = PodCidrPlan | { readonly plan: PodCidrPlan } | PodCidrPlanOptions;
+
+/**
+ * The plan behind a {@link PlanInput}. Options are planned here (throws
+ * NetworkPlanError), keeping `context.previous` node subnets; a given plan
+ * comes back as is, with no warnings (its holder reported them).
+ */
+export function resolvePlan(input: PlanInput, context: PlanContext = {}): PlanOutcome {
+  if ("families" in input) return { plan: input, warnings: [] };
+  if ("plan" in input) return { plan: input.plan, warnings: [] };
+  return planPodCidrs(input, context);
 }

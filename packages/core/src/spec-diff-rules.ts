@@ -9,7 +9,7 @@
  */
 import type { CalicoNetworkSpec } from "./calico-options.js";
 import { resolvePools } from "./calico-pools.js";
-import type { IpFamily } from "./cidr.js";
+import { FAMILY_LABEL } from "./cidr.js";
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "./flannel-backend.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { Problems } from "./problems.js";
@@ -40,8 +40,6 @@ export interface SpecFacts {
   readonly spec: PodnetSpec;
   readonly plan: PodCidrPlan;
 }
-
-const LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 
 /** Reads a section that a component adds to the spec schema (absent from older schemas). */
 function section<T>(spec: PodnetSpec, name: string): T | undefined {
@@ -181,7 +179,7 @@ export function factChanges(before: SpecFacts, after: SpecFacts): SpecChange[] {
           from: a.nodeMaskSize[f],
           to: b.nodeMaskSize[f],
           disruptive: true,
-          reason: `every node's ${LABEL[f]} subnet changes size, so every node gets a new subnet and its pods new addresses`,
+          reason: `every node's ${FAMILY_LABEL[f]} subnet changes size, so every node gets a new subnet and its pods new addresses`,
           migration: [
             `Set kube-controller-manager --node-cidr-mask-size-${f}=${b.nodeMaskSize[f]} and restart it.`,
             ...cniSteps(uses, b.podCidrs.join(",")),
@@ -266,7 +264,7 @@ function subnetMoves(before: SpecFacts, after: SpecFacts, uses: Uses): SpecChang
         from,
         to,
         disruptive: true,
-        reason: `node "${node.name}" keeps its name but its ${LABEL[f]} subnet moves (${node.subnetSource[f] === "pinned" ? "its pin changed" : "another node now pins its old subnet"}); its pods get new addresses and the node must be re-registered`,
+        reason: `node "${node.name}" keeps its name but its ${FAMILY_LABEL[f]} subnet moves (${node.subnetSource[f] === "pinned" ? "its pin changed" : "another node now pins its old subnet"}); its pods get new addresses and the node must be re-registered`,
         migration: [
           `kubectl drain ${node.name} --ignore-daemonsets --delete-emptydir-data`,
           `kubectl delete node ${node.name} (spec.podCIDR is immutable; the node re-registers with ${to}).`,

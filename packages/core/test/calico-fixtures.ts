@@ -81,4 +81,10 @@ export const PLANS: Record<string, () => PodCidrPlan> = {
   big30: () => planOf(V4, bigNodes(30)),
   big51: () => planOf(V4, bigNodes(51)),
   big101: () => planOf(V4, bigNodes(101)),
+  /** 12 nodes with eth0 and a docker0 bridge each: first-found relies on Calico's exclusions everywhere. */
+  docker12: () =>
+    planOf(
+      V4,
+      bigNodes(12).map((n, i) => ({ ...n, interfaces: [...n.interfaces, { name: "docker0", addresses: [`172.17.${i}.1/24`] }] })),
+    ),
 };

@@ -131,6 +131,7 @@ describe("manifest path", () => {
         spec: { cidr: "172.16.128.0/17", blockSize: 26, ipipMode: "Never", vxlanMode: "Always", natOutgoing: false, nodeSelector: "all()" },
       },
     ]);
+    assert.deepStrictEqual([r.kubernetesResources, r.calicoctlResources], [r.resources, []], "Kubernetes datastore: kubectl objects");
   });
 
   test("registry override moves every image", () => {
@@ -168,6 +169,7 @@ describe("manifest path", () => {
       r.resources.map((o) => [o.apiVersion, o.kind]),
       [["projectcalico.org/v3", "BGPConfiguration"]],
     );
+    assert.deepStrictEqual([r.calicoctlResources, r.kubernetesResources], [r.resources, []]);
     assert.equal(find(r.objects, "Secret").data, undefined, "no key material in core output");
   });
 });

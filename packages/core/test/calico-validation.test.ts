@@ -577,6 +577,23 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "etcd: Calico resources are for calicoctl, not Kubernetes objects (warning)",
+    options: {
+      install: "manifest",
+      datastore: "etcd",
+      etcd: { endpoints: ["http://10.0.0.1:2379"] },
+      ipPools: [{ cidr: "172.16.0.0/17" }, { cidr: "172.16.128.0/17" }],
+      bgp: { asNumber: 65010, peers: [{ name: "rr1", peerIP: "192.168.79.1", asNumber: 65010 }] },
+    },
+    warnings: [
+      [
+        "calico.datastore",
+        "calico.etcd.calicoctl-resources",
+        'calico.datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default", BGPPeer "rr1" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
+      ],
+    ],
+  },
+  {
     name: "typha with etcd",
     options: { install: "manifest", datastore: "etcd", etcd: { endpoints: ["http://10.0.0.1:2379"] }, typha: {} },
     errors: [
@@ -955,9 +972,83 @@ const ROWS: Row[] = [
     ],
   },
   {
-    name: "seed inventory: first-found skips virbr0 and docker0 (no problem)",
+    name: "seed inventory: first-found skips virbr0 and docker0, but only by their names (warning)",
     options: {},
     plan: "seed",
+    warnings: [
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: the default method "first-found" picks ens33 192.168.79.128 on node "k8s-master-01", which has 3 interfaces with IPv4 addresses; it skips virbr0 192.168.122.1, docker0 172.17.0.1 only because their names match Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=ens33" or "cidr=192.168.79.0/24"',
+      ],
+    ],
+  },
+  {
+    name: "seed inventory with an explicit interface: no warning",
+    options: { ipAutodetection: { ipv4: "interface=ens33" } },
+    plan: "seed",
+  },
+  {
+    name: "first-found multi-NIC warnings are capped",
+    options: { ipAutodetection: { ipv4: "first-found" } },
+    plan: "docker12",
+    warnings: [
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.1 on node "w1", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.0.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.2 on node "w2", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.1.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.3 on node "w3", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.2.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.4 on node "w4", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.3.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.5 on node "w5", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.4.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.6 on node "w6", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.5.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.7 on node "w7", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.6.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.8 on node "w8", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.7.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.9 on node "w9", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.8.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" picks eth0 10.1.0.10 on node "w10", which has 2 interfaces with IPv4 addresses; it skips docker0 172.17.9.1 only because its name matches Calico\'s default exclusions, so a new or renamed interface changes the pick; set "interface=eth0" or "cidr=10.1.0.0/16"',
+      ],
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.first-found-multi-nic",
+        'calico.ipAutodetection.ipv4: "first-found" also relies on Calico\'s default exclusions on 2 more nodes (first 10 reported above)',
+      ],
+    ],
   },
   {
     name: "ambiguous first-found",

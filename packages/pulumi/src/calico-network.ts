@@ -6,22 +6,34 @@
  * then the calico.yaml objects. Pinned downloads are checked against their
  * sha256 before any resource uses them. etcd TLS material is a Pulumi secret:
  * given, or a client certificate issued here with @pulumi/tls.
+ *
+ * With the etcd datastore, Calico's own resources (BGPConfiguration,
+ * FelixConfiguration, BGPPeers, extra IPPools) live in etcd, where no API
+ * server serves them: they are not created as Kubernetes resources but
+ * exposed as `calicoctlYaml` for `calicoctl apply`, with a warning.
+ * Changes from `previous` that disrupt running pods fail validation unless
+ * `allowDisruptiveChange` names them.
  */
 import { createHash } from "node:crypto";
 import {
+  allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
+  checkComponentChanges,
+  type FlannelNetworkOptions,
   type K8sObject,
+  NetworkPlanError,
   type PinnedManifest,
   type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
-  planPodCidrs,
   renderCalicoNetwork,
+  resolvePlan,
+  toYaml,
 } from "@podnet/core";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { PodCidrPlan } from "./pod-cidr-plan.js";
+import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { logWarnings, validated } from "./problems.js";
 
 /** etcd client TLS: the PEM material itself, or a CA that signs a client certificate issued here. */
@@ -46,6 +58,24 @@ export interface CalicoNetworkArgs extends Omit<CalicoNetworkOptions, "etcd"> {
   readonly manifestLoader?: (url: string) => Promise<string>;
   /** etcd datastore (manifest path): client URLs and TLS material. */
   readonly etcd?: { readonly endpoints: string[]; readonly tls?: CalicoEtcdTls };
+  /**
+   * What was applied last: its plan (a PodCidrPlan's `plan`, or the `plan` field of an earlier
+   * plan.json) and its args. Changes that disrupt running pods (pool CIDR, block size,
+   * encapsulation, datastore, node subnet moves) then fail validation unless
+   * `allowDisruptiveChange` names them. When `plan` is given as options, nodes keep their previous subnets.
+   * @default - no change check
+   */
+  readonly previous?: {
+    readonly plan: Plan;
+    readonly calico?: Omit<CalicoNetworkArgs, "plan" | "previous" | "allowDisruptiveChange">;
+    readonly flannel?: FlannelNetworkOptions;
+  };
+  /**
+   * Disruptive changes from `previous` to allow, by the path `podnet diff` prints
+   * (e.g. "calico.ipPools[default-ipv4-ippool].cidr"), a parent path, or "*".
+   * @default - none
+   */
+  readonly allowDisruptiveChange?: readonly string[];
 }
 
 /** Stands in for TLS material during validation (only presence matters to the core). */
@@ -64,20 +94,39 @@ export class CalicoNetwork extends pulumi.ComponentResource {
   readonly operatorRelease?: k8s.helm.v3.Release;
   /** Non-secret facts (pools, autodetection per node, MTU, firewall needs). */
   readonly summary: pulumi.Output<Record<string, unknown>>;
+  /** etcd datastore: Calico resources for `calicoctl apply`, not created here (no API server serves them). */
+  readonly calicoctlResources: readonly K8sObject[];
+  /** `calicoctlResources` as YAML, for DATASTORE_TYPE=etcdv3 calicoctl apply -f; empty when there are none. */
+  readonly calicoctlYaml: pulumi.Output<string>;
 
   constructor(name: string, args: CalicoNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { plan, operatorInstall = "helm", installCrds = true, manifestLoader = download, etcd, ...options } = args;
+    const {
+      plan,
+      operatorInstall = "helm",
+      installCrds = true,
+      manifestLoader = download,
+      etcd,
+      previous,
+      allowDisruptiveChange,
+      ...options
+    } = args;
     const etcdTls = etcd?.tls;
     const issued = etcdTls !== undefined && "issueWith" in etcdTls;
     const given = etcdTls !== undefined && !issued ? (etcdTls as { ca?: unknown; cert?: unknown; key?: unknown }) : undefined;
     const r = validated("CalicoNetwork", () => {
-      const planned =
-        plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
+      const planned = resolvePlan(plan, previous ? { previous: allocationOf(previous.plan) } : {});
       const present = (v: unknown) => (issued || v !== undefined ? GIVEN : undefined);
       const coreTls = etcdTls === undefined ? undefined : { ca: present(given?.ca), cert: present(given?.cert), key: present(given?.key) };
       const coreEtcd = etcd ? { endpoints: etcd.endpoints, ...(coreTls ? { tls: coreTls } : {}) } : undefined;
       const out = renderCalicoNetwork({ ...options, ...(coreEtcd ? { etcd: coreEtcd } : {}) }, planned.plan);
-      return { render: out, warnings: [...planned.warnings, ...out.warnings] };
+      const guard = checkComponentChanges(
+        previous && { ...previous, calico: optionsOf(previous.calico) },
+        { plan: planned.plan, calico: optionsOf(args) },
+        allowDisruptiveChange,
+      );
+      const warnings = [...planned.warnings, ...out.warnings, ...guard.warnings];
+      if (guard.errors.length > 0) throw new NetworkPlanError(guard.errors, warnings);
+      return { render: out, warnings };
     });
     super("podnet:index:CalicoNetwork", name, {}, opts);
     logWarnings(this, r.warnings);
@@ -142,9 +191,11 @@ export class CalicoNetwork extends pulumi.ComponentResource {
         base = [...base, this.etcdSecret(name, secret, given, issued ? (etcdTls as { issueWith: IssueWith }).issueWith : undefined)];
       base = [new k8s.yaml.v2.ConfigGroup(`${name}-calico`, { objs: objects.map((o) => structuredClone(o)) }, child(base))];
     }
-    for (const o of render.resources) custom(o, base);
+    for (const o of render.kubernetesResources) custom(o, base);
+    this.calicoctlResources = render.calicoctlResources;
+    this.calicoctlYaml = pulumi.output(toYaml(render.calicoctlResources));
     this.summary = pulumi.output(render.summary) as unknown as pulumi.Output<Record<string, unknown>>;
-    this.registerOutputs({ summary: this.summary });
+    this.registerOutputs({ summary: this.summary, calicoctlYaml: this.calicoctlYaml });
   }
 
   /** Secret calico-etcd-secrets: the given PEM material, or a client certificate issued by the given CA. */
@@ -186,6 +237,22 @@ export class CalicoNetwork extends pulumi.ComponentResource {
       { parent: this },
     );
   }
+}
+
+/** The core options among args, as the change check compares them (etcd TLS material left out). */
+function optionsOf(args: Partial<CalicoNetworkArgs> | undefined): CalicoNetworkOptions | undefined {
+  if (args === undefined) return undefined;
+  const {
+    plan: _p,
+    operatorInstall: _o,
+    installCrds: _i,
+    manifestLoader: _m,
+    etcd,
+    previous: _v,
+    allowDisruptiveChange: _a,
+    ...options
+  } = args;
+  return { ...options, ...(etcd ? { etcd: { endpoints: etcd.endpoints } } : {}) };
 }
 
 type IssueWith = Extract<CalicoEtcdTls, { issueWith: unknown }>["issueWith"];

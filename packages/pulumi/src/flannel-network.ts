@@ -1,16 +1,22 @@
 /**
  * Pulumi component for flannel: the kube-flannel objects rendered by the core
  * from the PodCidrPlan, created with @pulumi/kubernetes as children of this
- * component. Everything is validated before the first child exists.
+ * component. Everything is validated before the first child exists,
+ * including the change guard: changes from `previous` that disrupt running
+ * pods fail unless `allowDisruptiveChange` names them.
  */
 import {
+  allocationOf,
+  type CalicoNetworkOptions,
+  checkComponentChanges,
   type FlannelNetworkOptions,
   flannelNetConfJson,
   type K8sObject,
+  NetworkPlanError,
   type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
-  planPodCidrs,
   renderFlannelNetwork,
+  resolvePlan,
   WIREGUARD_KEY,
   withWireguardPsk,
 } from "@podnet/core";
@@ -22,7 +28,7 @@ import {
   type FlannelSystemdResources,
   prepareFlannelSystemd,
 } from "./flannel-systemd.js";
-import { PodCidrPlan } from "./pod-cidr-plan.js";
+import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { logWarnings, validated } from "./problems.js";
 
 export interface FlannelNetworkArgs extends FlannelNetworkOptions {
@@ -36,6 +42,20 @@ export interface FlannelNetworkArgs extends FlannelNetworkOptions {
   readonly psk?: pulumi.Input<string>;
   /** Mode "systemd": SSH keys and the PEM material for the nodes (flannel-systemd.ts). @default - none */
   readonly hosts?: FlannelSystemdHostArgs;
+  /**
+   * What was applied last: its plan (a PodCidrPlan's `plan`, or the `plan` field of an earlier
+   * plan.json) and its options. Changes that disrupt running pods (Network, backend type, VNI,
+   * datastore, node subnet moves) then fail validation unless `allowDisruptiveChange` names them.
+   * When `plan` is given as options, nodes keep their previous subnets.
+   * @default - no change check
+   */
+  readonly previous?: { readonly plan: Plan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
+  /**
+   * Disruptive changes from `previous` to allow, by the path `podnet diff` prints
+   * (e.g. "flannel.backend.vni", "nodes[n1].podCidrs.ipv4"), a parent path, or "*".
+   * @default - none
+   */
+  readonly allowDisruptiveChange?: readonly string[];
 }
 
 /** Stands in for a late PSK during validation; never deployed (the Secret is built from the real key). */
@@ -65,18 +85,20 @@ export class FlannelNetwork extends pulumi.ComponentResource {
   readonly systemd?: FlannelSystemdResources;
 
   constructor(name: string, args: FlannelNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { plan, psk, hosts, ...options } = args;
+    const { plan, psk, hosts, previous, allowDisruptiveChange, ...options } = args;
+    const context = previous ? { previous: allocationOf(previous.plan) } : {};
+    /** The change guard; disruptive changes not allowed throw (validated() maps them). */
+    const guard = (next: Plan) => {
+      const g = checkComponentChanges(previous, { plan: next, flannel: options }, allowDisruptiveChange);
+      if (g.errors.length > 0) throw new NetworkPlanError(g.errors, g.warnings);
+      return g.warnings;
+    };
     if (options.mode === "systemd") {
       // flanneld as a host binary: node units over SSH instead of cluster objects.
       const sys = validated("FlannelNetwork", () => {
-        const planned =
-          plan instanceof PodCidrPlan
-            ? { plan: plan.plan, warnings: [] }
-            : "families" in plan
-              ? { plan, warnings: [] }
-              : planPodCidrs(plan);
+        const planned = resolvePlan(plan, context);
         const out = prepareFlannelSystemd(planned.plan, options, hosts);
-        return { sp: out.sp, warnings: [...planned.warnings, ...out.warnings] };
+        return { sp: out.sp, warnings: [...planned.warnings, ...out.warnings, ...guard(planned.plan)] };
       });
       super("podnet:index:FlannelNetwork", name, {}, opts);
       logWarnings(this, sys.warnings);
@@ -93,8 +115,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
     }
     const lateKey = psk !== undefined;
     const r = validated("FlannelNetwork", () => {
-      const planned =
-        plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
+      const planned = resolvePlan(plan, context);
       if (lateKey && (options.backend?.type !== "wireguard" || options.backend.psk !== undefined)) {
         throw new pulumi.InputPropertiesError({
           message: "FlannelNetwork: 1 problem in the network spec",
@@ -108,7 +129,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
       }
       const withKey = lateKey ? { ...options, backend: { ...options.backend, psk: PSK_PLACEHOLDER } } : options;
       const out = renderFlannelNetwork(withKey, planned.plan);
-      return { network: out.network, warnings: [...planned.warnings, ...out.warnings] };
+      return { network: out.network, warnings: [...planned.warnings, ...out.warnings, ...guard(planned.plan)] };
     });
     super("podnet:index:FlannelNetwork", name, {}, opts);
     logWarnings(this, r.warnings);

@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
-import { type PodCidrPlanOptions, planPodCidrs, renderCalicoNetwork } from "@podnet/core";
+import { describe, mock, test } from "node:test";
+import { type PodCidrPlanOptions, planPodCidrs, renderCalicoNetwork, toYaml } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
 import { needsReference, sharedReference } from "../../../test/support/real.js";
 
@@ -216,6 +216,101 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
       "etcd-ca": "CA-PEM",
       "etcd-cert": "-----BEGIN CERTIFICATE-----client",
       "etcd-key": "-----BEGIN EC PRIVATE KEY-----mock",
+    });
+  });
+
+  test("etcd: Calico resources are not created as Kubernetes resources; calicoctlYaml holds them, with a warning", async () => {
+    const warned: string[] = [];
+    const warn = mock.method(pulumi.log, "warn", (m: string) => {
+      warned.push(m);
+      return Promise.resolve();
+    });
+    const before = registered.length;
+    const opts = {
+      install: "manifest" as const,
+      datastore: "etcd" as const,
+      ipPools: [{ cidr: "172.16.0.0/17" }, { cidr: "172.16.128.0/17" }],
+      bgp: { asNumber: 64600 },
+    };
+    const c = new CalicoNetwork("ctl", { plan: CLUSTER, ...opts, etcd: { endpoints: ["http://192.168.79.128:2379"] } });
+    warn.mock.restore();
+    await settle();
+    const kids = mine(before);
+    assert.deepStrictEqual(
+      kids.filter((k) => k.type.includes("projectcalico.org")),
+      [],
+      "no IPPool, BGPConfiguration, ... as Kubernetes resources",
+    );
+    const core = renderCalicoNetwork({ ...opts, etcd: { endpoints: ["http://192.168.79.128:2379"] } }, planPodCidrs(CLUSTER).plan);
+    assert.deepStrictEqual(
+      c.calicoctlResources.map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`),
+      ["projectcalico.org/v3 IPPool/ipv4-ippool-1", "projectcalico.org/v3 BGPConfiguration/default"],
+    );
+    assert.equal(await new Promise((r) => c.calicoctlYaml.apply(r)), toYaml(core.calicoctlResources));
+    assert.deepStrictEqual(warned, [
+      'datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
+    ]);
+  });
+
+  describe("disruptive changes from previous", () => {
+    // What was applied last, as an earlier plan.json holds it.
+    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).plan)), calico: {} };
+
+    test("a pool CIDR change is an InputPropertiesError before any child is created", async () => {
+      await settle();
+      const before = registered.length;
+      assert.throws(
+        () => new CalicoNetwork("chg", { plan: CLUSTER, ipPools: [{ cidr: "172.16.0.0/17" }], previous }),
+        (e: unknown) => {
+          assert.ok(pulumi.InputPropertiesError.isInstance(e));
+          assert.deepStrictEqual(
+            e.errors.map((x) => [x.propertyPath, x.reason]),
+            [
+              [
+                "calico.ipPools[default-ipv4-ippool].cidr",
+                'calico.ipPools[default-ipv4-ippool].cidr: changes from "172.16.0.0/16" to "172.16.0.0/17", which disrupts running pods: a pool\'s CIDR is immutable: pods must move to a new pool. Carry out the migration (podnet diff OLD NEW prints the steps), then allow it with allowDisruptiveChange: ["calico.ipPools[default-ipv4-ippool].cidr"]',
+              ],
+            ],
+          );
+          return true;
+        },
+      );
+      await settle();
+      assert.equal(registered.length, before, "nothing was registered");
+    });
+
+    test("allowed by allowDisruptiveChange: created, with the migration as a warning", async () => {
+      const warned: string[] = [];
+      const warn = mock.method(pulumi.log, "warn", (m: string) => {
+        warned.push(m);
+        return Promise.resolve();
+      });
+      const before = registered.length;
+      new CalicoNetwork("chg-ok", {
+        plan: CLUSTER,
+        ipPools: [{ cidr: "172.16.0.0/17" }],
+        previous,
+        allowDisruptiveChange: ["calico.ipPools[default-ipv4-ippool].cidr"],
+      });
+      warn.mock.restore();
+      await settle();
+      assert.ok(mine(before).some((k) => k.type === "kubernetes:helm.sh/v3:Release"));
+      assert.equal(warned.length, 1);
+      assert.match(
+        warned[0] ?? "",
+        /^calico\.ipPools\[default-ipv4-ippool\]\.cidr: changes from "172\.16\.0\.0\/16" to "172\.16\.0\.0\/17", allowed by allowDisruptiveChange "calico\.ipPools\[default-ipv4-ippool\]\.cidr"; .* Migration: \(1\) The CIDR cannot change/,
+      );
+    });
+
+    test("a change applied in place (natOutgoing) passes without a warning", async () => {
+      const warned: string[] = [];
+      const warn = mock.method(pulumi.log, "warn", (m: string) => {
+        warned.push(m);
+        return Promise.resolve();
+      });
+      new CalicoNetwork("chg-nat", { plan: CLUSTER, ipPools: [{ cidr: "172.16.0.0/16", natOutgoing: false }], previous });
+      warn.mock.restore();
+      assert.deepStrictEqual(warned, []);
     });
   });
 

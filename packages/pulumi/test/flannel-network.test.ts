@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { describe, test } from "node:test";
+import { describe, mock, test } from "node:test";
 import { type PodCidrPlanOptions, planPodCidrs, renderFlannelNetwork } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -168,6 +168,76 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /FlannelNetwork: psk is not a WireGuard key \(32 bytes in base64/);
     assert.ok(!r.stderr.includes(bad) && !r.stdout.includes(bad), "the key is never printed");
+  });
+
+  describe("disruptive changes from previous", () => {
+    // What was applied last, as an earlier plan.json holds it.
+    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).plan)), flannel: {} };
+    const warnings = (fn: () => void): string[] => {
+      const seen: string[] = [];
+      const warn = mock.method(pulumi.log, "warn", (m: string) => {
+        seen.push(m);
+        return Promise.resolve();
+      });
+      try {
+        fn();
+      } finally {
+        warn.mock.restore();
+      }
+      return seen;
+    };
+
+    test("a VNI change is an InputPropertiesError before any child is created", async () => {
+      await settle();
+      const before = registered.length;
+      assert.throws(
+        () => new FlannelNetwork("vni", { plan: CLUSTER, backend: { type: "vxlan", vni: 4 }, previous }),
+        (e: unknown) => {
+          assert.ok(pulumi.InputPropertiesError.isInstance(e));
+          assert.deepStrictEqual(
+            e.errors.map((x) => [x.propertyPath, x.reason]),
+            [
+              [
+                "flannel.backend.vni",
+                'flannel.backend.vni: changes from 1 to 4, which disrupts running pods: the VXLAN device becomes flannel.4: nodes on VNI 1 and VNI 4 cannot reach each other\'s pods. Carry out the migration (podnet diff OLD NEW prints the steps), then allow it with allowDisruptiveChange: ["flannel.backend.vni"]',
+              ],
+            ],
+          );
+          return true;
+        },
+      );
+      await settle();
+      assert.equal(registered.length, before, "nothing was registered");
+    });
+
+    test("allowed by allowDisruptiveChange: created, with the migration as a warning", async () => {
+      const before = registered.length;
+      const seen = warnings(
+        () =>
+          new FlannelNetwork("vni-ok", {
+            plan: CLUSTER,
+            backend: { type: "vxlan", vni: 4 },
+            previous,
+            allowDisruptiveChange: ["flannel.backend.vni"],
+          }),
+      );
+      await settle();
+      assert.ok(registered.slice(before).some((r) => r.type === "kubernetes:apps/v1:DaemonSet"));
+      // The fixture's MTU warning comes first; the allowed change adds one.
+      const base = warnings(() => new FlannelNetwork("vni-base", { plan: CLUSTER, backend: { type: "vxlan", vni: 4 } }));
+      assert.deepStrictEqual(seen.slice(0, -1), base);
+      assert.match(
+        seen.at(-1) ?? "",
+        /^flannel\.backend\.vni: changes from 1 to 4, allowed by allowDisruptiveChange "flannel\.backend\.vni"; .* \(3\) On each node: ip link delete flannel\.1\.$/,
+      );
+    });
+
+    test("a change applied in place (healthzPort) passes without a warning of its own", () => {
+      assert.deepStrictEqual(
+        warnings(() => new FlannelNetwork("hz", { plan: CLUSTER, healthzPort: 8082, previous })),
+        warnings(() => new FlannelNetwork("hz-base", { plan: CLUSTER, healthzPort: 8082 })),
+      );
+    });
   });
 
   test("bad args fail with InputPropertiesError before any child is created", async () => {
