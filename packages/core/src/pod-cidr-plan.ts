@@ -143,6 +143,8 @@ export interface PlanContext {
   readonly previous?: PreviousAllocation;
 }
 
+/** Host-local bridges that carry the same default address on every host (Docker, libvirt, LXC, Podman). */
+const LOCAL_BRIDGE = /^(docker[0-9]+|virbr[0-9]+|lxcbr[0-9]+|podman[0-9]+)$/;
 /** DNS-1123 label: what Kubernetes accepts as a node name here. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /**
@@ -472,7 +474,7 @@ type NodeBase = Omit<PlannedNode, "podCidrs" | "podCidrList" | "subnetSource">;
 
 function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<string, Sourced>): NodeBase[] {
   const names = new Map<string, number>();
-  const addresses = new Map<string, string>();
+  const addresses = new Map<string, { where: string; node: string }>();
   return nodes.map((node, i) => {
     const base = `nodes[${i}]`;
     if (!DNS1123_LABEL.test(node.name)) {
@@ -538,12 +540,19 @@ function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<stri
           return;
         }
         const v = r.value;
-        const prior = addresses.get(v.address);
+        // A host-local bridge (docker0, virbr0, ...) has the same address on every host by default:
+        // it never leaves the node, so the same address on the same bridge name is no conflict.
+        const key0 = LOCAL_BRIDGE.test(iface.name) ? `${iface.name}@${v.address}` : v.address;
+        const prior = addresses.get(key0);
         const here = `${ipath} (node "${node.name}", ${iface.name})`;
-        if (prior) {
-          p.error(apath, "interface.address-duplicate", `${apath}: ${v.address} is also used by ${prior}; node addresses must be unique`);
-        } else {
-          addresses.set(v.address, here);
+        if (prior && !(LOCAL_BRIDGE.test(iface.name) && prior.node !== node.name)) {
+          p.error(
+            apath,
+            "interface.address-duplicate",
+            `${apath}: ${v.address} is also used by ${prior.where}; node addresses must be unique`,
+          );
+        } else if (!prior) {
+          addresses.set(key0, { where: here, node: node.name });
         }
         const key = v.network.text;
         const seen = ifaceNets.get(key);

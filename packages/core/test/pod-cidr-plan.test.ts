@@ -111,6 +111,31 @@ describe("PodCidrPlan output", () => {
     );
   });
 
+  test("the same docker0/virbr0 address on every host is no conflict; a shared eth0 address is", () => {
+    const withBridges = {
+      cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
+      nodes: ["a", "b"].map((name, i) => ({
+        name,
+        interfaces: [
+          { name: "eth0", addresses: [`192.168.1.${31 + i}/24`], defaultRoute: true },
+          { name: "docker0", addresses: ["172.17.0.1/16"] },
+          { name: "virbr0", addresses: ["192.168.122.1/24"] },
+        ],
+      })),
+    };
+    assert.equal(planPodCidrs(withBridges).plan.nodes.length, 2);
+    const clash = structuredClone(withBridges);
+    clash.nodes[1]!.interfaces[0]!.addresses = ["192.168.1.31/24"];
+    assert.throws(
+      () => planPodCidrs(clash),
+      (e: unknown) =>
+        e instanceof NetworkPlanError &&
+        e.problems.length === 1 &&
+        e.problems[0]?.message ===
+          'nodes[1].interfaces[0].addresses[0]: 192.168.1.31 is also used by nodes[0].interfaces[0] (node "a", eth0); node addresses must be unique',
+    );
+  });
+
   test("NetworkPlanError lists every problem in its message", () => {
     try {
       planPodCidrs({ cluster: { podCidrs: ["10.244.0.1/16"], serviceCidrs: ["10.96.0.1/12"] } });
