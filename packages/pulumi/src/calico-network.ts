@@ -30,22 +30,15 @@ import {
   resolvePlan,
   toYaml,
 } from "@podnet/core";
+import type * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
+import { type CalicoEtcdTls, calicoEtcdSecret, type IssueWith } from "./calico-etcd-secret.js";
+import { createVerify, planVerify, type VerifyHostArgs, verifySkipped } from "./component-verify.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { logWarnings, validated } from "./problems.js";
 
-/** etcd client TLS: the PEM material itself, or a CA that signs a client certificate issued here. */
-export type CalicoEtcdTls =
-  | { readonly ca: pulumi.Input<string>; readonly cert: pulumi.Input<string>; readonly key: pulumi.Input<string> }
-  | {
-      readonly issueWith: {
-        readonly caCertPem: pulumi.Input<string>;
-        readonly caPrivateKeyPem: pulumi.Input<string>;
-        readonly validityHours?: number;
-      };
-    };
+export type { CalicoEtcdTls } from "./calico-etcd-secret.js";
 
 export interface CalicoNetworkArgs extends Omit<CalicoNetworkOptions, "etcd"> {
   /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
@@ -76,6 +69,16 @@ export interface CalicoNetworkArgs extends Omit<CalicoNetworkOptions, "etcd"> {
    * @default - none
    */
   readonly allowDisruptiveChange?: readonly string[];
+  /** SSH keys for `verify` (host, port and user come from nodes[].ssh). @default - none */
+  readonly hosts?: VerifyHostArgs;
+  /**
+   * With `hosts`: check every node with doctor's self-checking script (`doctorVerifyCommand`)
+   * after the calico-node DaemonSet's resource (the ConfigGroup, or the operator's Installation)
+   * and the Calico resources. The Kubernetes provider may not wait for the rollout, so
+   * `podnet doctor` after the rollout is the reliable check.
+   * @default false
+   */
+  readonly verify?: boolean;
 }
 
 /** Stands in for TLS material during validation (only presence matters to the core). */
@@ -98,6 +101,8 @@ export class CalicoNetwork extends pulumi.ComponentResource {
   readonly calicoctlResources: readonly K8sObject[];
   /** `calicoctlResources` as YAML, for DATASTORE_TYPE=etcdv3 calicoctl apply -f; empty when there are none. */
   readonly calicoctlYaml: pulumi.Output<string>;
+  /** Node name -> the verify command (with `verify: true` and `hosts`). */
+  readonly verify?: Readonly<Record<string, command.remote.Command>>;
 
   constructor(name: string, args: CalicoNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     const {
@@ -108,6 +113,8 @@ export class CalicoNetwork extends pulumi.ComponentResource {
       etcd,
       previous,
       allowDisruptiveChange,
+      hosts,
+      verify,
       ...options
     } = args;
     const etcdTls = etcd?.tls;
@@ -118,7 +125,8 @@ export class CalicoNetwork extends pulumi.ComponentResource {
       const present = (v: unknown) => (issued || v !== undefined ? GIVEN : undefined);
       const coreTls = etcdTls === undefined ? undefined : { ca: present(given?.ca), cert: present(given?.cert), key: present(given?.key) };
       const coreEtcd = etcd ? { endpoints: etcd.endpoints, ...(coreTls ? { tls: coreTls } : {}) } : undefined;
-      const out = renderCalicoNetwork({ ...options, ...(coreEtcd ? { etcd: coreEtcd } : {}) }, planned.plan);
+      const core = { ...options, ...(coreEtcd ? { etcd: coreEtcd } : {}) };
+      const out = renderCalicoNetwork(core, planned.plan);
       const guard = checkComponentChanges(
         previous && { ...previous, calico: optionsOf(previous.calico) },
         { plan: planned.plan, calico: optionsOf(args) },
@@ -126,7 +134,9 @@ export class CalicoNetwork extends pulumi.ComponentResource {
       );
       const warnings = [...planned.warnings, ...out.warnings, ...guard.warnings];
       if (guard.errors.length > 0) throw new NetworkPlanError(guard.errors, warnings);
-      return { render: out, warnings };
+      if (verify && !hosts) warnings.push(verifySkipped("hosts is not set"));
+      const checks = verify && hosts ? planVerify("CalicoNetwork", planned.plan, { calico: core }, hosts) : undefined;
+      return { render: out, warnings, checks };
     });
     super("podnet:index:CalicoNetwork", name, {}, opts);
     logWarnings(this, r.warnings);
@@ -188,54 +198,15 @@ export class CalicoNetwork extends pulumi.ComponentResource {
       const objects = render.objects.filter((o) => o.kind !== "Secret");
       const secret = render.objects.find((o) => o.kind === "Secret");
       if (secret)
-        base = [...base, this.etcdSecret(name, secret, given, issued ? (etcdTls as { issueWith: IssueWith }).issueWith : undefined)];
+        base = [...base, calicoEtcdSecret(this, name, secret, given, issued ? (etcdTls as { issueWith: IssueWith }).issueWith : undefined)];
       base = [new k8s.yaml.v2.ConfigGroup(`${name}-calico`, { objs: objects.map((o) => structuredClone(o)) }, child(base))];
     }
-    for (const o of render.kubernetesResources) custom(o, base);
+    const resources = render.kubernetesResources.map((o) => custom(o, base));
+    if (r.checks) this.verify = createVerify(name, r.checks, () => [], { parent: this, dependsOn: [...base, ...resources] });
     this.calicoctlResources = render.calicoctlResources;
     this.calicoctlYaml = pulumi.output(toYaml(render.calicoctlResources));
     this.summary = pulumi.output(render.summary) as unknown as pulumi.Output<Record<string, unknown>>;
     this.registerOutputs({ summary: this.summary, calicoctlYaml: this.calicoctlYaml });
-  }
-
-  /** Secret calico-etcd-secrets: the given PEM material, or a client certificate issued by the given CA. */
-  private etcdSecret(
-    name: string,
-    secret: K8sObject,
-    given: { ca?: unknown; cert?: unknown; key?: unknown } | undefined,
-    issue?: IssueWith,
-  ): k8s.core.v1.Secret {
-    let material: { ca: pulumi.Input<string>; cert: pulumi.Input<string>; key: pulumi.Input<string> } | undefined;
-    if (given) material = given as never;
-    if (issue) {
-      const key = new tls.PrivateKey(`${name}-etcd-client`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-      const csr = new tls.CertRequest(
-        `${name}-etcd-client`,
-        { privateKeyPem: key.privateKeyPem, subject: { commonName: "calico" } },
-        { parent: this },
-      );
-      const cert = new tls.LocallySignedCert(
-        `${name}-etcd-client`,
-        {
-          certRequestPem: csr.certRequestPem,
-          caCertPem: issue.caCertPem,
-          caPrivateKeyPem: pulumi.secret(issue.caPrivateKeyPem),
-          // One year unless told otherwise; renewal is a `pulumi up` away.
-          validityPeriodHours: issue.validityHours ?? 8760,
-          allowedUses: ["digitalSignature", "keyEncipherment", "clientAuth"],
-        },
-        { parent: this },
-      );
-      material = { ca: issue.caCertPem, cert: cert.certPem, key: key.privateKeyPem };
-    }
-    const stringData = material
-      ? { "etcd-ca": pulumi.secret(material.ca), "etcd-cert": pulumi.secret(material.cert), "etcd-key": pulumi.secret(material.key) }
-      : undefined;
-    return new k8s.core.v1.Secret(
-      `${name}-etcd-secrets`,
-      { ...(structuredClone(secret) as object), ...(stringData ? { stringData } : {}) },
-      { parent: this },
-    );
   }
 }
 
@@ -250,9 +221,9 @@ function optionsOf(args: Partial<CalicoNetworkArgs> | undefined): CalicoNetworkO
     etcd,
     previous: _v,
     allowDisruptiveChange: _a,
+    hosts: _h,
+    verify: _r,
     ...options
   } = args;
   return { ...options, ...(etcd ? { etcd: { endpoints: etcd.endpoints } } : {}) };
 }
-
-type IssueWith = Extract<CalicoEtcdTls, { issueWith: unknown }>["issueWith"];

@@ -20,8 +20,10 @@ import {
   WIREGUARD_KEY,
   withWireguardPsk,
 } from "@podnet/core";
+import type * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createVerify, planVerify, verifySkipped } from "./component-verify.js";
 import {
   createFlannelSystemd,
   type FlannelSystemdHostArgs,
@@ -40,8 +42,20 @@ export interface FlannelNetworkArgs extends FlannelNetworkOptions {
    * @default - none
    */
   readonly psk?: pulumi.Input<string>;
-  /** Mode "systemd": SSH keys and the PEM material for the nodes (flannel-systemd.ts). @default - none */
+  /**
+   * Mode "systemd": SSH keys and the PEM material for the nodes (flannel-systemd.ts).
+   * DaemonSet mode: only `privateKey` and `sudo`, for `verify`. @default - none
+   */
   readonly hosts?: FlannelSystemdHostArgs;
+  /**
+   * Check every node with doctor's self-checking script (`doctorVerifyCommand`) once flannel is
+   * applied; sysctls and modules against NodeNetworkPrep's defaults, as `podnet doctor` does
+   * without a `prep:` section. Mode "systemd": after every node's last step. DaemonSet mode: only
+   * with `hosts`, after the DaemonSet resource; the Kubernetes provider may not wait for the
+   * rollout, so `podnet doctor` after the rollout is the reliable check there.
+   * @default false
+   */
+  readonly verify?: boolean;
   /**
    * What was applied last: its plan (a PodCidrPlan's `plan`, or the `plan` field of an earlier
    * plan.json) and its options. Changes that disrupt running pods (Network, backend type, VNI,
@@ -83,9 +97,11 @@ export class FlannelNetwork extends pulumi.ComponentResource {
   readonly resources: Readonly<Record<string, pulumi.CustomResource>>;
   /** Mode "systemd": per-node commands, the client certificate, the datastore step. */
   readonly systemd?: FlannelSystemdResources;
+  /** Node name -> the verify command (with `verify: true`). */
+  readonly verify?: Readonly<Record<string, command.remote.Command>>;
 
   constructor(name: string, args: FlannelNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { plan, psk, hosts, previous, allowDisruptiveChange, ...options } = args;
+    const { plan, psk, hosts, previous, allowDisruptiveChange, verify, ...options } = args;
     const context = previous ? { previous: allocationOf(previous.plan) } : {};
     /** The change guard; disruptive changes not allowed throw (validated() maps them). */
     const guard = (next: Plan) => {
@@ -98,13 +114,25 @@ export class FlannelNetwork extends pulumi.ComponentResource {
       const sys = validated("FlannelNetwork", () => {
         const planned = resolvePlan(plan, context);
         const out = prepareFlannelSystemd(planned.plan, options, hosts);
-        return { sp: out.sp, warnings: [...planned.warnings, ...out.warnings, ...guard(planned.plan)] };
+        const warnings = [...planned.warnings, ...out.warnings, ...guard(planned.plan)];
+        const checks = verify
+          ? planVerify("FlannelNetwork", planned.plan, { flannel: options }, hosts as FlannelSystemdHostArgs)
+          : undefined;
+        return { sp: out.sp, warnings, checks };
       });
       super("podnet:index:FlannelNetwork", name, {}, opts);
       logWarnings(this, sys.warnings);
       this.systemd = createFlannelSystemd(this, name, sys.sp, hosts as FlannelSystemdHostArgs, {
         ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}),
       });
+      if (sys.checks) {
+        const steps = Object.values(this.systemd.nodes);
+        const triggers = (node: string) => {
+          const n = this.systemd?.nodes[node];
+          return n ? [n.binaries.triggers, n.config.triggers, n.start.triggers, n.verify.triggers] : [];
+        };
+        this.verify = createVerify(name, sys.checks, triggers, { parent: this, dependsOn: steps.map((n) => n.verify) });
+      }
       this.hostRequirements = sys.sp.hostRequirements;
       this.resources = this.systemd.objects;
       this.namespace = pulumi.output(sys.sp.kube?.namespace ?? "");
@@ -129,7 +157,10 @@ export class FlannelNetwork extends pulumi.ComponentResource {
       }
       const withKey = lateKey ? { ...options, backend: { ...options.backend, psk: PSK_PLACEHOLDER } } : options;
       const out = renderFlannelNetwork(withKey, planned.plan);
-      return { network: out.network, warnings: [...planned.warnings, ...out.warnings, ...guard(planned.plan)] };
+      const warnings = [...planned.warnings, ...out.warnings, ...guard(planned.plan)];
+      if (verify && !hosts) warnings.push(verifySkipped("hosts is not set"));
+      const checks = verify && hosts ? planVerify("FlannelNetwork", planned.plan, { flannel: withKey }, hosts) : undefined;
+      return { network: out.network, warnings, checks };
     });
     super("podnet:index:FlannelNetwork", name, {}, opts);
     logWarnings(this, r.warnings);
@@ -158,6 +189,8 @@ export class FlannelNetwork extends pulumi.ComponentResource {
       created[o.kind] = new Kind(`${name}-${o.kind.toLowerCase()}`, inputs as never, { parent: this, dependsOn });
     }
     this.resources = created;
+    if (r.checks && created.DaemonSet)
+      this.verify = createVerify(name, r.checks, () => [], { parent: this, dependsOn: [created.DaemonSet] });
     this.namespace = pulumi.output(network.namespace);
     this.daemonSetName = pulumi.output(network.daemonSetName);
     this.podMtu = pulumi.output({ ...network.podMtu });

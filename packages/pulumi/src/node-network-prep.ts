@@ -13,7 +13,9 @@ import {
   planNodeNetworkPrep,
   planPodCidrs,
 } from "@podnet/core";
+import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { createVerify, planVerify } from "./component-verify.js";
 import { NodeRunner } from "./node-runner.js";
 import { PodCidrPlan } from "./pod-cidr-plan.js";
 import { logWarnings, validated } from "./problems.js";
@@ -32,6 +34,12 @@ export interface NodeNetworkPrepArgs extends NodeNetworkPrepOptions {
    * @default - the component name, lowercased, as a DNS label
    */
   readonly scope?: string;
+  /**
+   * After the runners, check every node with doctor's self-checking script
+   * (`doctorVerifyCommand`): sysctls, modules, NetworkManager, firewalld as prepared.
+   * @default false
+   */
+  readonly verify?: boolean;
 }
 
 /** A DNS-1123 label from a Pulumi resource name. */
@@ -52,9 +60,11 @@ export class NodeNetworkPrep extends pulumi.ComponentResource {
   readonly nodes: Readonly<Record<string, NodeRunner>>;
   /** Node name -> what install.sh printed. */
   readonly reports: pulumi.Output<Record<string, string>>;
+  /** Node name -> the verify command (with `verify: true`). */
+  readonly verify?: Readonly<Record<string, command.remote.Command>>;
 
   constructor(name: string, args: NodeNetworkPrepArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { plan, hostRequirements, privateKey, sudo, scope, ...options } = args;
+    const { plan, hostRequirements, privateKey, sudo, scope, verify, ...options } = args;
     const r = validated("NodeNetworkPrep", () => {
       const planned =
         plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
@@ -91,7 +101,15 @@ export class NodeNetworkPrep extends pulumi.ComponentResource {
         hostRequirements: hostRequirements ?? [],
         scope: scope ?? scopeOf(name),
       });
-      return { result: out.result, warnings: [...planned.warnings, ...out.warnings], plan: planned.plan, keys };
+      const checks = verify
+        ? planVerify(
+            "NodeNetworkPrep",
+            planned.plan,
+            { prep: options, hostRequirements: hostRequirements ?? [] },
+            { privateKey, ...(sudo !== undefined ? { sudo } : {}) },
+          )
+        : undefined;
+      return { result: out.result, warnings: [...planned.warnings, ...out.warnings], plan: planned.plan, keys, checks };
     });
     super("podnet:index:NodeNetworkPrep", name, {}, opts);
     logWarnings(this, r.warnings);
@@ -116,6 +134,13 @@ export class NodeNetworkPrep extends pulumi.ComponentResource {
       );
     }
     this.nodes = nodes;
+    if (r.checks) {
+      const installs = Object.values(nodes).map((runner) => runner.install);
+      this.verify = createVerify(name, r.checks, (node) => (nodes[node] ? [nodes[node].installSha256] : []), {
+        parent: this,
+        dependsOn: installs,
+      });
+    }
     this.reports = pulumi.all(Object.fromEntries(Object.entries(nodes).map(([n, runner]) => [n, runner.stdout]))) as pulumi.Output<
       Record<string, string>
     >;

@@ -1,0 +1,220 @@
+/**
+ * FlannelNetwork's `verify` option under Pulumi mocks (no engine, nothing
+ * runs). Mode systemd: one `remote.Command` per node sending doctor's
+ * self-checking script to `bash -s` after every node's last step (a node's
+ * routes need the other nodes' flanneld), re-run when a step's script
+ * changes; none without `verify`. DaemonSet mode: only with `hosts`, after
+ * the DaemonSet; without `hosts` a warning and no command.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { before, describe, mock, test } from "node:test";
+import {
+  type ExpectedNodeState,
+  expectedNodeState,
+  type FlannelNetworkOptions,
+  type PodCidrPlanOptions,
+  planDoctorForPlan,
+  planPodCidrs,
+  renderDoctorCheckScript,
+} from "@podnet/core";
+import * as pulumi from "@pulumi/pulumi";
+
+interface Created {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+const created: Created[] = [];
+let FlannelNetwork: typeof import("@podnet/pulumi").FlannelNetwork;
+
+const CERT_PEM = "-----BEGIN CERTIFICATE-----\nQ0xJRU5UQ0VSVA==\n-----END CERTIFICATE-----\n";
+const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nUFJJVkFURUtFWU1BVEVSSUFM\n-----END PRIVATE KEY-----\n";
+
+/** Outputs the tls provider would compute. */
+function computed(type: string): Record<string, unknown> {
+  switch (type) {
+    case "tls:index/privateKey:PrivateKey":
+      return { privateKeyPem: KEY_PEM };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { certPem: CERT_PEM };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n" };
+    default:
+      return {};
+  }
+}
+
+before(async () => {
+  pulumi.runtime.setMocks(
+    {
+      newResource: (a) => {
+        created.push({ type: a.type, name: a.name, inputs: a.inputs });
+        return { id: `${a.name}-id`, state: { ...a.inputs, ...computed(a.type) } };
+      },
+      call: (a) => a.inputs,
+    },
+    "podnet",
+    "test",
+    false,
+  );
+  ({ FlannelNetwork } = await import("@podnet/pulumi"));
+});
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
+const isSecret = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
+const unwrap = (v: unknown): unknown => (isSecret(v) ? (v as { value: unknown }).value : v);
+const settle = () => new Promise((r) => setTimeout(r, 100));
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+const doctorCommands = (from: number) =>
+  created.slice(from).filter((c) => c.type === "command:remote:Command" && c.name.endsWith("-doctor"));
+
+/** Records each child's dependsOn by name (the mock monitor does not expose it). */
+function recorder() {
+  const deps: Record<string, string[]> = {};
+  const transformations: pulumi.ResourceTransformation[] = [
+    (a) => {
+      deps[a.name] = ([] as unknown[]).concat(a.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?");
+      return undefined;
+    },
+  ];
+  return { deps, transformations };
+}
+
+/** The seeds' scenario: three nodes, etcd with TLS, Docker. */
+const seeds: PodCidrPlanOptions = {
+  cluster: { podCidrs: ["172.30.0.0/16"], serviceCidrs: ["10.254.0.0/16"], nodeMaskSize: { ipv4: 21, ipv6: 64 } },
+  nodes: [31, 32, 33].map((h, i) => ({
+    name: `node${i + 1}`,
+    roles: ["control-plane", "etcd", "worker"] as ("control-plane" | "etcd" | "worker")[],
+    interfaces: [{ name: "eth0", addresses: [`192.168.1.${h}/24`] }],
+    podCidrs: [["172.30.72.0/21", "172.30.184.0/21", "172.30.32.0/21"][i] as string],
+    ssh: { host: `192.168.1.${h}` },
+  })),
+};
+const flannel: FlannelNetworkOptions = {
+  mode: "systemd",
+  iface: ["eth0"],
+  subnetLen: 21,
+  systemd: {
+    etcd: { endpoints: ["https://192.168.1.31:2379"], prefix: "/kubernetes/network", tls: { caFile: "-", certFile: "-", keyFile: "-" } },
+    release: { sha256: { amd64: "a".repeat(64) } },
+    containerRuntime: "docker",
+  },
+};
+const NODES = ["node1", "node2", "node3"];
+
+describe("FlannelNetwork verify, mode systemd (Pulumi, mocks)", () => {
+  test("verify: true adds one doctor command per node, after every node's last step, triggered by the steps", async () => {
+    const rec = recorder();
+    const start = created.length;
+    const f = new FlannelNetwork(
+      "fv",
+      { plan: seeds, ...flannel, hosts: { privateKey: pulumi.secret("ssh-key") }, verify: true },
+      { transformations: rec.transformations },
+    );
+    await settle();
+    const mine = doctorCommands(start);
+    assert.deepEqual(mine.map((c) => c.name).sort(), ["fv-node1-doctor", "fv-node2-doctor", "fv-node3-doctor"]);
+    assert.deepEqual(Object.keys(f.verify ?? {}).sort(), NODES);
+    const doctor = planDoctorForPlan(planPodCidrs(seeds).plan, { flannel }).doctor;
+    assert.ok(doctor);
+    for (const [i, node] of NODES.entries()) {
+      const c = mine.find((x) => x.name === `fv-${node}-doctor`) as Created;
+      const script = renderDoctorCheckScript(expectedNodeState(doctor, node) as ExpectedNodeState);
+      assert.equal(c.inputs.create, "bash -s");
+      assert.equal(c.inputs.stdin, script);
+      assert.match(script, /podnet-doctor: /);
+      // The checks of the network: the next node's subnet must be routed through flannel.1.
+      const peer = NODES[(i + 1) % 3] as string;
+      assert.match(script, new RegExp(`podnet_fail route\\.missing '172\\.30\\.\\d+\\.0/21 \\(node "${peer}"`));
+      assert.deepEqual(
+        rec.deps[`fv-${node}-doctor`],
+        NODES.map((n) => `fv-${n}-verify`),
+        "after every node's last step",
+      );
+      // The script's sha256, then the binaries, config, service and verify steps' triggers.
+      const triggers = c.inputs.triggers as unknown[];
+      assert.equal(triggers[0], sha256(script));
+      const steps = created.filter((x) => ["binaries", "config", "start", "verify"].map((s) => `fv-${node}-${s}`).includes(x.name));
+      assert.deepEqual(
+        triggers.slice(1),
+        ["binaries", "config", "start", "verify"].map((s) => steps.find((x) => x.name === `fv-${node}-${s}`)?.inputs.triggers),
+      );
+      assert.ok(isSecret(c.inputs.connection), "the connection (with the SSH key) is a secret");
+      assert.equal((unwrap(c.inputs.connection) as { host: string }).host, `192.168.1.${31 + i}`);
+    }
+  });
+
+  test("verify absent: the six steps per node and no doctor command", async () => {
+    const start = created.length;
+    const f = new FlannelNetwork("fn", { plan: seeds, ...flannel, hosts: { privateKey: "ssh-key" } });
+    await settle();
+    assert.ok(
+      created.slice(start).some((c) => c.name === "fn-node1-verify"),
+      "the node steps are there",
+    );
+    assert.deepEqual(doctorCommands(start), []);
+    assert.equal(f.verify, undefined);
+  });
+});
+
+describe("FlannelNetwork verify, DaemonSet mode (Pulumi, mocks)", () => {
+  const cluster: PodCidrPlanOptions = {
+    cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
+    nodes: [
+      { name: "n1", interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }], ssh: { host: "192.168.1.31" } },
+      { name: "n2", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"] }], ssh: { host: "192.168.1.32" } },
+    ],
+  };
+
+  test("verify with hosts: one doctor command per node after the DaemonSet", async () => {
+    const rec = recorder();
+    const start = created.length;
+    new FlannelNetwork("fd", { plan: cluster, hosts: { privateKey: "ssh-key" }, verify: true }, { transformations: rec.transformations });
+    await settle();
+    const mine = doctorCommands(start);
+    assert.deepEqual(mine.map((c) => c.name).sort(), ["fd-n1-doctor", "fd-n2-doctor"]);
+    assert.match(String(mine[0]?.inputs.stdin), /podnet-doctor: /);
+    assert.deepEqual(rec.deps["fd-n1-doctor"], ["fd-daemonset"]);
+  });
+
+  test("verify without hosts: a warning and no doctor command", async () => {
+    const seen: string[] = [];
+    const warn = mock.method(pulumi.log, "warn", (m: string) => {
+      seen.push(m);
+      return Promise.resolve();
+    });
+    const start = created.length;
+    try {
+      new FlannelNetwork("fw", { plan: cluster, verify: true });
+    } finally {
+      warn.mock.restore();
+    }
+    await settle();
+    assert.ok(created.slice(start).some((c) => c.name === "fw-daemonset"));
+    assert.deepEqual(doctorCommands(start), []);
+    assert.ok(
+      seen.some((m) => m.startsWith("verify: true, but hosts is not set; no verify step is created")),
+      seen.join("\n"),
+    );
+  });
+
+  test("verify with hosts but a node without ssh fails before any child exists", () => {
+    const start = created.length;
+    const noSsh = {
+      ...cluster,
+      nodes: [...(cluster.nodes ?? []).slice(0, 1), { name: "n2", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"] }] }],
+    };
+    assert.throws(
+      () => new FlannelNetwork("fs", { plan: noSsh as PodCidrPlanOptions, hosts: { privateKey: "k" }, verify: true }),
+      (e: unknown) =>
+        pulumi.InputPropertiesError.isInstance(e) &&
+        /plan\.nodes\[1\]\.ssh: verify needs node "n2" reachable over ssh/.test(
+          (e as unknown as { errors: { reason: string }[] }).errors.map((x) => x.reason).join("\n"),
+        ),
+    );
+    assert.equal(created.length, start);
+  });
+});
