@@ -23,3 +23,12 @@ test("every example message in the README's rules table is asserted by the rule 
     .replace(/'\s*\+\s*'/g, "");
   for (const m of messages) assert.ok(asserted.includes(m), `README message not asserted by a rule test:\n${m}`);
 });
+
+test("code blocks marked `<!-- file: PATH -->` in the README are that file, byte for byte", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/<!-- file: ([^ ]+) -->\s*```[a-z]*\n([\s\S]*?)\n```/g)];
+  assert.ok(blocks.length >= 3, `found ${blocks.length} embedded files`);
+  for (const [, path, body] of blocks) {
+    assert.equal(body, readFileSync(join(root, path as string), "utf8").replace(/\n$/, ""), `README copy of ${path} is stale`);
+  }
+});
