@@ -6,30 +6,22 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { run } from "@podnet/cli";
 import { calicoComponent, type PodCidrPlan, Problems } from "@podnet/core";
 import { parse, stringify } from "yaml";
 import { calicoReferenceDir, parseK8sYaml, referencePlan } from "./calico-fixtures.js";
+import { podnet } from "./support/cli.js";
 import { needs, needsReference } from "./support/real.js";
+import { tempDir } from "./support/temp-dir.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
 type Obj = Record<string, any>;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const seedFile = join(root, "examples/cli/calico-kubeadm.yaml");
-const dir = mkdtempSync(join(tmpdir(), `podnet-calico-cli-${process.pid}-`));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const dir = tempDir("calico-cli");
 
 const seedSpec = (): Obj => parse(readFileSync(seedFile, "utf8"));
 function specFile(name: string, spec: Obj): string {

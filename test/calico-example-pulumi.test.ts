@@ -6,25 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
+import { mockPulumi, outputValue, settle } from "./support/pulumi-mocks.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
 type Obj = Record<string, any>;
-const registered: Array<{ type: string; name: string; inputs: Obj }> = [];
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-      return { id: `${args.name}-id`, state: args.inputs };
-    },
-    call: (args) => args.inputs,
-  },
-  "pulumi-calico-operator",
-  "test",
-  false,
-);
+const registered = mockPulumi<Obj>({ project: "pulumi-calico-operator" });
 const program = await import("../examples/pulumi-calico-operator/index.js");
-const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe("examples/pulumi-calico-operator (mocks)", () => {
   test("registers the pinned Helm release with the plan's Installation", async () => {
@@ -49,7 +36,7 @@ describe("examples/pulumi-calico-operator (mocks)", () => {
     assert.deepStrictEqual(net.nodeAddressAutodetectionV4, { interface: "ens33" });
     const felix = registered.find((r) => r.name === "calico-felixconfiguration-default")?.inputs;
     assert.equal(felix?.spec.wireguardEnabled, true);
-    const summary = (await new Promise((r) => program.summary.apply(r))) as Obj;
+    const summary = (await outputValue(program.summary)) as Obj;
     assert.deepStrictEqual(summary.firewall, [
       "179/tcp (Calico BGP (BIRD) between nodes)",
       "ipip (Calico IP-in-IP (IP protocol 4) between nodes)",

@@ -4,26 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { run } from "@podnet/cli";
 import { parse, stringify } from "yaml";
+import { podnet } from "./support/cli.js";
 import { needs } from "./support/real.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const example = join(root, "examples/cli/cluster.yaml");
-const dir = mkdtempSync(join(tmpdir(), "podnet-cli-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const dir = tempDir("cli");
 
 function file(name: string, content: string): string {
   const p = join(dir, name);

@@ -4,25 +4,17 @@
  * specs; text and JSON output.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { run } from "@podnet/cli";
 import { parse, stringify } from "yaml";
+import { podnet } from "./support/cli.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const example = join(root, "examples/cli/cluster.yaml");
-const dir = mkdtempSync(join(tmpdir(), `podnet-diff-${process.pid}-`));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const dir = tempDir("diff");
 
 type Spec = { cluster: Record<string, unknown>; nodes: Array<Record<string, unknown>>; [k: string]: unknown };
 const base = parse(readFileSync(example, "utf8")) as Spec;

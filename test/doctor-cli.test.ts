@@ -10,10 +10,10 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { run } from "@podnet/cli";
 import { type DoctorPlan, planDoctor } from "@podnet/core";
 import { stringify } from "yaml";
 import { healthyNode, render } from "../packages/core/test/doctor-fixtures.js";
+import { podnet } from "./support/cli.js";
 
 const SPEC = {
   cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
@@ -25,13 +25,6 @@ const SPEC = {
   flannel: {},
   prep: { firewall: "firewalld", cniPlugins: false },
 };
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 describe("podnet doctor (stand-in ssh)", () => {
   let dir: string;

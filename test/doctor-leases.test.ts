@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { run } from "@podnet/cli";
 import { stringify } from "yaml";
+import { podnet } from "./support/cli.js";
 import { type CertFiles, type EtcdPki, makeClientCert, makePki, type RunningEtcd, startEtcd } from "./support/etcd.js";
 import { needs } from "./support/real.js";
 
@@ -41,13 +41,6 @@ function spec(endpoint: string, pki: EtcdPki, client: CertFiles, version: string
       },
     },
   };
-}
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 for (const api of [3, 2] as const) {

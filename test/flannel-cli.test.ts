@@ -4,25 +4,17 @@
  * node, never the PSK), and a bad section changes nothing under --out.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { run } from "@podnet/cli";
 import { planPodCidrs, renderFlannelNetwork } from "@podnet/core";
 import { parseAllDocuments, stringify } from "yaml";
+import { podnet } from "./support/cli.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = mkdtempSync(join(tmpdir(), "podnet-flannel-cli-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const dir = tempDir("flannel-cli");
 
 const PSK = "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=";
 const base = {

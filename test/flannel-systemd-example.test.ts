@@ -8,37 +8,23 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { isSecretInput, mockPulumi, outputValue, settle } from "./support/pulumi-mocks.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain inputs
 type Obj = Record<string, any>;
-const registered: Array<{ type: string; name: string; inputs: Obj }> = [];
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
-const isSecretInput = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
 const KEY = "-----BEGIN PRIVATE KEY-----\nRVhBTVBMRUtFWQ==\n-----END PRIVATE KEY-----\n";
 const CERT = "-----BEGIN CERTIFICATE-----\nRVhBTVBMRUNFUlQ=\n-----END CERTIFICATE-----\n";
 
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-      const computed: Obj =
-        args.type === "tls:index/privateKey:PrivateKey"
-          ? { privateKeyPem: KEY }
-          : args.type === "tls:index/certRequest:CertRequest"
-            ? { certRequestPem: "csr" }
-            : args.type === "tls:index/locallySignedCert:LocallySignedCert"
-              ? { certPem: CERT }
-              : args.type === "command:remote:Command"
-                ? { stdout: `ran ${args.name}` }
-                : {};
-      return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
-    },
-    call: (args) => args.inputs,
-  },
-  "pulumi-flannel-binary",
-  "test",
-  false,
-);
+/** Outputs the tls provider would compute. */
+const tls: Record<string, Obj> = {
+  "tls:index/privateKey:PrivateKey": { privateKeyPem: KEY },
+  "tls:index/certRequest:CertRequest": { certRequestPem: "csr" },
+  "tls:index/locallySignedCert:LocallySignedCert": { certPem: CERT },
+};
+const registered = mockPulumi<Obj>({
+  project: "pulumi-flannel-binary",
+  computed: (type, name) => (type === "command:remote:Command" ? { stdout: `ran ${name}` } : tls[type]),
+});
 pulumi.runtime.setAllConfig(
   {
     "pulumi-flannel-binary:sshPrivateKey": "ssh-private-key",
@@ -49,7 +35,6 @@ pulumi.runtime.setAllConfig(
   ["pulumi-flannel-binary:sshPrivateKey", "pulumi-flannel-binary:etcdCaKey"],
 );
 const program = await import("../examples/pulumi-flannel-binary/index.js");
-const settle = () => new Promise((r) => setTimeout(r, 100));
 
 describe("examples/pulumi-flannel-binary (mocks)", () => {
   test("registers the plan, host preparation and flannel in mode systemd: six commands per node, one etcd step", async () => {
@@ -87,7 +72,7 @@ describe("examples/pulumi-flannel-binary (mocks)", () => {
     assert.equal(isSecretInput(certs?.inputs.stdin), true, "the certs step (with the key) is a secret");
     const config = registered.find((r) => r.name === "flannel-node1-config");
     assert.match(String(config?.inputs.stdin), /podnet_file '\/etc\/systemd\/system\/docker\.service\.d\/10-flannel\.conf'/);
-    const mtu = (await new Promise((r) => program.podMtu.apply(r))) as Obj;
+    const mtu = (await outputValue(program.podMtu)) as Obj;
     assert.deepEqual(mtu, { node1: 1450, node2: 1450, node3: 1450 });
   });
 });

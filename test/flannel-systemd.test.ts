@@ -7,23 +7,10 @@
  * the kube-subnet-mgr kubeconfig parses with kubectl and a schema.
  */
 import assert from "node:assert/strict";
-import {
-  chmodSync,
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { run as podnetRun } from "@podnet/cli";
 import {
   flanneldCertificateSpec,
   flanneldCertSchema,
@@ -37,19 +24,14 @@ import {
 import { Ajv } from "ajv";
 import { parse, stringify } from "yaml";
 import { run } from "./harness/proc.js";
+import { type PodnetResult, podnet } from "./support/cli.js";
 import { type CertFiles, makeCa, makeClientCert } from "./support/etcd.js";
 import { needs } from "./support/real.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const example = join(root, "examples/cli/flannel-binary.yaml");
 const SKIP = needs("openssl", "shellcheck", "systemd-analyze", "kubectl");
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await podnetRun(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
@@ -89,11 +71,11 @@ async function verifyUnits(
 }
 
 describe("podnet render, mode systemd (etcd, Docker): the seeds' scenario", { skip: SKIP }, () => {
-  const dir = mkdtempSync(join(tmpdir(), `podnet-flannel-systemd-${process.pid}-`));
+  const dir = tempDir("flannel-systemd");
   const out = join(dir, "out");
   let key: string;
   let cert: string;
-  let result: { code: number; out: string; err: string };
+  let result: PodnetResult;
 
   before(async () => {
     // The spec names pki/ca.pem, pki/flanneld.pem and pki/flanneld-key.pem relative to itself.
@@ -112,7 +94,6 @@ describe("podnet render, mode systemd (etcd, Docker): the seeds' scenario", { sk
     cert = readFileSync(join(pki, "flanneld.pem"), "utf8");
     result = await podnet("render", join(dir, "flannel-binary.yaml"), "--out", out);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   test("renders the per-node bundles, the etcd folder and the push script", () => {
     assert.equal(result.code, 0, result.err);
@@ -237,10 +218,10 @@ describe("podnet render, mode systemd (etcd, Docker): the seeds' scenario", { sk
 });
 
 describe("podnet render, mode systemd (kube-subnet-mgr, containerd): kubeconfig, conflist, RBAC", { skip: SKIP }, () => {
-  const dir = mkdtempSync(join(tmpdir(), `podnet-flannel-kube-${process.pid}-`));
+  const dir = tempDir("flannel-kube");
   const out = join(dir, "out");
   let ca: CertFiles;
-  let result: { code: number; out: string; err: string };
+  let result: PodnetResult;
 
   before(async () => {
     ca = await makeCa(join(dir, "pki"), "kubernetes-ca");
@@ -267,7 +248,6 @@ describe("podnet render, mode systemd (kube-subnet-mgr, containerd): kubeconfig,
     writeFileSync(join(dir, "spec.yaml"), stringify(spec));
     result = await podnet("render", join(dir, "spec.yaml"), "--out", out);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   test("renders RBAC no broader than upstream's, the token Secret, and per-node NODE_NAME", () => {
     assert.equal(result.code, 0, result.err);

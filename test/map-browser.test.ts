@@ -6,17 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { inflateSync } from "node:zlib";
 import { renderSpecMap } from "@podnet/core";
 import { renderMapExample } from "../scripts/render-map-example.js";
 import { needs, which } from "./support/real.js";
+import { tempDir } from "./support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), `podnet-map-browser-${process.pid}-`));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("map-browser");
 
 interface Image {
   readonly width: number;

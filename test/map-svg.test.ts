@@ -5,19 +5,18 @@
  * commands `podnet map` and `podnet plan --svg`.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
-import { run } from "@podnet/cli";
+import { describe, test } from "node:test";
 import { OVERLAP_RED, renderNetworkMapOfInput, renderSpecMap } from "@podnet/core";
 import { DOMParser } from "@xmldom/xmldom";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { MAP_EXAMPLE_SPEC, MAP_EXAMPLE_SVG, renderMapExample } from "../scripts/render-map-example.js";
+import { podnet } from "./support/cli.js";
+import { tempDir } from "./support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), `podnet-map-${process.pid}-`));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("map");
 
 /** Parses SVG text strictly: any XML warning or error fails. Returns the root element. */
 export function parseSvg(text: string): { tag: string; count: (tag: string) => number; texts: () => string[] } {
@@ -37,13 +36,6 @@ export function parseSvg(text: string): { tag: string; count: (tag: string) => n
     count: (tag) => doc.getElementsByTagName(tag).length,
     texts: () => Array.from(doc.getElementsByTagName("text")).map((t) => t.textContent ?? ""),
   };
-}
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 const overlapping = {

@@ -5,12 +5,12 @@
  * with kubernetes-models, and bad props throwing in the constructor.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { NodeNetworkPrep, PodCidrPlan } from "@podnet/cdk8s";
 import { type HostRequirements, renderNodeScripts } from "@podnet/core";
 import { Testing } from "cdk8s";
 import * as models from "kubernetes-models";
+import { snapshots } from "./support/snapshot.js";
 
 const planOptions = {
   cluster: { podCidrs: ["10.244.0.0/16", "fd00:10:244::/56"], serviceCidrs: ["10.96.0.0/12", "fd00:10:96::/112"] },
@@ -27,11 +27,7 @@ const calico: HostRequirements = {
   kernelModules: ["ipip", "ip_set"],
 };
 
-function snapshot(name: string, docs: unknown[]): void {
-  const file = new URL(`./node-prep.cdk8s.${name}.snapshot.json`, import.meta.url);
-  if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) writeFileSync(file, `${JSON.stringify(docs, null, 2)}\n`);
-  assert.deepStrictEqual(docs, JSON.parse(readFileSync(file, "utf8")));
-}
+const snapshot = snapshots(import.meta.url, "node-prep.cdk8s");
 
 function validate(docs: Array<{ apiVersion: string; kind: string }>): void {
   for (const d of docs) {

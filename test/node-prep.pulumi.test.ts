@@ -5,100 +5,27 @@
  * dependsOn, secrets, and validation before any child exists.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { before, describe, test } from "node:test";
-import {
-  type HostRequirements,
-  type NodeState,
-  type PodCidrPlanOptions,
-  planNodeNetworkPrep,
-  planPodCidrs,
-  renderNodeScripts,
-} from "@podnet/core";
+import { type NodeState, type PodCidrPlanOptions, planNodeNetworkPrep, planPodCidrs, renderNodeScripts } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { flannelNeeds as flannel, sshNodesPlan as planOptions } from "./prep-fixtures.js";
+import { isSecretInput, mockPulumi, outputValue, reasons, recorder, settle, sha256, unwrap } from "./support/pulumi-mocks.js";
 
-interface Created {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
-const dependsOn = new Map<string, string[]>();
-
+const created = mockPulumi({ computed: (type, name) => (type === "command:remote:Command" ? { stdout: `ran ${name}` } : {}) });
 let NodeNetworkPrep: typeof import("@podnet/pulumi").NodeNetworkPrep;
 let NodeRunner: typeof import("@podnet/pulumi").NodeRunner;
 
 before(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        created.push({ type: a.type, name: a.name, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: { ...a.inputs, ...(a.type === "command:remote:Command" ? { stdout: `ran ${a.name}` } : {}) } };
-      },
-      call: (a) => a.inputs,
-    },
-    "podnet",
-    "test",
-    false,
-  );
   ({ NodeNetworkPrep, NodeRunner } = await import("@podnet/pulumi"));
 });
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
-const isSecretInput = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
-const unwrap = (v: unknown): unknown => (isSecretInput(v) ? (v as { value: unknown }).value : v);
-/** The reasons of an InputPropertiesError, one per line (empty for any other error). */
-const reasons = (e: unknown) =>
-  pulumi.InputPropertiesError.isInstance(e)
-    ? (e as unknown as { errors: { reason: string }[] }).errors.map((x) => x.reason).join("\n")
-    : "";
-const outputValue = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
-/** Lets the mock monitor see every registration made so far. */
-const settle = () => new Promise((r) => setTimeout(r, 50));
-
-/** Records each resource's dependsOn (by name) through a transformation passed to the component. */
-const recordDependsOn: pulumi.ResourceTransformation = (a) => {
-  const deps = a.opts.dependsOn;
-  const list = (Array.isArray(deps) ? deps : deps ? [deps] : []) as pulumi.Resource[];
-  Promise.all(list.map((d) => outputValue(d.urn))).then((urns) =>
-    dependsOn.set(
-      a.name,
-      urns.map((u) => u.split("::").at(-1) ?? u),
-    ),
-  );
-  return undefined;
-};
-
-const planOptions: PodCidrPlanOptions = {
-  cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
-  nodes: [
-    {
-      name: "cp1",
-      roles: ["control-plane", "etcd"],
-      interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }],
-      ssh: { host: "192.168.1.31" },
-    },
-    {
-      name: "w1",
-      interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"] }],
-      ssh: { host: "192.168.1.32", user: "ubuntu", port: 2222 },
-    },
-  ],
-};
-const flannel: HostRequirements = {
-  component: "flannel",
-  firewall: [{ protocol: "udp", port: 8472, purpose: "vxlan" }],
-  unmanagedDevices: ["flannel*", "cni0"],
-  trustedInterfaces: ["flannel.+", "cni0"],
-  kernelModules: ["vxlan"],
-};
-
 describe("NodeNetworkPrep (Pulumi, mocks)", () => {
   test("one NodeRunner per node, each with an uninstall and an install remote.Command", async () => {
+    const rec = recorder();
     const prep = new NodeNetworkPrep(
       "prep",
       { plan: planOptions, hostRequirements: [flannel], privateKey: pulumi.secret("PRIVATE KEY"), firewall: "firewalld" },
-      { transformations: [recordDependsOn] },
+      { transformations: rec.transformations },
     );
     await outputValue(prep.reports);
     await settle();
@@ -130,7 +57,7 @@ describe("NodeNetworkPrep (Pulumi, mocks)", () => {
       assert.equal(install.create, sudo ? "sudo -n bash -s" : "bash -s");
       assert.equal(install.delete, undefined, "install has no delete: replacing it never uninstalls");
       assert.equal(unwrap(install.stdin), scripts.install);
-      assert.deepEqual(install.triggers, [createHash("sha256").update(scripts.install).digest("hex")]);
+      assert.deepEqual(install.triggers, [sha256(scripts.install)]);
       assert.equal(uninstall.create, undefined, "the uninstaller does nothing on create or update");
       assert.equal(uninstall.delete, sudo ? "sudo -n bash -s" : "bash -s");
       assert.equal(uninstall.stdin, scripts.uninstall);
@@ -142,7 +69,7 @@ describe("NodeNetworkPrep (Pulumi, mocks)", () => {
         user: node === "cp1" ? "root" : "ubuntu",
         privateKey: "PRIVATE KEY",
       });
-      assert.deepEqual(dependsOn.get(`prep-${node}-install`), [`prep-${node}-uninstall`], "destroy runs uninstall after install is gone");
+      assert.deepEqual(rec.deps[`prep-${node}-install`], [`prep-${node}-uninstall`], "destroy runs uninstall after install is gone");
     }
     assert.deepEqual(await outputValue(prep.reports), { cp1: "ran prep-cp1-install", w1: "ran prep-w1-install" });
     assert.deepEqual(prep.result.nodes[1]?.firewall?.ports, ["10250/tcp", "8472/udp"]);
@@ -204,7 +131,7 @@ describe("NodeRunner (Pulumi, mocks)", () => {
     const install = created.find((c) => c.name === "certs-install")?.inputs;
     assert.ok(isSecretInput(install?.stdin), "stdin holding key material is secret");
     assert.equal(unwrap(install?.stdin), renderNodeScripts(state).install);
-    assert.equal(r.installSha256, createHash("sha256").update(renderNodeScripts(state).install).digest("hex"));
+    assert.equal(r.installSha256, sha256(renderNodeScripts(state).install));
   });
 
   test("a hostile state is rejected before anything is registered", () => {

@@ -9,10 +9,9 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { promisify } from "node:util";
 import {
   downloadArchiveCommand,
@@ -29,10 +28,10 @@ import {
 } from "@podnet/core";
 import { parse } from "yaml";
 import { needs } from "./support/real.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const exec = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), `podnet-prep-tools-${process.pid}-`));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("prep-tools");
 
 const planOptions = (podCidrs: string[], serviceCidrs: string[]): PodCidrPlanOptions => ({
   cluster: { podCidrs, serviceCidrs },

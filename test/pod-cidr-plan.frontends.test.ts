@@ -3,15 +3,16 @@
  * the core, the cdk8s construct, the Pulumi component and the CLI.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { PodCidrPlan as PlanConstruct } from "@podnet/cdk8s";
 import { run } from "@podnet/cli";
 import { checkPodCidrPlan, formatProblem, type PodCidrPlanOptions } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
 import { Testing } from "cdk8s";
+import { mockPulumi, settle } from "./support/pulumi-mocks.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const good: PodCidrPlanOptions = {
   cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"], dnsServiceIp: "10.96.0.10" },
@@ -27,25 +28,12 @@ const bad: PodCidrPlanOptions = {
 const expectedBad = checkPodCidrPlan(bad).errors.map(formatProblem);
 
 let PulumiPlan: typeof import("@podnet/pulumi").PodCidrPlan;
-const created: string[] = [];
-const dir = mkdtempSync(join(tmpdir(), "podnet-fe-"));
+const created = mockPulumi();
+const dir = tempDir("fe");
 
 before(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        created.push(a.type);
-        return { id: `${a.name}-id`, state: a.inputs };
-      },
-      call: (a) => a.inputs,
-    },
-    "podnet",
-    "test",
-    false,
-  );
   PulumiPlan = (await import("@podnet/pulumi")).PodCidrPlan;
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(spec: unknown): Promise<{ code: number; out: string[]; err: string[] }> {
   const file = join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);
@@ -76,7 +64,7 @@ describe("PodCidrPlan front ends agree", () => {
     assert.deepEqual(nodes, { n1: ["10.244.0.0/24"], n2: ["10.244.1.0/24"] });
     const flags = await new Promise<{ kubeProxy: { clusterCIDR: string } }>((r) => c.flags.apply(r));
     assert.equal(flags.kubeProxy.clusterCIDR, "10.244.0.0/16");
-    await new Promise((r) => setTimeout(r, 50)); // let the good component's registrations land first
+    await settle(); // let the good component's registrations land first
     const before = created.length;
     assert.throws(
       () => new PulumiPlan("bad", bad),
@@ -84,7 +72,7 @@ describe("PodCidrPlan front ends agree", () => {
         e instanceof pulumi.InputPropertiesError &&
         expectedBad.every((m) => (e as pulumi.InputPropertiesError).errors?.some((x) => x.reason === m)),
     );
-    await new Promise((r) => setTimeout(r, 50)); // registrations are asynchronous: let any pending one land
+    await settle(); // registrations are asynchronous: let any pending one land
     assert.equal(created.length, before, "nothing registered for the bad spec");
   });
 

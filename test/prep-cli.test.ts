@@ -5,15 +5,14 @@
  * hostile spec writes nothing.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
-import { run } from "@podnet/cli";
+import { describe, test } from "node:test";
 import { renderNodeScripts, renderSpec } from "@podnet/core";
+import { podnet } from "./support/cli.js";
+import { tempDir } from "./support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), `podnet-prep-cli-${process.pid}-`));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("prep-cli");
 
 const spec = {
   apiVersion: "podnet/v1",
@@ -25,19 +24,12 @@ const spec = {
   prep: { firewall: "firewalld", networkManager: false },
 };
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
 describe("podnet render with prep:", () => {
   test("nodes/<node>/install.sh, uninstall.sh (0755) and root/<path> files", async () => {
     const file = join(dir, "spec.json");
     writeFileSync(file, JSON.stringify(spec));
     const out = join(dir, "out");
-    const r = await cli(["render", file, "--out", out]);
+    const r = await podnet("render", file, "--out", out);
     assert.equal(r.code, 0, r.err);
     const bundle = renderSpec(spec).bundle;
     assert.ok(bundle);
@@ -68,7 +60,7 @@ describe("podnet render with prep:", () => {
     const file = join(dir, "hostile.json");
     writeFileSync(file, JSON.stringify({ ...spec, prep: { firewall: "firewalld", zone: "public; reboot", cniBinDir: "/opt/cni bin" } }));
     const out = join(dir, "hostile-out");
-    const r = await cli(["render", file, "--out", out]);
+    const r = await podnet("render", file, "--out", out);
     assert.equal(r.code, 1);
     assert.match(r.err, /prep\.zone: "public; reboot" is not a safe firewalld zone name/);
     assert.match(r.err, /prep\.cniBinDir: "\/opt\/cni bin" is not a safe absolute path/);

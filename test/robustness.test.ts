@@ -13,12 +13,10 @@
  * PODNET_FC_RUNS widen the sweep locally.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { run } from "@podnet/cli";
 import {
   checkDisruptiveChanges,
   checkSpec,
@@ -32,8 +30,10 @@ import {
 } from "@podnet/core";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
+import { podnet } from "./support/cli.js";
 import { makeCa, makeClientCert } from "./support/etcd.js";
 import { needs } from "./support/real.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const examplesDir = join(root, "examples/cli");
@@ -47,8 +47,7 @@ const examples: Array<{ name: string; spec: unknown }> = exampleFiles.map((f) =>
 const clusterExample = examples.find((e) => e.name === "cluster.yaml")?.spec;
 const SEED = Number(process.env.PODNET_FC_SEED ?? 20261121);
 const RUNS = Number(process.env.PODNET_FC_RUNS ?? 0);
-const dir = mkdtempSync(join(tmpdir(), `podnet-robust-${process.pid}-`));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("robust");
 
 // ---------------------------------------------------------------- generators
 
@@ -386,13 +385,6 @@ describe("robustness: hostile objects from code", () => {
 });
 
 // ---------------------------------------------------------------- CLI
-
-async function podnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 let fileCount = 0;
 function specFile(content: string): string {

@@ -5,21 +5,19 @@
  * of the operator manifest, etcd TLS data, errors in the constructor.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
 import { NetworkPlanError, type PodCidrPlanOptions, planPodCidrs, toYaml } from "@podnet/core";
 import { App, Chart, Testing } from "cdk8s";
 import { needsReference, sharedReference } from "../../../test/support/real.js";
+import { snapshots } from "../../../test/support/snapshot.js";
+import { tempDir } from "../../../test/support/temp-dir.js";
 import { CalicoNetwork, FlannelNetwork, PodCidrPlan } from "../src/index.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
 type Obj = Record<string, any>;
-const here = dirname(fileURLToPath(import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), `podnet-cdk8s-calico-${process.pid}-`));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir("cdk8s-calico");
 
 const SEED: PodCidrPlanOptions = {
   cluster: { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
@@ -37,14 +35,7 @@ const SEED: PodCidrPlanOptions = {
   ],
 };
 
-function snapshot(name: string, actual: unknown): void {
-  const file = join(here, `calico-network.${name}.snapshot.json`);
-  if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) {
-    if (process.env.UPDATE_SNAPSHOTS !== "1") assert.fail(`snapshot ${file} is missing; run with UPDATE_SNAPSHOTS=1 to write it`);
-    writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
-  }
-  assert.deepStrictEqual(actual, JSON.parse(readFileSync(file, "utf8")));
-}
+const snapshot = snapshots(import.meta.url, "calico-network");
 
 describe("cdk8s CalicoNetwork", () => {
   test("default snapshot (operator path); the synth equals the core's objects", () => {

@@ -4,12 +4,12 @@
  * to the core objects, errors in the constructor, warnings as metadata.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { NetworkPlanError, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
 import { App, Chart, Testing } from "cdk8s";
+import { snapshots } from "../../../test/support/snapshot.js";
 import { FlannelNetwork, PodCidrPlan } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,14 +22,7 @@ const CLUSTER: PodCidrPlanOptions = {
   ],
 };
 
-function snapshot(name: string, actual: unknown): void {
-  const file = join(here, `flannel-network.${name}.snapshot.json`);
-  if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) {
-    if (process.env.UPDATE_SNAPSHOTS !== "1") assert.fail(`snapshot ${file} is missing; run with UPDATE_SNAPSHOTS=1 to write it`);
-    writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
-  }
-  assert.deepStrictEqual(actual, JSON.parse(readFileSync(file, "utf8")));
-}
+const snapshot = snapshots(import.meta.url, "flannel-network");
 
 describe("cdk8s FlannelNetwork", () => {
   test("default snapshot; the synth equals the core's objects", () => {

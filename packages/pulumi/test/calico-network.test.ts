@@ -10,63 +10,29 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, mock, test } from "node:test";
+import { describe, test } from "node:test";
 import { type PodCidrPlanOptions, planPodCidrs, renderCalicoNetwork, toYaml } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { mockPulumi, outputValue, recorder, SECRET_SIG, SPECIAL_SIG_KEY, settle, warningsOf } from "../../../test/support/pulumi-mocks.js";
 import { needsReference, sharedReference } from "../../../test/support/real.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
 type Obj = Record<string, any>;
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Obj;
-}
-const registered: Registered[] = [];
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-      // Outputs the tls provider would compute.
-      const computed: Obj =
-        args.type === "tls:index/privateKey:PrivateKey"
-          ? { privateKeyPem: "-----BEGIN EC PRIVATE KEY-----mock" }
-          : args.type === "tls:index/certRequest:CertRequest"
-            ? { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----mock" }
-            : args.type === "tls:index/locallySignedCert:LocallySignedCert"
-              ? { certPem: "-----BEGIN CERTIFICATE-----client" }
-              : {};
-      return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
-    },
-    call: (args) => args.inputs,
+const registered = mockPulumi<Obj>({
+  // Outputs the tls provider would compute.
+  computed: {
+    "tls:index/privateKey:PrivateKey": { privateKeyPem: "-----BEGIN EC PRIVATE KEY-----mock" },
+    "tls:index/certRequest:CertRequest": { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----mock" },
+    "tls:index/locallySignedCert:LocallySignedCert": { certPem: "-----BEGIN CERTIFICATE-----client" },
   },
-  "podnet",
-  "test",
-  false,
-);
+});
 const { CalicoNetwork, PodCidrPlan } = await import("../src/index.js");
-
-const settle = () => new Promise((r) => setTimeout(r, 50));
-/** Pulumi's special-value signature key and its secret marker (sdk/nodejs/runtime/rpc.ts). */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270";
 
 const CLUSTER: PodCidrPlanOptions = {
   cluster: { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
   nodes: ["128", "129", "130"].map((a, i) => ({ name: `n${i + 1}`, interfaces: [{ name: "ens33", addresses: [`192.168.79.${a}/24`] }] })),
 };
 
-/** Records each child's dependsOn (by name) through a transformation. */
-function recorder() {
-  const deps: Record<string, string[]> = {};
-  const transformations: pulumi.ResourceTransformation[] = [
-    (a) => {
-      deps[a.name] = ([] as unknown[]).concat(a.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?");
-      return undefined;
-    },
-  ];
-  return { deps, transformations };
-}
 const mine = (before: number) => registered.slice(before).filter((r) => !r.type.startsWith("podnet:"));
 
 describe("Pulumi CalicoNetwork (mocks)", () => {
@@ -96,7 +62,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     assert.deepStrictEqual(release.values.installation.calicoNetwork.nodeAddressAutodetectionV4, { interface: "ens33" });
     assert.deepStrictEqual(rec.deps["cal-bgpconfiguration-default"], ["cal-tigera-operator"]);
     assert.ok(c.operatorRelease);
-    assert.deepStrictEqual(((await new Promise((r) => c.summary.apply(r))) as Obj).firewall, core.summary.firewall);
+    assert.deepStrictEqual(((await outputValue(c.summary)) as Obj).firewall, core.summary.firewall);
   });
 
   test("manifest path: CRDs (sha256 checked), then the calico.yaml objects, then the resources", { skip: needsReference() }, async () => {
@@ -175,7 +141,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     const secret = kids.find((k) => k.type === "kubernetes:core/v1:Secret");
     assert.ok(secret);
     const sd = secret.inputs.stringData as Obj;
-    assert.equal(sd[SECRET_SIG], SECRET_MARK, "stringData is sent as a secret");
+    assert.equal(sd[SPECIAL_SIG_KEY], SECRET_SIG, "stringData is sent as a secret");
     assert.deepStrictEqual(sd.value, { "etcd-ca": "CA-PEM", "etcd-cert": "CERT-PEM", "etcd-key": "KEY-PEM" });
     assert.ok(!JSON.stringify(kids.filter((k) => k !== secret)).includes("KEY-PEM"), "no other child carries the key");
     assert.equal(
@@ -209,9 +175,9 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     );
     const signed = kids.find((k) => k.type === "tls:index/locallySignedCert:LocallySignedCert")?.inputs as Obj;
     assert.deepStrictEqual(signed.allowedUses, ["digitalSignature", "keyEncipherment", "clientAuth"]);
-    assert.equal(signed.caPrivateKeyPem[SECRET_SIG], SECRET_MARK, "the CA key is sent as a secret");
+    assert.equal(signed.caPrivateKeyPem[SPECIAL_SIG_KEY], SECRET_SIG, "the CA key is sent as a secret");
     const sd = kids.find((k) => k.type === "kubernetes:core/v1:Secret")?.inputs.stringData as Obj;
-    assert.equal(sd[SECRET_SIG], SECRET_MARK);
+    assert.equal(sd[SPECIAL_SIG_KEY], SECRET_SIG);
     assert.deepStrictEqual(sd.value, {
       "etcd-ca": "CA-PEM",
       "etcd-cert": "-----BEGIN CERTIFICATE-----client",
@@ -220,11 +186,6 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
   });
 
   test("etcd: Calico resources are not created as Kubernetes resources; calicoctlYaml holds them, with a warning", async () => {
-    const warned: string[] = [];
-    const warn = mock.method(pulumi.log, "warn", (m: string) => {
-      warned.push(m);
-      return Promise.resolve();
-    });
     const before = registered.length;
     const opts = {
       install: "manifest" as const,
@@ -232,8 +193,10 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
       ipPools: [{ cidr: "172.16.0.0/17" }, { cidr: "172.16.128.0/17" }],
       bgp: { asNumber: 64600 },
     };
-    const c = new CalicoNetwork("ctl", { plan: CLUSTER, ...opts, etcd: { endpoints: ["http://192.168.79.128:2379"] } });
-    warn.mock.restore();
+    let c!: InstanceType<typeof CalicoNetwork>;
+    const warned = warningsOf(() => {
+      c = new CalicoNetwork("ctl", { plan: CLUSTER, ...opts, etcd: { endpoints: ["http://192.168.79.128:2379"] } });
+    });
     await settle();
     const kids = mine(before);
     assert.deepStrictEqual(
@@ -246,7 +209,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
       c.calicoctlResources.map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`),
       ["projectcalico.org/v3 IPPool/ipv4-ippool-1", "projectcalico.org/v3 BGPConfiguration/default"],
     );
-    assert.equal(await new Promise((r) => c.calicoctlYaml.apply(r)), toYaml(core.calicoctlResources));
+    assert.equal(await outputValue(c.calicoctlYaml), toYaml(core.calicoctlResources));
     assert.deepStrictEqual(warned, [
       'datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
     ]);
@@ -280,19 +243,16 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     });
 
     test("allowed by allowDisruptiveChange: created, with the migration as a warning", async () => {
-      const warned: string[] = [];
-      const warn = mock.method(pulumi.log, "warn", (m: string) => {
-        warned.push(m);
-        return Promise.resolve();
-      });
       const before = registered.length;
-      new CalicoNetwork("chg-ok", {
-        plan: CLUSTER,
-        ipPools: [{ cidr: "172.16.0.0/17" }],
-        previous,
-        allowDisruptiveChange: ["calico.ipPools[default-ipv4-ippool].cidr"],
-      });
-      warn.mock.restore();
+      const warned = warningsOf(
+        () =>
+          new CalicoNetwork("chg-ok", {
+            plan: CLUSTER,
+            ipPools: [{ cidr: "172.16.0.0/17" }],
+            previous,
+            allowDisruptiveChange: ["calico.ipPools[default-ipv4-ippool].cidr"],
+          }),
+      );
       await settle();
       assert.ok(mine(before).some((k) => k.type === "kubernetes:helm.sh/v3:Release"));
       assert.equal(warned.length, 1);
@@ -303,13 +263,9 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     });
 
     test("a change applied in place (natOutgoing) passes without a warning", async () => {
-      const warned: string[] = [];
-      const warn = mock.method(pulumi.log, "warn", (m: string) => {
-        warned.push(m);
-        return Promise.resolve();
-      });
-      new CalicoNetwork("chg-nat", { plan: CLUSTER, ipPools: [{ cidr: "172.16.0.0/16", natOutgoing: false }], previous });
-      warn.mock.restore();
+      const warned = warningsOf(
+        () => new CalicoNetwork("chg-nat", { plan: CLUSTER, ipPools: [{ cidr: "172.16.0.0/16", natOutgoing: false }], previous }),
+      );
       assert.deepStrictEqual(warned, []);
     });
   });

@@ -6,40 +6,18 @@
  * itself runs for real on test nodes in test/doctor.test.ts.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { before, describe, test } from "node:test";
 import { type DoctorPlan, planDoctor, renderDoctorCheckScript } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { isSecretInput, mockPulumi, reasons, recorder, settle, sha256, unwrap } from "../../../test/support/pulumi-mocks.js";
 
-interface Created {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
+const created = mockPulumi({ computed: () => ({ stdout: "", stderr: "" }) });
 let mod: typeof import("@podnet/pulumi");
 
 before(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        created.push({ type: a.type, name: a.name, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: { ...a.inputs, stdout: "", stderr: "" } };
-      },
-      call: (a) => a.inputs,
-    },
-    "podnet",
-    "test",
-    false,
-  );
   mod = await import("@podnet/pulumi");
 });
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
-const unwrap = (v: unknown): unknown => (isSecret(v) ? (v as { value: unknown }).value : v);
-const reasons = (e: unknown) => (e as { errors?: { reason: string }[] }).errors?.map((x) => x.reason).join("\n") ?? "";
-const settle = () => new Promise((r) => setTimeout(r, 100));
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nZmFrZQ==\n-----END OPENSSH PRIVATE KEY-----\n";
 
 function doctorPlan(): DoctorPlan {
@@ -55,18 +33,6 @@ function doctorPlan(): DoctorPlan {
   });
   assert.deepEqual(r.errors, []);
   return r.doctor as DoctorPlan;
-}
-
-/** Records the options every resource is created with (the mock monitor does not expose dependsOn). */
-function recorder() {
-  const seen: Record<string, string[]> = {};
-  const transformations: pulumi.ResourceTransformation[] = [
-    (a) => {
-      seen[a.name] = ([] as unknown[]).concat(a.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?");
-      return undefined;
-    },
-  ];
-  return { seen, transformations };
 }
 
 describe("Pulumi doctor verify step (mocks)", () => {
@@ -88,7 +54,7 @@ describe("Pulumi doctor verify step (mocks)", () => {
     assert.deepEqual(Object.keys(cmds), ["n1", "n3"]);
     const mine = created.slice(before).filter((c) => c.type === "command:remote:Command");
     assert.deepEqual(mine.map((c) => c.name).sort(), ["net-verify-n1", "net-verify-n3"]);
-    const n1 = mine.find((c) => c.name === "net-verify-n1") as Created;
+    const n1 = mine.find((c) => c.name === "net-verify-n1")!;
     const script = renderDoctorCheckScript(doctor.nodes[0] as (typeof doctor.nodes)[number]);
     assert.equal(n1.inputs.create, "bash -s");
     assert.equal(n1.inputs.update, "bash -s");
@@ -96,18 +62,18 @@ describe("Pulumi doctor verify step (mocks)", () => {
     assert.match(script, /^# podnet verify for node n1:/m);
     assert.match(script, /podnet_fail route\.missing '10\.244\.1\.0\/24 \(node "n2"\)/);
     assert.match(script, /FLANNEL_SUBNET '10\.244\.0\.1\/24' subnet\.stale/);
-    assert.deepEqual(n1.inputs.triggers, [createHash("sha256").update(script).digest("hex"), "install-sha-n1"]);
+    assert.deepEqual(n1.inputs.triggers, [sha256(script), "install-sha-n1"]);
     const conn = unwrap(n1.inputs.connection) as Record<string, unknown>;
     assert.equal(conn.host, "192.168.1.31");
     assert.equal(conn.user, "root");
     assert.equal(conn.port, 22);
-    assert.ok(isSecret(n1.inputs.connection), "the connection (with the SSH key) is a secret");
+    assert.ok(isSecretInput(n1.inputs.connection), "the connection (with the SSH key) is a secret");
     assert.equal(conn.privateKey, KEY);
     // A user other than root goes through passwordless sudo, like the node layer.
-    const n3 = mine.find((c) => c.name === "net-verify-n3") as Created;
+    const n3 = mine.find((c) => c.name === "net-verify-n3")!;
     assert.equal(n3.inputs.create, "sudo -n bash -s");
-    assert.deepEqual(rec.seen["net-verify-n1"], ["installed"]);
-    assert.deepEqual(rec.seen["net-verify-n3"], ["installed"]);
+    assert.deepEqual(rec.deps["net-verify-n1"], ["installed"]);
+    assert.deepEqual(rec.deps["net-verify-n3"], ["installed"]);
   });
 
   test("a connection for a node the plan lacks is an InputPropertiesError, before anything is created", () => {

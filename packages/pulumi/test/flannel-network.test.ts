@@ -6,35 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { describe, mock, test } from "node:test";
+import { describe, test } from "node:test";
 import { type PodCidrPlanOptions, planPodCidrs, renderFlannelNetwork } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { mockPulumi, outputValue, SECRET_SIG, SPECIAL_SIG_KEY, settle, warningsOf } from "../../../test/support/pulumi-mocks.js";
 
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-  provider?: string;
-}
-const registered: Registered[] = [];
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs, ...(args.provider ? { provider: args.provider } : {}) });
-      return { id: `${args.name}-id`, state: args.inputs };
-    },
-    call: (args) => args.inputs,
-  },
-  "podnet",
-  "test",
-  false,
-);
+const registered = mockPulumi();
 const { FlannelNetwork, PodCidrPlan } = await import("../src/index.js");
 const k8s = await import("@pulumi/kubernetes");
-
-const outputValue = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
-/** Lets the mock monitor finish registering what was constructed. */
-const settle = () => new Promise((r) => setTimeout(r, 50));
 
 const CLUSTER: PodCidrPlanOptions = {
   cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
@@ -44,8 +23,6 @@ const CLUSTER: PodCidrPlanOptions = {
   ],
 };
 const PSK = "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=";
-/** Pulumi's special-value signature key (sdk/nodejs/runtime/rpc.ts specialSigKey). */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 /** Records every child's options through a component transformation (the mock monitor does not expose dependsOn). */
 function recorder() {
@@ -136,7 +113,7 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
     assert.ok(secret);
     // The mock monitor receives the value wrapped in Pulumi's secret signature.
     const wrapped = secret.inputs.stringData as Record<string, unknown> & { value: Record<string, string> };
-    assert.equal(wrapped[SECRET_SIG], "1b47061264138c4ac30d75fd1eb44270", "stringData is sent as a secret");
+    assert.equal(wrapped[SPECIAL_SIG_KEY], SECRET_SIG, "stringData is sent as a secret");
     const netConf = JSON.parse(wrapped.value["net-conf.json"] ?? "");
     assert.equal(netConf.Backend.PSK, PSK, "the real key, not the validation placeholder");
     assert.ok(!JSON.stringify(mine.filter((r) => r !== secret)).includes(PSK), "no other child carries the key");
@@ -173,19 +150,6 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
   describe("disruptive changes from previous", () => {
     // What was applied last, as an earlier plan.json holds it.
     const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).plan)), flannel: {} };
-    const warnings = (fn: () => void): string[] => {
-      const seen: string[] = [];
-      const warn = mock.method(pulumi.log, "warn", (m: string) => {
-        seen.push(m);
-        return Promise.resolve();
-      });
-      try {
-        fn();
-      } finally {
-        warn.mock.restore();
-      }
-      return seen;
-    };
 
     test("a VNI change is an InputPropertiesError before any child is created", async () => {
       await settle();
@@ -212,7 +176,7 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
 
     test("allowed by allowDisruptiveChange: created, with the migration as a warning", async () => {
       const before = registered.length;
-      const seen = warnings(
+      const seen = warningsOf(
         () =>
           new FlannelNetwork("vni-ok", {
             plan: CLUSTER,
@@ -224,7 +188,7 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
       await settle();
       assert.ok(registered.slice(before).some((r) => r.type === "kubernetes:apps/v1:DaemonSet"));
       // The fixture's MTU warning comes first; the allowed change adds one.
-      const base = warnings(() => new FlannelNetwork("vni-base", { plan: CLUSTER, backend: { type: "vxlan", vni: 4 } }));
+      const base = warningsOf(() => new FlannelNetwork("vni-base", { plan: CLUSTER, backend: { type: "vxlan", vni: 4 } }));
       assert.deepStrictEqual(seen.slice(0, -1), base);
       assert.match(
         seen.at(-1) ?? "",
@@ -234,8 +198,8 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
 
     test("a change applied in place (healthzPort) passes without a warning of its own", () => {
       assert.deepStrictEqual(
-        warnings(() => new FlannelNetwork("hz", { plan: CLUSTER, healthzPort: 8082, previous })),
-        warnings(() => new FlannelNetwork("hz-base", { plan: CLUSTER, healthzPort: 8082 })),
+        warningsOf(() => new FlannelNetwork("hz", { plan: CLUSTER, healthzPort: 8082, previous })),
+        warningsOf(() => new FlannelNetwork("hz-base", { plan: CLUSTER, healthzPort: 8082 })),
       );
     });
   });

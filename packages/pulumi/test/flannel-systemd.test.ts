@@ -9,79 +9,32 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import type { PodCidrPlanOptions } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
-
-interface Created {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
-const dependsOn = new Map<string, string[]>();
+import { isSecretInput, mockPulumi, outputValue, reasons, recorder, settle, unwrap } from "../../../test/support/pulumi-mocks.js";
 
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nQ0FDRVJU\n-----END CERTIFICATE-----\n";
 const CERT_PEM = "-----BEGIN CERTIFICATE-----\nQ0xJRU5UQ0VSVA==\n-----END CERTIFICATE-----\n";
 const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nUFJJVkFURUtFWU1BVEVSSUFM\n-----END PRIVATE KEY-----\n";
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmbGFubmVsIn0.c2lnbmF0dXJlLXRva2Vu";
 
+const created = mockPulumi({
+  // Outputs the providers would compute.
+  computed: {
+    "tls:index/privateKey:PrivateKey": { privateKeyPem: KEY_PEM },
+    "tls:index/selfSignedCert:SelfSignedCert": { certPem: CA_PEM },
+    "tls:index/certRequest:CertRequest": {
+      certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n",
+    },
+    "tls:index/locallySignedCert:LocallySignedCert": { certPem: CERT_PEM, readyForRenewal: false },
+    "kubernetes:core/v1:Secret": { data: { token: Buffer.from(TOKEN).toString("base64") } },
+  },
+});
 let FlannelNetwork: typeof import("@podnet/pulumi").FlannelNetwork;
 let k8s: typeof import("@pulumi/kubernetes");
 
-/** Outputs the providers would compute. */
-function computed(type: string): Record<string, unknown> {
-  switch (type) {
-    case "tls:index/privateKey:PrivateKey":
-      return { privateKeyPem: KEY_PEM };
-    case "tls:index/selfSignedCert:SelfSignedCert":
-      return { certPem: CA_PEM };
-    case "tls:index/certRequest:CertRequest":
-      return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n" };
-    case "tls:index/locallySignedCert:LocallySignedCert":
-      return { certPem: CERT_PEM, readyForRenewal: false };
-    case "kubernetes:core/v1:Secret":
-      return { data: { token: Buffer.from(TOKEN).toString("base64") } };
-    default:
-      return {};
-  }
-}
-
 before(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        created.push({ type: a.type, name: a.name, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: { ...a.inputs, ...computed(a.type) } };
-      },
-      call: (a) => a.inputs,
-    },
-    "podnet",
-    "test",
-    false,
-  );
   ({ FlannelNetwork } = await import("@podnet/pulumi"));
   k8s = await import("@pulumi/kubernetes");
 });
-
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
-const isSecretInput = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
-const unwrap = (v: unknown): unknown => (isSecretInput(v) ? (v as { value: unknown }).value : v);
-const outputValue = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
-const settle = () => new Promise((r) => setTimeout(r, 100));
-const reasons = (e: unknown) =>
-  pulumi.InputPropertiesError.isInstance(e)
-    ? (e as unknown as { errors: { reason: string }[] }).errors.map((x) => x.reason).join("\n")
-    : "";
-
-const recordDependsOn: pulumi.ResourceTransformation = (a) => {
-  const deps = a.opts.dependsOn;
-  const list = (Array.isArray(deps) ? deps : deps ? [deps] : []) as pulumi.Resource[];
-  Promise.all(list.map((d) => outputValue(d.urn))).then((urns) =>
-    dependsOn.set(
-      a.name,
-      urns.map((u) => u.split("::").at(-1) ?? u),
-    ),
-  );
-  return undefined;
-};
 
 /** The seeds' scenario. */
 const seeds: PodCidrPlanOptions = {
@@ -103,10 +56,11 @@ const systemd = {
 describe("Pulumi FlannelNetwork, mode systemd (mocks)", () => {
   test("etcd + Docker: six commands per node, one datastore step, the client certificate; ordered by dependsOn", async () => {
     const prep = new pulumi.ComponentResource("test:index:Prep", "prep");
+    const rec = recorder();
     const f = new FlannelNetwork(
       "fl",
       { plan: seeds, mode: "systemd", iface: ["eth0"], subnetLen: 21, systemd, hosts: { privateKey: pulumi.secret("ssh-key") } },
-      { transformations: [recordDependsOn], dependsOn: [prep] },
+      { transformations: rec.transformations, dependsOn: [prep] },
     );
     await settle();
     const mine = created.filter((c) => c.name.startsWith("fl-"));
@@ -116,18 +70,14 @@ describe("Pulumi FlannelNetwork, mode systemd (mocks)", () => {
         perNode.map((c) => `${c.type} ${c.name}`).sort(),
         ["uninstall", "certs", "binaries", "config", "start", "verify"].map((s) => `command:remote:Command fl-${node}-${s}`).sort(),
       );
-      assert.deepEqual(dependsOn.get(`fl-${node}-uninstall`), ["prep"]);
-      assert.deepEqual(dependsOn.get(`fl-${node}-certs`), [`fl-${node}-uninstall`]);
-      assert.deepEqual(dependsOn.get(`fl-${node}-binaries`), [`fl-${node}-certs`, "fl-etcd-config"]);
-      assert.deepEqual(dependsOn.get(`fl-${node}-config`), [`fl-${node}-binaries`]);
-      assert.deepEqual(dependsOn.get(`fl-${node}-start`), [`fl-${node}-config`]);
-      assert.deepEqual(dependsOn.get(`fl-${node}-verify`), [`fl-${node}-start`]);
+      assert.deepEqual(rec.deps[`fl-${node}-uninstall`], ["prep"]);
+      assert.deepEqual(rec.deps[`fl-${node}-certs`], [`fl-${node}-uninstall`]);
+      assert.deepEqual(rec.deps[`fl-${node}-binaries`], [`fl-${node}-certs`, "fl-etcd-config"]);
+      assert.deepEqual(rec.deps[`fl-${node}-config`], [`fl-${node}-binaries`]);
+      assert.deepEqual(rec.deps[`fl-${node}-start`], [`fl-${node}-config`]);
+      assert.deepEqual(rec.deps[`fl-${node}-verify`], [`fl-${node}-start`]);
     }
-    assert.deepEqual(
-      dependsOn.get("fl-etcd-config"),
-      ["fl-node1-certs"],
-      "the config is written on the first etcd node, after its certificate",
-    );
+    assert.deepEqual(rec.deps["fl-etcd-config"], ["fl-node1-certs"], "the config is written on the first etcd node, after its certificate");
     assert.deepEqual(
       mine
         .filter((c) => c.type.startsWith("tls:"))

@@ -6,7 +6,7 @@
  * `hosts` a warning and none; without `verify` none.
  */
 import assert from "node:assert/strict";
-import { before, describe, mock, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
   type ExpectedNodeState,
   expectedNodeState,
@@ -16,48 +16,17 @@ import {
   renderDoctorCheckScript,
 } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { isSecretInput, mockPulumi, recorder, settle, warningsOf } from "../../../test/support/pulumi-mocks.js";
 
-interface Created {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
+const created = mockPulumi();
 let CalicoNetwork: typeof import("@podnet/pulumi").CalicoNetwork;
 
 before(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        created.push({ type: a.type, name: a.name, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: a.inputs };
-      },
-      call: (a) => a.inputs,
-    },
-    "podnet",
-    "test",
-    false,
-  );
   ({ CalicoNetwork } = await import("@podnet/pulumi"));
 });
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
-const settle = () => new Promise((r) => setTimeout(r, 100));
 const doctorCommands = (from: number) =>
   created.slice(from).filter((c) => c.type === "command:remote:Command" && c.name.endsWith("-doctor"));
-
-/** Records each child's dependsOn by name (the mock monitor does not expose it). */
-function recorder() {
-  const deps: Record<string, string[]> = {};
-  const transformations: pulumi.ResourceTransformation[] = [
-    (a) => {
-      deps[a.name] = ([] as unknown[]).concat(a.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?");
-      return undefined;
-    },
-  ];
-  return { deps, transformations };
-}
 
 const CLUSTER: PodCidrPlanOptions = {
   cluster: { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
@@ -85,13 +54,13 @@ describe("CalicoNetwork verify (Pulumi, mocks)", () => {
     const doctor = planDoctorForPlan(planPodCidrs(CLUSTER).plan, { calico }).doctor;
     assert.ok(doctor);
     for (const node of ["n1", "n2"]) {
-      const cmd = mine.find((x) => x.name === `cv-${node}-doctor`) as Created;
+      const cmd = mine.find((x) => x.name === `cv-${node}-doctor`)!;
       const script = renderDoctorCheckScript(expectedNodeState(doctor, node) as ExpectedNodeState);
       assert.equal(cmd.inputs.stdin, script);
       assert.match(script, /podnet-doctor: /);
       assert.match(script, /10-calico\.conflist/, "Calico's CNI config is checked");
       assert.deepEqual(rec.deps[`cv-${node}-doctor`], ["cv-tigera-operator", "cv-bgpconfiguration-default"]);
-      assert.ok(isSecret(cmd.inputs.connection));
+      assert.ok(isSecretInput(cmd.inputs.connection));
     }
   });
 
@@ -114,18 +83,11 @@ describe("CalicoNetwork verify (Pulumi, mocks)", () => {
   });
 
   test("verify without hosts warns and creates none; verify absent creates none", async () => {
-    const seen: string[] = [];
-    const warn = mock.method(pulumi.log, "warn", (m: string) => {
-      seen.push(m);
-      return Promise.resolve();
-    });
     const start = created.length;
-    try {
+    const seen = warningsOf(() => {
       new CalicoNetwork("cw", { plan: CLUSTER, ...calico, verify: true });
       new CalicoNetwork("cn", { plan: CLUSTER, ...calico, hosts: { privateKey: "ssh-key" } });
-    } finally {
-      warn.mock.restore();
-    }
+    });
     await settle();
     assert.ok(created.slice(start).some((c) => c.name === "cn-tigera-operator"));
     assert.deepEqual(doctorCommands(start), []);

@@ -7,8 +7,7 @@
  * the DaemonSet; without `hosts` a warning and no command.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { before, describe, mock, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
   type ExpectedNodeState,
   expectedNodeState,
@@ -19,68 +18,30 @@ import {
   renderDoctorCheckScript,
 } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
-
-interface Created {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
-let FlannelNetwork: typeof import("@podnet/pulumi").FlannelNetwork;
+import { isSecretInput, mockPulumi, reasons, recorder, settle, sha256, unwrap, warningsOf } from "../../../test/support/pulumi-mocks.js";
 
 const CERT_PEM = "-----BEGIN CERTIFICATE-----\nQ0xJRU5UQ0VSVA==\n-----END CERTIFICATE-----\n";
 const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nUFJJVkFURUtFWU1BVEVSSUFM\n-----END PRIVATE KEY-----\n";
 
-/** Outputs the tls provider would compute. */
-function computed(type: string): Record<string, unknown> {
-  switch (type) {
-    case "tls:index/privateKey:PrivateKey":
-      return { privateKeyPem: KEY_PEM };
-    case "tls:index/selfSignedCert:SelfSignedCert":
-    case "tls:index/locallySignedCert:LocallySignedCert":
-      return { certPem: CERT_PEM };
-    case "tls:index/certRequest:CertRequest":
-      return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n" };
-    default:
-      return {};
-  }
-}
+const created = mockPulumi({
+  // Outputs the tls provider would compute.
+  computed: {
+    "tls:index/privateKey:PrivateKey": { privateKeyPem: KEY_PEM },
+    "tls:index/selfSignedCert:SelfSignedCert": { certPem: CERT_PEM },
+    "tls:index/locallySignedCert:LocallySignedCert": { certPem: CERT_PEM },
+    "tls:index/certRequest:CertRequest": {
+      certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n",
+    },
+  },
+});
+let FlannelNetwork: typeof import("@podnet/pulumi").FlannelNetwork;
 
 before(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        created.push({ type: a.type, name: a.name, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: { ...a.inputs, ...computed(a.type) } };
-      },
-      call: (a) => a.inputs,
-    },
-    "podnet",
-    "test",
-    false,
-  );
   ({ FlannelNetwork } = await import("@podnet/pulumi"));
 });
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
-const unwrap = (v: unknown): unknown => (isSecret(v) ? (v as { value: unknown }).value : v);
-const settle = () => new Promise((r) => setTimeout(r, 100));
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const doctorCommands = (from: number) =>
   created.slice(from).filter((c) => c.type === "command:remote:Command" && c.name.endsWith("-doctor"));
-
-/** Records each child's dependsOn by name (the mock monitor does not expose it). */
-function recorder() {
-  const deps: Record<string, string[]> = {};
-  const transformations: pulumi.ResourceTransformation[] = [
-    (a) => {
-      deps[a.name] = ([] as unknown[]).concat(a.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?");
-      return undefined;
-    },
-  ];
-  return { deps, transformations };
-}
 
 /** The seeds' scenario: three nodes, etcd with TLS, Docker. */
 const seeds: PodCidrPlanOptions = {
@@ -121,7 +82,7 @@ describe("FlannelNetwork verify, mode systemd (Pulumi, mocks)", () => {
     const doctor = planDoctorForPlan(planPodCidrs(seeds).plan, { flannel }).doctor;
     assert.ok(doctor);
     for (const [i, node] of NODES.entries()) {
-      const c = mine.find((x) => x.name === `fv-${node}-doctor`) as Created;
+      const c = mine.find((x) => x.name === `fv-${node}-doctor`)!;
       const script = renderDoctorCheckScript(expectedNodeState(doctor, node) as ExpectedNodeState);
       assert.equal(c.inputs.create, "bash -s");
       assert.equal(c.inputs.stdin, script);
@@ -142,7 +103,7 @@ describe("FlannelNetwork verify, mode systemd (Pulumi, mocks)", () => {
         triggers.slice(1),
         ["binaries", "config", "start", "verify"].map((s) => steps.find((x) => x.name === `fv-${node}-${s}`)?.inputs.triggers),
       );
-      assert.ok(isSecret(c.inputs.connection), "the connection (with the SSH key) is a secret");
+      assert.ok(isSecretInput(c.inputs.connection), "the connection (with the SSH key) is a secret");
       assert.equal((unwrap(c.inputs.connection) as { host: string }).host, `192.168.1.${31 + i}`);
     }
   });
@@ -181,17 +142,8 @@ describe("FlannelNetwork verify, DaemonSet mode (Pulumi, mocks)", () => {
   });
 
   test("verify without hosts: a warning and no doctor command", async () => {
-    const seen: string[] = [];
-    const warn = mock.method(pulumi.log, "warn", (m: string) => {
-      seen.push(m);
-      return Promise.resolve();
-    });
     const start = created.length;
-    try {
-      new FlannelNetwork("fw", { plan: cluster, verify: true });
-    } finally {
-      warn.mock.restore();
-    }
+    const seen = warningsOf(() => new FlannelNetwork("fw", { plan: cluster, verify: true }));
     await settle();
     assert.ok(created.slice(start).some((c) => c.name === "fw-daemonset"));
     assert.deepEqual(doctorCommands(start), []);
@@ -210,10 +162,7 @@ describe("FlannelNetwork verify, DaemonSet mode (Pulumi, mocks)", () => {
     assert.throws(
       () => new FlannelNetwork("fs", { plan: noSsh as PodCidrPlanOptions, hosts: { privateKey: "k" }, verify: true }),
       (e: unknown) =>
-        pulumi.InputPropertiesError.isInstance(e) &&
-        /plan\.nodes\[1\]\.ssh: verify needs node "n2" reachable over ssh/.test(
-          (e as unknown as { errors: { reason: string }[] }).errors.map((x) => x.reason).join("\n"),
-        ),
+        pulumi.InputPropertiesError.isInstance(e) && /plan\.nodes\[1\]\.ssh: verify needs node "n2" reachable over ssh/.test(reasons(e)),
     );
     assert.equal(created.length, start);
   });

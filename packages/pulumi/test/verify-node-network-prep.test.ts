@@ -6,85 +6,18 @@
  * nodes in test/doctor.test.ts.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { before, describe, test } from "node:test";
-import {
-  type ExpectedNodeState,
-  expectedNodeState,
-  type HostRequirements,
-  type PodCidrPlanOptions,
-  planDoctorForPlan,
-  planPodCidrs,
-  renderDoctorCheckScript,
-} from "@podnet/core";
+import { type ExpectedNodeState, expectedNodeState, planDoctorForPlan, planPodCidrs, renderDoctorCheckScript } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { flannelNeeds as flannel, sshNodesPlan as planOptions } from "../../../test/prep-fixtures.js";
+import { isSecretInput, mockPulumi, reasons, recorder, settle, sha256, unwrap } from "../../../test/support/pulumi-mocks.js";
 
-interface Created {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-const created: Created[] = [];
+const created = mockPulumi({ computed: () => ({ stdout: "", stderr: "" }) });
 let NodeNetworkPrep: typeof import("@podnet/pulumi").NodeNetworkPrep;
 
 before(async () => {
-  pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        created.push({ type: a.type, name: a.name, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: { ...a.inputs, stdout: "", stderr: "" } };
-      },
-      call: (a) => a.inputs,
-    },
-    "podnet",
-    "test",
-    false,
-  );
   ({ NodeNetworkPrep } = await import("@podnet/pulumi"));
 });
-
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // @pulumi/pulumi runtime/rpc specialSecretSig
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
-const unwrap = (v: unknown): unknown => (isSecret(v) ? (v as { value: unknown }).value : v);
-const reasons = (e: unknown) => (e as { errors?: { reason: string }[] }).errors?.map((x) => x.reason).join("\n") ?? "";
-const settle = () => new Promise((r) => setTimeout(r, 100));
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-
-/** Records each child's dependsOn by name (the mock monitor does not expose it). */
-function recorder() {
-  const deps: Record<string, string[]> = {};
-  const transformations: pulumi.ResourceTransformation[] = [
-    (a) => {
-      deps[a.name] = ([] as unknown[]).concat(a.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?");
-      return undefined;
-    },
-  ];
-  return { deps, transformations };
-}
-
-const planOptions: PodCidrPlanOptions = {
-  cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
-  nodes: [
-    {
-      name: "cp1",
-      roles: ["control-plane", "etcd"],
-      interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }],
-      ssh: { host: "192.168.1.31" },
-    },
-    {
-      name: "w1",
-      interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"] }],
-      ssh: { host: "192.168.1.32", user: "ubuntu", port: 2222 },
-    },
-  ],
-};
-const flannel: HostRequirements = {
-  component: "flannel",
-  firewall: [{ protocol: "udp", port: 8472, purpose: "vxlan" }],
-  unmanagedDevices: ["flannel*", "cni0"],
-  trustedInterfaces: ["flannel.+", "cni0"],
-  kernelModules: ["vxlan"],
-};
 
 describe("NodeNetworkPrep verify (Pulumi, mocks)", () => {
   test("verify: true adds one doctor command per node, after every node's install, triggered by its install script", async () => {
@@ -106,17 +39,17 @@ describe("NodeNetworkPrep verify (Pulumi, mocks)", () => {
     }).doctor;
     assert.ok(doctor);
     for (const node of ["cp1", "w1"]) {
-      const c = mine.find((x) => x.name === `vp-${node}-doctor`) as Created;
+      const c = mine.find((x) => x.name === `vp-${node}-doctor`)!;
       const script = renderDoctorCheckScript(expectedNodeState(doctor, node) as ExpectedNodeState);
       assert.equal(c.inputs.stdin, script);
       assert.match(String(c.inputs.stdin), /podnet-doctor: /);
       assert.match(script, /firewalld\.port-closed/, "firewalld openings are checked");
       assert.deepEqual(rec.deps[`vp-${node}-doctor`], ["vp-cp1-install", "vp-w1-install"]);
       assert.deepEqual(c.inputs.triggers, [sha256(script), prep.nodes[node]?.installSha256]);
-      assert.ok(isSecret(c.inputs.connection), "the connection (with the SSH key) is a secret");
+      assert.ok(isSecretInput(c.inputs.connection), "the connection (with the SSH key) is a secret");
     }
-    const cp1 = mine.find((x) => x.name === "vp-cp1-doctor") as Created;
-    const w1 = mine.find((x) => x.name === "vp-w1-doctor") as Created;
+    const cp1 = mine.find((x) => x.name === "vp-cp1-doctor")!;
+    const w1 = mine.find((x) => x.name === "vp-w1-doctor")!;
     assert.equal(cp1.inputs.create, "bash -s");
     assert.equal(w1.inputs.create, "sudo -n bash -s", "a user other than root goes through sudo, like the runner");
     assert.deepEqual(unwrap(w1.inputs.connection), { host: "192.168.1.32", port: 2222, user: "ubuntu", privateKey: "KEY" });
