@@ -217,7 +217,8 @@ describe("flannel binary path on SSH test nodes with etcd (mutual TLS)", { skip:
     chmodSync(join(bin, "ssh"), 0o755);
     writeFileSync(join(scratch, "push-secrets.sh"), pushSecrets, { mode: 0o755 });
     const r = await run("ip", ["netns", "exec", cluster.client.netns, "bash", join(scratch, "push-secrets.sh")], {
-      env: { ...BASE_ENV, PATH: `${bin}:${BASE_ENV.PATH}` },
+      // The spec's relative paths (pki/…) start from its folder.
+      env: { ...BASE_ENV, PATH: `${bin}:${BASE_ENV.PATH}`, SPEC_DIR: scratch },
       timeoutMs: 60_000,
     });
     assert.equal(r.code, 0, r.stderr);

@@ -64,5 +64,13 @@ export function calicoHostRequirements(c: ResolvedCalico): HostRequirements {
   if (c.encapsulation.ipip) modules.push("ipip");
   if (c.encapsulation.vxlanV4 || c.encapsulation.vxlanV6) modules.push("vxlan");
   if (c.wireguard.ipv4 || c.wireguard.ipv6) modules.push("wireguard");
-  return { component: "calico", firewall, unmanagedDevices: CALICO_UNMANAGED_DEVICES, trustedInterfaces: trusted, kernelModules: modules };
+  return {
+    component: "calico",
+    firewall,
+    unmanagedDevices: CALICO_UNMANAGED_DEVICES,
+    trustedInterfaces: trusted,
+    kernelModules: modules,
+    // natOutgoing: Felix masquerades pod traffic leaving the pools.
+    masquerade: c.pools.some((p) => p.natOutgoing),
+  };
 }

@@ -200,7 +200,7 @@ function addressLines(e: ExpectedNodeState): string[] {
       "  podnet_ok",
       `elif [[ $podnet_all == *${addr}* ]]; then`,
       `  podnet_fail address.wrong-interface ${q(`${a.address} is not on ${a.interface} (${a.path}) but on `)}"$(awk -v a=${addr} 'index($0, a) { print $2; exit }' <<<"$podnet_all")"`,
-      `elif [[ ! -e /sys/class/net/${a.interface} ]]; then`,
+      `elif [[ ! -e /sys/class/net/${q(a.interface)} ]]; then`,
       `  podnet_fail interface.missing ${q(`no interface ${a.interface} (${a.path})`)}`,
       "else",
       `  podnet_fail address.missing ${q(`${a.address} is not on ${a.interface} (${a.path})`)}`,
@@ -209,7 +209,7 @@ function addressLines(e: ExpectedNodeState): string[] {
     if (a.mtu !== undefined && !seen.has(a.interface)) {
       seen.add(a.interface);
       out.push(
-        `podnet_mtu=$(cat /sys/class/net/${a.interface}/mtu 2>/dev/null || true)`,
+        `podnet_mtu=$(cat /sys/class/net/${q(a.interface)}/mtu 2>/dev/null || true)`,
         `if [[ -z $podnet_mtu || $podnet_mtu == ${a.mtu} ]]; then podnet_ok; else podnet_fail interface.mtu ${q(`${a.interface} MTU is not ${a.mtu} (${a.path}.mtu): `)}"$podnet_mtu"; fi`,
       );
     }
@@ -220,7 +220,7 @@ function addressLines(e: ExpectedNodeState): string[] {
 function deviceLines(e: ExpectedNodeState): string[] {
   const out: string[] = [];
   for (const d of e.devices) {
-    const body = [`  podnet_mtu=$(cat /sys/class/net/${d.name}/mtu)`];
+    const body = [`  podnet_mtu=$(cat /sys/class/net/${q(d.name)}/mtu)`];
     if (d.mtu !== undefined)
       body.push(
         `  if [[ $podnet_mtu == ${d.mtu} ]]; then podnet_ok; else podnet_fail overlay.mtu ${q(`${d.name} MTU is not ${d.mtu}: `)}"$podnet_mtu"; fi`,
@@ -241,7 +241,7 @@ function deviceLines(e: ExpectedNodeState): string[] {
         );
     }
     out.push(
-      `if [[ -e /sys/class/net/${d.name} ]]; then`,
+      `if [[ -e /sys/class/net/${q(d.name)} ]]; then`,
       ...body,
       "else",
       `  podnet_fail overlay.missing ${q(`no ${d.kind} device ${d.name} (${d.purpose})`)}`,

@@ -14,6 +14,8 @@ export interface FlannelHostInput {
   /** 0 = healthz off. */
   readonly healthzPort: number;
   readonly enableNFTables: boolean;
+  /** flanneld `--ip-masq` (flannel.ipMasq): pod egress leaves NATed to the node's address. @default false */
+  readonly ipMasq?: boolean;
 }
 
 export function flannelHostRequirements(input: FlannelHostInput): HostRequirements {
@@ -29,5 +31,6 @@ export function flannelHostRequirements(input: FlannelHostInput): HostRequiremen
     trustedInterfaces: [...backendDevices(input.backend, { ipv4: input.ipv4, ipv6: input.ipv6 }), "cni0"],
     // flanneld exits without br_netfilter's bridge-nf-call-iptables unless it runs in nftables mode (v0.26.0+)
     kernelModules: [...backendKernelModules(input.backend.type), ...(input.enableNFTables ? [] : ["br_netfilter"])],
+    masquerade: input.ipMasq === true,
   };
 }

@@ -205,6 +205,7 @@ function assemble(
     ipv6: ipv6 !== undefined,
     healthzPort,
     enableNFTables: c.enableNFTables,
+    ipMasq: c.ipMasq,
   });
   const byNode = new Map(mtus.map((m) => [m.node, m]));
   const nodes: FlannelNodeSummary[] = selections.flatMap((s) => {

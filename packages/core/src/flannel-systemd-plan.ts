@@ -15,6 +15,7 @@ import { flannelNetConf, flannelNetConfJson } from "./flannel-net-conf.js";
 import type { FlannelNetworkConfig } from "./flannel-options.js";
 import type { FlannelKubeSubnetMgrConfig, FlannelSystemdConfig } from "./flannel-systemd-options.js";
 import { LOCAL_PATH } from "./flannel-systemd-push.js";
+import { checkUnitValue } from "./flannel-systemd-unit.js";
 import { checkFlannelConfig, checkFlannelNodes } from "./flannel-validation.js";
 import type { HostRequirements } from "./host-requirements.js";
 import type { PerFamily, PodCidrPlan } from "./pod-cidr-plan.js";
@@ -96,8 +97,11 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
     return undefined;
   }
   checkFlannelConfig(c, plan, undefined, base, p);
+  // The regexps are free text and reach flanneld.service: no control characters (a newline would
+  // start a new unit line). Every other value that reaches the unit is checked after its own rule.
+  const printable = c.ifaceRegex.map((v, i) => checkUnitValue(p, `${base}.ifaceRegex[${i}]`, v)).every(Boolean);
   // Selection runs only on valid selectors: a bad regexp is one problem, not one per node.
-  const selections = checkFlannelSelectors(c, base, p) ? selectFlannelInterfaces(plan, c, base, p) : [];
+  const selections = checkFlannelSelectors(c, base, p) && printable ? selectFlannelInterfaces(plan, c, base, p) : [];
   const mtus = checkFlannelNodes(selections, c, plan, base, p);
   if (c.backend.psk !== undefined) {
     p.error(
@@ -305,6 +309,26 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
       netConfJson = flannelNetConfJson(flannelNetConf(netConfInput));
     }
   }
+  // Values with a rule of their own are reported by it; here only what got past one.
+  const reported = new Set(p.errors.map((e) => e.path));
+  const unitValues: Array<[string, string | undefined]> = [
+    ...c.iface.map((v, i): [string, string] => [`${base}.iface[${i}]`, v]),
+    [`${base}.ifaceCanReach`, c.ifaceCanReach],
+    ...c.extraArgs.map((v, i): [string, string] => [`${base}.extraArgs[${i}]`, v]),
+    ...(s.etcd?.endpoints ?? []).map((v, i): [string, string] => [`${sbase}.etcd.endpoints[${i}]`, v]),
+    [`${sbase}.etcd.prefix`, s.etcd?.prefix],
+    [`${sbase}.binDir`, s.binDir],
+    [`${sbase}.certDir`, s.certDir],
+    [`${sbase}.subnetFile`, s.subnetFile],
+    [`${sbase}.docker.optionsFile`, s.docker.optionsFile],
+    [`${sbase}.docker.optionsKey`, s.docker.optionsKey],
+    [`${sbase}.docker.dockerd`, s.docker.dockerd],
+    [`${sbase}.kubeSubnetMgr.kubeconfigPath`, s.kubeSubnetMgr?.kubeconfigPath],
+    [`${sbase}.kubeSubnetMgr.netConfPath`, s.kubeSubnetMgr?.netConfPath],
+  ];
+  for (const [path, value] of unitValues) {
+    if (value !== undefined && !reported.has(path)) checkUnitValue(p, path, value);
+  }
   if (p.errors.length > before) return undefined;
 
   const subnetLen: PerFamily<number> = {
@@ -359,6 +383,7 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
       ipv6: networks.ipv6 !== undefined,
       healthzPort: c.healthzPort ?? 0,
       enableNFTables: c.enableNFTables,
+      ipMasq: c.ipMasq,
     }),
   };
 }

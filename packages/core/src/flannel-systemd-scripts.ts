@@ -4,6 +4,7 @@
  * install.sh / uninstall.sh (under `set -euo pipefail`, with podnet_log and
  * podnet_die). Every value is validated before and quoted here.
  */
+import { createHash } from "node:crypto";
 import { FLANNELD_UNIT } from "./flannel-systemd-unit.js";
 import { shQuote } from "./shell.js";
 
@@ -13,6 +14,20 @@ export interface ServiceSnippetInput {
   readonly runtime: "docker" | "containerd";
   /** Restart a running Docker after flanneld (re)starts. */
   readonly restartDocker: boolean;
+  /** Removed once flanneld has restarted (see `FLANNELD_RESTART_MARKER`). */
+  readonly restartMarker?: string;
+}
+
+/**
+ * Left by the flannel/secrets unit when it replaced a key or token; the flannel/service unit
+ * restarts flanneld while it exists (`rerunWhen`) and removes it. On tmpfs: a reboot starts
+ * flanneld with the new secret anyway.
+ */
+export const FLANNELD_RESTART_MARKER = "/run/podnet-flanneld.restart";
+
+/** The `rerunWhen` condition of the flannel/service unit in the CLI path. */
+export function restartPendingCondition(marker: string): string {
+  return `[[ -e ${q(marker)} ]]`;
 }
 
 /** Reload units, enable and (re)start flanneld; the Docker note or restart. */
@@ -22,6 +37,7 @@ export function startFlanneldSnippet(s: ServiceSnippetInput): string {
     `systemctl enable ${FLANNELD_UNIT}`,
     // Type=notify: this returns once flanneld has written subnet.env (or fails).
     `systemctl restart ${FLANNELD_UNIT}`,
+    ...(s.restartMarker !== undefined ? [`rm -f -- ${q(s.restartMarker)}`] : []),
     `podnet_log "${FLANNELD_UNIT} is running"`,
   ];
   if (s.runtime === "docker") {
@@ -41,14 +57,33 @@ export function startFlanneldSnippet(s: ServiceSnippetInput): string {
   return lines.join("\n");
 }
 
+/**
+ * Link names flanneld creates, as shell patterns: vxlan `flannel.<VNI>` / `flannel-v6.<VNI>`,
+ * wireguard `flannel-wg` / `flannel-wg-v6`, ipip `flannel.ipip` (matched by `flannel.*`).
+ * Uninstall removes every link that matches, also those of an earlier config (another VNI or
+ * backend).
+ * @see flannel pkg/backend (vxlan, wireguard, ipip device names)
+ */
+export const FLANNEL_LINK_PATTERNS = ["flannel.*", "flannel-v6.*", "flannel-wg*"] as const;
+
+/** True when `name` matches one of FLANNEL_LINK_PATTERNS. */
+export function isFlannelLink(name: string): boolean {
+  return /^(flannel\..+|flannel-v6\..+|flannel-wg.*)$/.test(name);
+}
+
+/** Linux interface names the uninstall deletes: 1-15 characters (IFNAMSIZ 16 with the NUL). */
+const LINK_NAME = "^[A-Za-z0-9._-]{1,15}$";
+
 export interface StopSnippetInput {
-  /** Devices the backend created (`flannel.1`, `flannel-wg`, …) plus `cni0` with CNI. */
+  /** Devices to delete besides every link of FLANNEL_LINK_PATTERNS: `cni0` with CNI, `flannel0` (udp). */
   readonly devices: readonly string[];
   readonly nftables: boolean;
   /** Files flanneld and mk-docker-opts.sh wrote (subnet.env, the Docker options). */
   readonly runtimeFiles: readonly string[];
   /** Shell that deletes this node's etcd lease (runs while the certificate is still on the node). */
   readonly leaseDelete?: string;
+  /** FLANNELD_RESTART_MARKER, removed too. */
+  readonly restartMarker?: string;
 }
 
 /**
@@ -63,6 +98,18 @@ export function stopFlanneldSnippet(s: StopSnippetInput): string {
     "fi",
   ];
   if (s.leaseDelete) lines.push(s.leaseDelete);
+  lines.push(
+    // Every flannel link, not only the current config's: a flannel.<VNI> of an earlier VNI stays otherwise.
+    "mapfile -t links < <(ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: \\([^:@ ]*\\)[:@].*/\\1/p')",
+    'for dev in "${links[@]}"; do',
+    '  case "$dev" in',
+    `    ${FLANNEL_LINK_PATTERNS.join(" | ")}) ;;`,
+    "    *) continue ;;",
+    "  esac",
+    `  [[ "$dev" =~ ${LINK_NAME} ]] || continue`,
+    '  if ip link show dev "$dev" >/dev/null 2>&1; then ip link delete dev "$dev"; podnet_log "deleted link $dev"; fi',
+    "done",
+  );
   for (const d of s.devices) {
     lines.push(`if ip link show dev ${q(d)} >/dev/null 2>&1; then ip link delete ${q(d)}; podnet_log ${q(`deleted link ${d}`)}; fi`);
   }
@@ -104,6 +151,7 @@ export function stopFlanneldSnippet(s: StopSnippetInput): string {
       "fi",
     );
   }
+  if (s.restartMarker !== undefined) lines.push(`rm -f -- ${q(s.restartMarker)}`);
   for (const f of s.runtimeFiles) lines.push(`rm -f -- ${q(f)}`);
   const dirs = [...new Set(s.runtimeFiles.map((f) => f.slice(0, f.lastIndexOf("/"))))];
   for (const d of dirs) lines.push(`if [[ -d ${q(d)} && -z "$(ls -A -- ${q(d)})" ]]; then rmdir -- ${q(d)}; fi`);
@@ -282,24 +330,101 @@ export function stagedSecretPath(dest: string): string {
   return `${SECRET_STAGING_DIR}/${dest.slice(dest.lastIndexOf("/") + 1)}`;
 }
 
+/** A secret flannel/push-secrets.sh stages for install.sh (CLI path). */
+export interface StagedSecret {
+  /** Where it goes on the node (mode 0600). */
+  readonly dest: string;
+  /** The spec path of its local file, for messages (e.g. `flannel.systemd.etcd.tls.keyFile`). */
+  readonly source: string;
+  /** etcd client key: the certificate it must belong to (PEM, public), and that certificate's spec path. */
+  readonly certificate?: { readonly pem: string; readonly source: string };
+}
+
+/** The `rerunWhen` condition of the flannel/secrets unit: a secret is staged. */
+export function stagedSecretCondition(secrets: readonly StagedSecret[]): string {
+  return secrets.map((x) => `[[ -e ${q(stagedSecretPath(x.dest))} ]]`).join(" || ");
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
 /**
- * CLI path: secrets arrive through flannel/push-secrets.sh, never in the bundle. install.sh
- * moves each staged secret into place (mode 0600, root, recorded so uninstall removes it);
- * a secret already in place from an earlier install is kept.
+ * CLI path: secrets arrive through flannel/push-secrets.sh, never in the bundle. This runs on
+ * the first install, whenever a secret is staged (the unit's `rerunWhen`), and when the
+ * certificate changes (its digest is part of the snippet). A staged secret is installed (mode
+ * 0600, root, recorded so uninstall removes it) and removed from the staging folder; when it
+ * replaced a different one, FLANNELD_RESTART_MARKER makes the service unit restart flanneld.
+ * With no staged secret the one in place is kept, unless the certificate changed and the key
+ * in place does not belong to it: then the install stops before anything is replaced (this
+ * unit runs first). Keys are matched to certificates with openssl when the node has it,
+ * else by the certificate the key was installed with.
  */
-export function stagedSecretSnippet(dests: readonly string[]): string {
+export function stagedSecretSnippet(secrets: readonly StagedSecret[], restartMarker: string): string {
   const lines: string[] = [];
-  for (const dest of dests) {
-    const staged = stagedSecretPath(dest);
+  if (secrets.some((x) => x.certificate !== undefined)) {
     lines.push(
-      `if [[ -f ${q(staged)} ]]; then`,
-      `  podnet_install_binary ${q(staged)} ${q(dest)} 0600`,
-      `  rm -f -- ${q(staged)}`,
-      `elif [[ -s ${q(dest)} ]]; then`,
-      `  podnet_claim c ${q(dest)}`,
+      "# 0: key $1 belongs to certificate $2; 1: it does not; 2: cannot tell (no openssl, or an unreadable certificate).",
+      "podnet_flannel_key_fits() {",
+      "  local cert_pub key_pub",
+      "  command -v openssl >/dev/null 2>&1 || return 2",
+      '  cert_pub=$(openssl x509 -noout -pubkey -in "$2" 2>/dev/null) || return 2',
+      '  key_pub=$(openssl pkey -pubout -in "$1" 2>/dev/null) || return 1',
+      '  [[ -n "$cert_pub" && "$cert_pub" == "$key_pub" ]]',
+      "}",
+    );
+  }
+  for (const x of secrets) {
+    const staged = q(stagedSecretPath(x.dest));
+    const dest = q(x.dest);
+    const replaced = [
+      `  if [[ "$old" != "$(podnet_sha256 ${dest})" ]]; then`,
+      `    touch -- ${q(restartMarker)}`,
+      `    podnet_log ${q(`installed the new ${x.dest} (from ${x.source}); flanneld restarts`)}`,
+      "  fi",
+    ];
+    const install = [
+      "  old=''",
+      `  if [[ -f ${dest} ]]; then old=$(podnet_sha256 ${dest}); fi`,
+      `  podnet_install_binary ${staged} ${dest} 0600`,
+      `  rm -f -- ${staged}`,
+      ...replaced,
+    ];
+    const missing = [
       "else",
-      `  podnet_die ${q(`${dest} is missing: run flannel/push-secrets.sh from the machine that holds it, then install.sh again`)}`,
+      `  podnet_die ${q(`${x.dest} is missing: run flannel/push-secrets.sh from the machine that holds ${x.source}, then install.sh again`)}`,
       "fi",
+    ];
+    if (x.certificate === undefined) {
+      lines.push(`if [[ -f ${staged} ]]; then`, ...install, `elif [[ -s ${dest} ]]; then`, `  podnet_claim c ${dest}`, ...missing);
+      continue;
+    }
+    const want = sha256Hex(x.certificate.pem);
+    const record = `"$PODNET_UNIT_DIR"/${q(`${x.dest.slice(x.dest.lastIndexOf("/") + 1)}.certificate`)}`;
+    const b64 = Buffer.from(x.certificate.pem, "utf8").toString("base64");
+    lines.push(
+      `# The certificate of ${x.certificate.source} (sha256 ${want}); flannel/certs places it after this unit.`,
+      'cert_new=$(mktemp "$PODNET_TMP/certificate.XXXXXX")',
+      `printf '%s' ${q(b64)} | base64 -d >"$cert_new"`,
+      `if [[ -f ${staged} ]]; then`,
+      "  fits=0",
+      `  podnet_flannel_key_fits ${staged} "$cert_new" || fits=$?`,
+      "  if ((fits == 1)); then",
+      `    podnet_die ${q(`the key staged by push-secrets.sh (${stagedSecretPath(x.dest)}) does not belong to the certificate of ${x.certificate.source} (another public key); stage the key issued with that certificate (${x.source}), then run install.sh again; nothing was replaced`)}`,
+      "  fi",
+      ...install,
+      `elif [[ -s ${dest} ]]; then`,
+      "  fits=0",
+      `  podnet_flannel_key_fits ${dest} "$cert_new" || fits=$?`,
+      "  had=''",
+      `  if [[ -f ${record} ]]; then had=$(<${record}); fi`,
+      `  if ((fits == 1)) || { ((fits == 2)) && [[ -n "$had" && "$had" != ${q(want)} ]]; }; then`,
+      `    podnet_die ${q(`${x.dest} on this node does not belong to the certificate of ${x.certificate.source} (a renewed certificate needs its new key), and no new key was staged: run flannel/push-secrets.sh (it copies ${x.source}), then install.sh again; nothing was replaced`)}`,
+      "  fi",
+      `  podnet_claim c ${dest}`,
+      ...missing,
+      `printf '%s\\n' ${q(want)} >${record}`,
+      'rm -f -- "$cert_new"',
     );
   }
   lines.push(

@@ -15,7 +15,10 @@ import { type Problems, show } from "./problems.js";
 export interface FlannelSpecFiles {
   /** Contents of the files `specFileRefs` named, keyed by the path as written in the spec. */
   readonly files?: Readonly<Record<string, string>>;
-  /** Folder the spec's relative paths start from (the spec file's folder). */
+  /**
+   * Folder the spec's relative paths start from (the spec file's folder). Not used by mode
+   * systemd: flannel/push-secrets.sh resolves them at run time from `SPEC_DIR`.
+   */
   readonly baseDir?: string;
 }
 
@@ -96,13 +99,6 @@ export function flannelSystemdSpecComponent(
   const etcdCa = read("flannel.systemd.etcd.tls.caFile", tls?.caFile);
   const etcdCert = read("flannel.systemd.etcd.tls.certFile", tls?.certFile);
   const kubeCa = read("flannel.systemd.kubeSubnetMgr.caFile", kube?.caFile);
-  if (context.baseDir !== undefined && !LOCAL_PATH.test(context.baseDir)) {
-    p.error(
-      "flannel.systemd",
-      "flannel.systemd.local-path",
-      `flannel.systemd: the spec's folder ${show(context.baseDir)} has characters podnet does not put into scripts (letters, digits and ._+@=/- only); move the spec or use absolute key paths`,
-    );
-  }
   for (const n of plan.nodes) {
     const key = n.ssh?.privateKeyFile;
     if (key !== undefined && !LOCAL_PATH.test(key)) {
@@ -128,7 +124,6 @@ export function flannelSystemdSpecComponent(
         ...(etcdCert !== undefined ? { etcdCert } : {}),
         ...(kubeCa !== undefined ? { kubeCa } : {}),
       },
-      ...(context.baseDir !== undefined ? { baseDir: context.baseDir } : {}),
     },
     p,
   );

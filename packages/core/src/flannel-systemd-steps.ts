@@ -7,6 +7,7 @@
  */
 import { renderNodeScripts } from "./node-scripts.js";
 import type { NodeState, NodeUnit } from "./node-state.js";
+import { shQuote } from "./shell.js";
 
 /** The node-layer scope of a flannel unit run as a step: `flannel/certs` -> `flannel-certs`. */
 export function flannelStepScope(unit: NodeUnit): string {
@@ -41,6 +42,24 @@ export function flannelUninstallDriver(state: NodeState): string {
     `# podnet: flannel uninstall for node ${state.node}: each step's uninstall.sh, last step first.`,
     "set -euo pipefail",
     ...parts,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The certs step's script in place of the real one while the ServiceAccount token is empty:
+ * Pulumi reads the token Secret right after creating it, and the token controller fills
+ * `data.token` a moment later. Front ends check the token before rendering the kubeconfig;
+ * when it is empty they send this, which writes nothing and fails with what to do, so no
+ * kubeconfig with an empty token reaches a node.
+ */
+export function flannelTokenPendingInstall(node: string, secret: string): string {
+  return [
+    "#!/usr/bin/env bash",
+    `# podnet: flannel/certs for node ${node}: flanneld's kubeconfig needs the token of Secret ${secret}, which is still empty.`,
+    "set -euo pipefail",
+    `printf 'podnet[%s]: error: %s\\n' ${shQuote(node)} ${shQuote(`the token controller has not filled Secret ${secret} yet (data.token is empty), so no kubeconfig was written; run pulumi up again`)} >&2`,
+    "exit 1",
     "",
   ].join("\n");
 }

@@ -1,8 +1,13 @@
 /**
  * systemd unit files of the flannel binary path: `flanneld.service` and the
  * Docker drop-in that feeds mk-docker-opts.sh's output to dockerd. Every
- * value was validated before it gets here (paths, flags, node names).
+ * value was validated before it gets here (paths, flags, node names; no
+ * control characters, see `checkUnitValue`), and every word of a command line
+ * is quoted for systemd here (`systemdExecWord`), so a value stays one
+ * argument whatever it holds.
+ * @see https://www.freedesktop.org/software/systemd/man/latest/systemd.service.html#Command%20lines
  */
+import { type Problems, show } from "./problems.js";
 
 /** The unit's name on every node. */
 export const FLANNELD_UNIT = "flanneld.service";
@@ -11,9 +16,62 @@ export const FLANNELD_UNIT_PATH = `/etc/systemd/system/${FLANNELD_UNIT}`;
 /** The Docker drop-in podnet places. */
 export const DOCKER_FLANNEL_DROP_IN = "/etc/systemd/system/docker.service.d/10-flannel.conf";
 
-/** `%` starts a specifier in unit files; a literal percent is `%%`. */
-function unitEscape(word: string): string {
-  return word.replaceAll("%", "%%");
+/** Words written bare: nothing systemd interprets except `%` (written `%%`). */
+const PLAIN_WORD = /^[A-Za-z0-9_.,:/@+=%-]+$/;
+
+/**
+ * The first C0 control character or DEL in `value` (as `U+000A`), if any: never allowed in a
+ * value written into a unit file. A newline would end the line and start another setting
+ * (e.g. an `ExecStartPre=` that runs as root).
+ */
+function controlChar(value: string): string | undefined {
+  for (const ch of value) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+  return undefined;
+}
+
+/**
+ * Reports a value that would reach a unit file with a control character in it. Returns true
+ * when the value is fine.
+ */
+export function checkUnitValue(p: Problems, path: string, value: string): boolean {
+  const c = controlChar(value);
+  if (c === undefined) return true;
+  p.error(
+    path,
+    "flannel.systemd.control-char",
+    `${path}: ${show(value)} contains the control character ${c}; values written into flanneld.service must not hold control characters (a newline would start a new unit line, e.g. an ExecStartPre= run as root); remove it${path.includes("ifaceRegex") ? " (in an RE2 pattern write \\n or \\t instead)" : ""}`,
+  );
+  return false;
+}
+
+function assertPrintable(value: string): void {
+  const c = controlChar(value);
+  // Validation rejects these first (checkUnitValue); this guards against a caller that skipped it.
+  if (c !== undefined) throw new Error(`refusing to write ${show(value)} into a unit file: it contains the control character ${c}`);
+}
+
+/**
+ * One word of an `ExecStart=`-style command line: bare when it holds only plain characters,
+ * else in double quotes with `\\` and `\"` escaped; `$` is written `$$` (systemd expands
+ * `$VAR` in command lines) and `%` is written `%%` (specifiers). systemd then passes exactly
+ * `word` to the program as one argument.
+ */
+export function systemdExecWord(word: string): string {
+  assertPrintable(word);
+  if (PLAIN_WORD.test(word)) return word.replaceAll("%", "%%");
+  const escaped = word.replace(/[\\"$%]/g, (ch) => (ch === "$" ? "$$" : ch === "%" ? "%%" : `\\${ch}`));
+  return `"${escaped}"`;
+}
+
+/** An `Environment=` assignment, quoted like `systemdExecWord` except `$` (not expanded there). */
+export function systemdEnvironment(name: string, value: string): string {
+  const word = `${name}=${value}`;
+  assertPrintable(word);
+  if (PLAIN_WORD.test(word)) return word.replaceAll("%", "%%");
+  return `"${word.replace(/[\\"%]/g, (ch) => (ch === "%" ? "%%" : `\\${ch}`))}"`;
 }
 
 export interface FlanneldUnitInput {
@@ -47,13 +105,12 @@ export function flanneldUnit(u: FlanneldUnitInput): string {
     "[Service]",
     // flanneld sends READY=1 after writing subnet.env, so units ordered after it start with a subnet.
     "Type=notify",
-    ...(u.nodeName !== undefined ? [`Environment=NODE_NAME=${u.nodeName}`] : []),
-    [`ExecStart=${u.binDir}/flanneld`, ...u.args.map((a) => `  ${unitEscape(a)}`)].join(" \\\n"),
+    ...(u.nodeName !== undefined ? [`Environment=${systemdEnvironment("NODE_NAME", u.nodeName)}`] : []),
+    [`ExecStart=${systemdExecWord(`${u.binDir}/flanneld`)}`, ...u.args.map((a) => `  ${systemdExecWord(a)}`)].join(" \\\n"),
   ];
   if (u.docker) {
-    lines.push(
-      `ExecStartPost=${u.binDir}/mk-docker-opts.sh -k ${u.docker.optionsKey} -d ${u.docker.optionsFile} -f ${u.docker.subnetFile}`,
-    );
+    const words = [`${u.binDir}/mk-docker-opts.sh`, "-k", u.docker.optionsKey, "-d", u.docker.optionsFile, "-f", u.docker.subnetFile];
+    lines.push(`ExecStartPost=${words.map(systemdExecWord).join(" ")}`);
   }
   lines.push(
     "Restart=always",
@@ -80,7 +137,8 @@ export interface DockerDropInInput {
  * SNAT instead of Docker's broad one). A change needs a Docker restart.
  */
 export function dockerDropIn(d: DockerDropInInput): string {
-  const [exe, ...rest] = d.dockerd.split(" ");
+  const [exe = "", ...rest] = d.dockerd.split(" ");
+  assertPrintable(d.optionsFile);
   return [
     "# Generated by podnet: Docker takes its bridge subnet, MTU and --ip-masq from flannel (mk-docker-opts.sh).",
     "# After a change of flannel's subnet, restart Docker (systemctl restart docker); its containers restart too.",
@@ -91,7 +149,8 @@ export function dockerDropIn(d: DockerDropInInput): string {
     "[Service]",
     `EnvironmentFile=${d.optionsFile}`,
     "ExecStart=",
-    `ExecStart=${[exe, `$${d.optionsKey}`, ...rest].join(" ")}`,
+    // `$KEY` bare: systemd splits the variable's value into words (mk-docker-opts.sh writes several options).
+    `ExecStart=${[systemdExecWord(exe), `$${d.optionsKey}`, ...rest.map(systemdExecWord)].join(" ")}`,
     "",
   ].join("\n");
 }

@@ -3,6 +3,8 @@
  * 002, 003 and 004 install it by hand, generated from the plan.
  *
  * Per node, in apply order (each a NodeUnit of the node layer):
+ *   flannel/secrets   CLI only: the key or token push-secrets.sh staged (0600), checked
+ *                     against the certificate before anything is replaced
  *   flannel/certs     etcd client certificate (key 0600) or the kubeconfig (0600)
  *   flannel/binaries  flanneld (+ mk-docker-opts.sh, + the CNI plugin), sha256-pinned
  *   flannel/config    flanneld.service, the Docker drop-in or 10-flannel.conflist, net-conf.json
@@ -30,7 +32,12 @@ import {
   cniConflictSnippet,
   cniPluginSnippet,
   cniRestoreSnippet,
+  FLANNELD_RESTART_MARKER,
+  isFlannelLink,
   leaseDeleteSnippet,
+  restartPendingCondition,
+  type StagedSecret,
+  stagedSecretCondition,
   stagedSecretSnippet,
   startFlanneldSnippet,
   stopFlanneldSnippet,
@@ -133,14 +140,19 @@ export function flannelSystemdNodeStates(
     const units: NodeUnit[] = [];
     // 1. credentials
     const certFiles: NodeFile[] = [];
-    const pushed: string[] = [];
+    const staged: StagedSecret[] = [];
     if (sp.etcd?.tls && material.etcdCa !== undefined && material.etcdCert !== undefined) {
       certFiles.push(
         { path: sp.certPaths.ca, content: material.etcdCa, mode: "0644" },
         { path: sp.certPaths.cert, content: material.etcdCert, mode: "0644" },
       );
       if (material.etcdKey !== undefined) certFiles.push({ path: sp.certPaths.key, content: material.etcdKey, mode: "0600", secret: true });
-      else pushed.push(sp.certPaths.key);
+      else
+        staged.push({
+          dest: sp.certPaths.key,
+          source: `${sbase}.etcd.tls.keyFile`,
+          certificate: { pem: material.etcdCert, source: `${sbase}.etcd.tls.certFile` },
+        });
     }
     if (sp.kube && material.kubeCa !== undefined) {
       const kubeconfig = flannelKubeconfig({
@@ -154,8 +166,13 @@ export function flannelSystemdNodeStates(
         mode: "0600",
         ...(material.kubeToken !== undefined ? { secret: true } : {}),
       });
-      if (material.kubeToken === undefined) pushed.push(sp.kube.tokenPath);
+      if (material.kubeToken === undefined)
+        staged.push({
+          dest: sp.kube.tokenPath,
+          source: sp.kube.tokenFile !== undefined ? `${sbase}.kubeSubnetMgr.tokenFile` : "the token Secret (kubectl)",
+        });
     }
+    const pushed = staged.map((x) => x.dest);
     if (pushed.length > 0 && !n.ssh) {
       p.error(
         `nodes[${n.index}].ssh`,
@@ -163,21 +180,24 @@ export function flannelSystemdNodeStates(
         `nodes[${n.index}].ssh: node "${n.node}" has no ssh settings, so flannel/push-secrets.sh cannot copy ${pushed.join(" and ")} to it; add ssh: { host: ..., user: root }`,
       );
     }
+    if (staged.length > 0) {
+      // A unit of its own: its files are placed by a command, not embedded. First, so a key that
+      // does not belong to the certificate stops the install before the certificate is replaced;
+      // it runs again whenever something is staged (the secrets come from outside the bundle).
+      units.push({
+        id: "flannel/secrets",
+        description: "secrets staged by push-secrets.sh (mode 0600)",
+        files: [],
+        commands: [{ name: "place the secrets copied by push-secrets.sh", create: stagedSecretSnippet(staged, FLANNELD_RESTART_MARKER) }],
+        rerunWhen: stagedSecretCondition(staged),
+      });
+    }
     if (certFiles.length > 0) {
       units.push({
         id: "flannel/certs",
         description: sp.kube ? "flanneld kubeconfig (mode 0600)" : "flanneld etcd client certificate (key 0600)",
         files: certFiles,
         commands: [],
-      });
-    }
-    if (pushed.length > 0) {
-      // A unit of its own: its files are placed by a command, not embedded.
-      units.push({
-        id: "flannel/secrets",
-        description: "secrets staged by push-secrets.sh (mode 0600)",
-        files: [],
-        commands: [{ name: "place the secrets copied by push-secrets.sh", create: stagedSecretSnippet(pushed) }],
       });
     }
     // 2. binaries
@@ -259,7 +279,13 @@ export function flannelSystemdNodeStates(
             ...(sp.etcd.tls ? { tls: { ca: sp.certPaths.ca, cert: sp.certPaths.cert, key: sp.certPaths.key } } : {}),
           })
         : undefined;
-    const start = `# flanneld reads: ${reads}\n${startFlanneldSnippet({ runtime: s.containerRuntime, restartDocker: s.docker.restart })}`;
+    // CLI path: a replaced key or token (flannel/secrets) restarts flanneld through the marker.
+    const marker = staged.length > 0 ? FLANNELD_RESTART_MARKER : undefined;
+    const start = `# flanneld reads: ${reads}\n${startFlanneldSnippet({
+      runtime: s.containerRuntime,
+      restartDocker: s.docker.restart,
+      ...(marker !== undefined ? { restartMarker: marker } : {}),
+    })}`;
     units.push({
       id: "flannel/service",
       description: "enable and start flanneld.service",
@@ -269,13 +295,16 @@ export function flannelSystemdNodeStates(
           name: "start flanneld",
           create: start,
           delete: stopFlanneldSnippet({
-            devices: [...sp.devices, ...(docker ? [] : ["cni0"])],
+            // Every flannel.* / flannel-v6.* / flannel-wg* link goes anyway (also an earlier VNI's).
+            devices: [...sp.devices.filter((d) => !isFlannelLink(d)), ...(docker ? [] : ["cni0"])],
             nftables: sp.flannel.enableNFTables,
             runtimeFiles: [s.subnetFile, ...(docker ? [s.docker.optionsFile] : [])],
             ...(lease !== undefined ? { leaseDelete: lease } : {}),
+            ...(marker !== undefined ? { restartMarker: marker } : {}),
           }),
         },
       ],
+      ...(marker !== undefined ? { rerunWhen: restartPendingCondition(marker) } : {}),
     });
     // 5. verify
     const hint = sp.etcd
@@ -307,16 +336,13 @@ export function flannelSystemdNodeStates(
   return p.errors.length > before ? [] : states;
 }
 
-export interface FlannelSystemdClusterInput {
-  /** Where the spec's relative local paths start (the CLI passes the spec file's folder). */
-  readonly baseDir?: string;
-}
-
-/** Cluster-level files of a render bundle: `etcd/write-config.sh`, `flannel/push-secrets.sh`, `etcd/config.json`. */
+/**
+ * Cluster-level files of a render bundle: `etcd/write-config.sh`, `flannel/push-secrets.sh`, `etcd/config.json`.
+ * Independent of where the spec lives: push-secrets.sh resolves the spec's relative paths at run time.
+ */
 export function flannelSystemdClusterFiles(
   sp: FlannelSystemdPlan,
   material: FlannelSystemdMaterial,
-  input: FlannelSystemdClusterInput = {},
 ): Record<string, { content: string; mode: string }> {
   const out: Record<string, { content: string; mode: string }> = {};
   if (sp.etcd) {
@@ -326,7 +352,7 @@ export function flannelSystemdClusterFiles(
     };
     out["etcd/config.json"] = { content: `${sp.etcd.configJson}\n`, mode: "0644" };
   }
-  const push = renderFlannelPushSecrets(sp, material, input.baseDir);
+  const push = renderFlannelPushSecrets(sp, material);
   if (push !== undefined) out["flannel/push-secrets.sh"] = { content: push, mode: "0755" };
   return out;
 }
@@ -390,7 +416,6 @@ export function flannelSystemdSummary(sp: FlannelSystemdPlan): Record<string, un
 
 export interface FlannelSystemdComponentInput extends FlannelSystemdInput {
   readonly material: FlannelSystemdMaterial;
-  readonly baseDir?: string;
 }
 
 /** The bundle part of mode systemd for `podnet render`. */
@@ -398,7 +423,7 @@ export function flannelSystemdComponent(input: FlannelSystemdComponentInput, p: 
   const sp = planFlannelSystemd(input, p);
   if (!sp) return undefined;
   const states = flannelSystemdNodeStates(sp, input.material, p, input.base);
-  const files = flannelSystemdClusterFiles(sp, input.material, input.baseDir !== undefined ? { baseDir: input.baseDir } : {});
+  const files = flannelSystemdClusterFiles(sp, input.material);
   if (!p.ok) return undefined;
   const objects = flannelSystemdObjects(sp);
   return {

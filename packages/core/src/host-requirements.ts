@@ -34,6 +34,13 @@ export interface HostRequirements {
   readonly trustedInterfaces: readonly string[];
   /** Kernel modules the data plane uses (`vxlan`, `ipip`, `wireguard`, `ip_set`). */
   readonly kernelModules: readonly string[];
+  /**
+   * The network NATs pod egress to the node's address (flannel `--ip-masq`,
+   * Calico natOutgoing), so with firewalld the node's zone needs masquerade
+   * (NodeNetworkPrep's default for `masquerade`).
+   * @default false
+   */
+  readonly masquerade?: boolean;
 }
 
 /** Short text for a firewall need: `8472/udp`, `179/tcp`, `ipip`. */

@@ -105,12 +105,15 @@ export const nodeNetworkPrepSchema = z.strictObject({
   /** firewalld zone that trusts the pod and service CIDRs and the overlay interfaces. @default "trusted" */
   trustedZone: z.string().default("trusted"),
   /**
-   * Masquerade traffic leaving through `zone`. Only needed when the network
-   * does not NAT pod egress itself (flannel without `--ip-masq`, Calico pools
-   * with natOutgoing off).
-   * @default false
+   * firewalld masquerade on `zone` (which also turns IPv4 forwarding on for
+   * the zone), so pod egress that the network NATs to the node's address can
+   * leave through it. `true` or `false` overrides what the network asks for.
+   * @default - on where a network component NATs pod egress (flannel
+   * `ipMasq: true`, Calico pools with natOutgoing), off where pods keep their
+   * addresses on the wire (masquerading would hide them)
+   * @see https://firewalld.org/documentation/man-pages/firewall-cmd.html (--add-masquerade)
    */
-  masquerade: z.boolean().default(false),
+  masquerade: z.boolean().optional(),
   /** Extra openings, e.g. NodePorts `{port: 30000, portEnd: 32767}`. @default [] */
   extraPorts: z.array(extraPortSchema).default([]),
   /**

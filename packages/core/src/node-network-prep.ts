@@ -80,6 +80,7 @@ const MODULE_REASONS: Readonly<Record<string, string>> = {
   ipip: "IP-in-IP tunnel device tunl0 (Calico IPIP, flannel ipip)",
   wireguard: "WireGuard devices for encrypted pod traffic (a module on kernels before 5.6)",
   ip_set: "ipsets, used by Calico Felix policy rules",
+  nf_conntrack: "connection tracking; net.netfilter.nf_conntrack_max (prep.conntrackMax) exists only while this module is loaded",
 };
 
 const CNI_VERSION = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/;
@@ -178,6 +179,7 @@ function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepSpec, base: string
   addModule("br_netfilter", "");
   addModule("overlay", "");
   for (const r of reqs) for (const m of r.kernelModules) addModule(m, `needed by ${r.component}`);
+  if (o.conntrackMax !== undefined) addModule("nf_conntrack", "");
   o.kernelModules.forEach((m, i) => {
     if (checkShellValue(p, at("kernelModules", i), m, KERNEL_MODULE)) addModule(m, `requested in ${at("kernelModules")}`);
   });
@@ -282,6 +284,9 @@ function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepSpec, base: string
     })),
   ];
   const trustedInterfaces = [...new Set(reqs.flatMap((r) => r.trustedInterfaces))];
+  // An explicit prep.masquerade wins; otherwise on where the network NATs pod egress.
+  const masqueradeBy = reqs.filter((r) => r.masquerade === true).map((r) => r.component);
+  const masquerade = o.masquerade ?? masqueradeBy.length > 0;
   const sources = [...plan.podCidrs, ...plan.serviceCidrs];
 
   if (!p.ok) return undefined;
@@ -317,7 +322,7 @@ function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepSpec, base: string
       fw = firewalldPlan({
         zone: o.zone,
         trustedZone: o.trustedZone,
-        masquerade: o.masquerade,
+        masquerade,
         needs,
         roles: n.roles,
         sources,
@@ -359,6 +364,20 @@ function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepSpec, base: string
 
   const summary = {
     firewall: o.firewall,
+    ...(o.firewall === "firewalld"
+      ? {
+          masquerade: {
+            zone: o.zone,
+            enabled: masquerade,
+            by:
+              o.masquerade !== undefined
+                ? `${at("masquerade")}: ${o.masquerade}`
+                : masqueradeBy.length > 0
+                  ? `${masqueradeBy.join(", ")} masquerades pod egress`
+                  : "no network masquerades pod egress",
+          },
+        }
+      : {}),
     kernelModules: [...modules.keys()],
     sysctl: Object.fromEntries(sysctl.map((s) => [s.key, s.value])),
     networkManagerUnmanaged: nmDevices,

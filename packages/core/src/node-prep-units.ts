@@ -61,6 +61,13 @@ done`;
   };
 }
 
+/**
+ * Per-interface keys (`net.ipv4.conf.<dev>.…`, `net.ipv6.neigh.<dev>.…`) of an
+ * interface that does not exist yet: systemd's udev rule (99-systemd.rules)
+ * runs systemd-sysctl for them from sysctl.d when the interface appears.
+ */
+const DEVICE_KEY = String.raw`^net\.ipv[46]\.(conf|neigh)\.([^.]+)\.`;
+
 export function sysctlUnit(settings: readonly SysctlSetting[]): NodeUnit {
   const content = [
     HEADER,
@@ -69,16 +76,49 @@ export function sysctlUnit(settings: readonly SysctlSetting[]): NodeUnit {
     "",
   ].join("\n");
   const keys = settings.map((s) => shQuote(s.key)).join(" ");
-  const create = `for podnet_key in ${keys}; do
-  if ! awk -F= -v k="$podnet_key" '$1 == k { found = 1 } END { exit !found }' "$PODNET_UNIT_DIR/sysctl.previous" 2>/dev/null; then
-    printf '%s=%s\\n' "$podnet_key" "$(sysctl -n "$podnet_key")" >>"$PODNET_UNIT_DIR/sysctl.previous"
+  // sysctl.previous: `key=value` from before install, recorded only when `sysctl -n`
+  // succeeds (a failed command substitution does not stop a script under set -e, so
+  // `printf … "$(sysctl -n key)"` would record `key=`, which no restore accepts).
+  // sysctl.absent: keys of interfaces that did not exist yet at install.
+  const create = `podnet_device_key=${shQuote(DEVICE_KEY)}
+touch "$PODNET_UNIT_DIR/sysctl.previous" "$PODNET_UNIT_DIR/sysctl.absent"
+for podnet_key in ${keys}; do
+  if awk -F= -v k="$podnet_key" '$1 == k { found = 1 } END { exit !found }' "$PODNET_UNIT_DIR/sysctl.previous" \\
+    || grep -qxF -- "$podnet_key" "$PODNET_UNIT_DIR/sysctl.absent"; then
+    continue
+  fi
+  if podnet_value=$(sysctl -n "$podnet_key" 2>/dev/null); then
+    printf '%s=%s\\n' "$podnet_key" "$podnet_value" >>"$PODNET_UNIT_DIR/sysctl.previous"
+  elif [[ "$podnet_key" =~ $podnet_device_key ]] && [[ "\${BASH_REMATCH[2]}" != all && "\${BASH_REMATCH[2]}" != default ]] \\
+    && [[ ! -e "/sys/class/net/\${BASH_REMATCH[2]}" ]]; then
+    printf '%s\\n' "$podnet_key" >>"$PODNET_UNIT_DIR/sysctl.absent"
+    podnet_log "$PODNET_UNIT: $podnet_key does not exist yet (no interface \${BASH_REMATCH[2]}); systemd-sysctl sets it from ${PREP_FILES.sysctl} when the interface appears"
+  else
+    podnet_die "sysctl $podnet_key does not exist on this node: load the kernel module that provides it (prep.kernelModules) or remove the setting"
   fi
 done
-sysctl -q -p ${shQuote(PREP_FILES.sysctl)}
+# -e: only the keys of interfaces that do not exist yet can be unknown here (checked above).
+sysctl -q -e -p ${shQuote(PREP_FILES.sysctl)}
 podnet_log "$PODNET_UNIT: applied ${PREP_FILES.sysctl}"`;
-  const del = `if [[ -f "$PODNET_UNIT_DIR/sysctl.previous" ]]; then
-  # -e: a key that no longer exists (module gone after a reboot) has nothing to restore.
-  sysctl -q -e -p "$PODNET_UNIT_DIR/sysctl.previous"
+  const del = `if [[ -f "$PODNET_UNIT_DIR/sysctl.absent" ]]; then
+  while IFS= read -r podnet_key; do
+    if [[ -n "$podnet_key" ]]; then podnet_log "$PODNET_UNIT: $podnet_key did not exist before install; nothing to restore"; fi
+  done <"$PODNET_UNIT_DIR/sysctl.absent"
+fi
+if [[ -f "$PODNET_UNIT_DIR/sysctl.previous" ]]; then
+  while IFS= read -r podnet_line; do
+    podnet_key=\${podnet_line%%=*}
+    podnet_value=\${podnet_line#*=}
+    if [[ -z "$podnet_key" || "$podnet_key" == "$podnet_line" ]]; then continue; fi
+    if [[ -z "$podnet_value" ]]; then
+      # Written by podnet releases that recorded a key that did not exist as \`key=\`.
+      podnet_log "$PODNET_UNIT: $podnet_key had no value before install (it did not exist); nothing to restore"
+    elif ! sysctl -n "$podnet_key" >/dev/null 2>&1; then
+      podnet_log "$PODNET_UNIT: $podnet_key no longer exists (module not loaded, or interface gone); nothing to restore"
+    elif ! sysctl -q -w "$podnet_line"; then
+      podnet_warn "$PODNET_UNIT: could not restore $podnet_key to its value from before install; run it by hand: sysctl -w '$podnet_line'"
+    fi
+  done <"$PODNET_UNIT_DIR/sysctl.previous"
   podnet_log "$PODNET_UNIT: restored the values from before install"
 fi`;
   return {
@@ -89,6 +129,31 @@ fi`;
   };
 }
 
+/**
+ * Shell test: NetworkManager is on this node (its program, or its
+ * configuration directory of a package that is installed but not on PATH).
+ */
+export const NETWORK_MANAGER_PRESENT = "command -v NetworkManager >/dev/null 2>&1 || [[ -d /etc/NetworkManager ]]";
+
+/** Reloads a running NetworkManager; `onFailure` is the shell run when the reload fails. */
+function reloadNetworkManager(onFailure: string): string {
+  return `if command -v nmcli >/dev/null 2>&1 && [[ "$(nmcli -t -f RUNNING general 2>/dev/null || true)" == running ]]; then
+  if nmcli general reload conf || systemctl reload NetworkManager.service; then
+    podnet_log "$PODNET_UNIT: NetworkManager reloaded its configuration"
+  else
+    ${onFailure}
+  fi
+else
+  podnet_log "$PODNET_UNIT: NetworkManager is not running; it reads ${PREP_FILES.networkManager} when it starts"
+fi`;
+}
+
+/**
+ * The NetworkManager unit. `required` (prep.networkManager: true) writes the
+ * file everywhere and stops where NetworkManager is missing; otherwise
+ * ("auto") the file is written, and NetworkManager reloaded, only on nodes
+ * where NetworkManager is present, and the script says so elsewhere.
+ */
 export function networkManagerUnit(devices: readonly string[], required: boolean): NodeUnit {
   const content = [
     HEADER,
@@ -99,25 +164,40 @@ export function networkManagerUnit(devices: readonly string[], required: boolean
     `unmanaged-devices+=${devices.map((d) => `interface-name:${d}`).join(";")}`,
     "",
   ].join("\n");
-  const reload = `if command -v nmcli >/dev/null 2>&1 && [[ "$(nmcli -t -f RUNNING general 2>/dev/null || true)" == running ]]; then
-  nmcli general reload conf || systemctl reload NetworkManager.service
-  podnet_log "$PODNET_UNIT: NetworkManager reloaded its configuration"
-else
-  podnet_log "$PODNET_UNIT: NetworkManager is not running; it reads ${PREP_FILES.networkManager} when it starts"
-fi`;
-  const check = required
+  const reload = reloadNetworkManager(
+    'podnet_die "NetworkManager did not reload its configuration (nmcli general reload conf, systemctl reload NetworkManager.service); fix NetworkManager and run install.sh again"',
+  );
+  const create = required
     ? `if ! command -v NetworkManager >/dev/null 2>&1; then
   podnet_die "prep.networkManager is true but NetworkManager is not installed; set it to auto or false"
 fi
-`
-    : "";
-  const del = `rm -f -- ${shQuote(PREP_FILES.networkManager)}
-${reload}`;
-  const command: NodeCommand = { name: "reload NetworkManager", create: `${check}${reload}`, delete: del };
+${reload}`
+    : `if ${NETWORK_MANAGER_PRESENT}; then
+${reload}
+fi`;
+  // After uninstall restored (or removed) the file: NetworkManager must read the file as it is now.
+  const afterDelete = reloadNetworkManager(
+    `podnet_warn "$PODNET_UNIT: reloading NetworkManager failed; run it by hand: nmcli general reload conf"`,
+  );
+  const command: NodeCommand = { name: "reload NetworkManager", create, afterDelete };
   return {
     id: "prep/network-manager",
     description: `NetworkManager leaves ${devices.join(", ")} unmanaged`,
-    files: [{ path: PREP_FILES.networkManager, content, mode: "0644" }],
+    files: [
+      {
+        path: PREP_FILES.networkManager,
+        content,
+        mode: "0644",
+        ...(required
+          ? {}
+          : {
+              onlyIf: {
+                test: NETWORK_MANAGER_PRESENT,
+                otherwise: "NetworkManager is not installed on this node, nothing to configure (prep.networkManager: auto)",
+              },
+            }),
+      },
+    ],
     commands: [command],
   };
 }
@@ -137,8 +217,11 @@ if [[ -f /etc/fstab ]] && grep -Eq ${shQuote(swapLine)} /etc/fstab; then
 fi`;
   const del = `if [[ -f /etc/fstab ]] && grep -q ${shQuote(`^${SWAP_MARKER}`)} /etc/fstab; then
   sed -i ${shQuote(`s/^${SWAP_MARKER}//`)} /etc/fstab
-  swapon -a
-  podnet_log "$PODNET_UNIT: restored the swap entries in /etc/fstab and turned swap on"
+  if swapon -a; then
+    podnet_log "$PODNET_UNIT: restored the swap entries in /etc/fstab and turned swap on"
+  else
+    podnet_warn "$PODNET_UNIT: restored the swap entries in /etc/fstab, but swapon -a failed; run it by hand"
+  fi
 fi`;
   return {
     id: "prep/swap",

@@ -14,6 +14,7 @@
  *   units/<key>/manifest    `f PATH` (unit file) / `c PATH` (placed by a command)
  *   units/<key>/dirs        directories this unit created
  *   units/<key>/delete.sh   the unit's delete commands as installed
+ *   units/<key>/after-delete.sh  its commands run after its files are released
  */
 
 /** Root of podnet's state on a node. */
@@ -39,6 +40,11 @@ podnet_log() {
 podnet_die() {
   printf 'podnet[%s]: error: %s\\n' "$PODNET_NODE" "$*" >&2
   exit 1
+}
+
+# For a step that failed but must not stop the script (an uninstall step the user can redo by hand).
+podnet_warn() {
+  printf 'podnet[%s]: warning: %s\\n' "$PODNET_NODE" "$*" >&2
 }
 
 podnet_on_exit() {
@@ -116,10 +122,11 @@ podnet_claim() {
 
 # Puts back what was at PATH before podnet, or removes PATH when nothing was.
 podnet_release() {
-  local path=$1 backup="$PODNET_STATE/backup$1" tmp
+  local path=$1 backup="$PODNET_STATE/backup$1" parent=\${1%/*} tmp
   if [[ -e "$backup" || -L "$backup" ]]; then
-    mkdir -p -- "\${path%/*}"
-    tmp=$(mktemp "\${path%/*}/.podnet-restore.XXXXXX")
+    # A top-level path (/x) has the empty string as its parent here: that is /.
+    mkdir -p -- "\${parent:-/}"
+    tmp=$(mktemp "$parent/.podnet-restore.XXXXXX")
     PODNET_PENDING=$tmp
     cp -a --remove-destination -- "$backup" "$tmp"
     mv -f -- "$tmp" "$path"
@@ -240,16 +247,21 @@ podnet_unit_begin() {
   printf '%s\\n' "$1" >"$PODNET_UNIT_DIR/id"
 }
 
-# Keeps the definition of function FN as the unit's delete.sh (removed when FN is empty).
+# Keeps the definition of function FN as the unit's delete.sh and of AFTER (when
+# given) as its after-delete.sh; an empty name removes the file.
 podnet_unit_store_delete() {
-  local fn=$1 new
-  if [[ -z "$fn" ]]; then
-    rm -f -- "$PODNET_UNIT_DIR/delete.sh"
-    return 0
-  fi
-  new="$PODNET_UNIT_DIR/delete.sh.new"
-  { declare -f "$fn"; printf '%s\\n' "$fn"; } >"$new"
-  mv -f -- "$new" "$PODNET_UNIT_DIR/delete.sh"
+  local fn=$1 after=\${2:-} name file new
+  for name in delete after-delete; do
+    file="$PODNET_UNIT_DIR/$name.sh"
+    if [[ "$name" == after-delete ]]; then fn=$after; fi
+    if [[ -z "$fn" ]]; then
+      rm -f -- "$file"
+      continue
+    fi
+    new="$file.new"
+    { declare -f "$fn"; printf '%s\\n' "$fn"; } >"$new"
+    mv -f -- "$new" "$file"
+  done
 }
 
 # Decides what the unit's commands do: create (first install), update (the unit
@@ -310,9 +322,11 @@ podnet_remove_unit() {
   PODNET_UNIT=$key
   PODNET_MODE=delete
   if [[ -f "$PODNET_UNIT_DIR/id" ]]; then PODNET_UNIT=$(<"$PODNET_UNIT_DIR/id"); fi
+  # In a subshell: the stored functions must not replace this script's own
+  # functions of the same name (podnet_unit_N_delete of a later unit N).
   if [[ -f "$PODNET_UNIT_DIR/delete.sh" ]]; then
     # shellcheck source=/dev/null
-    . "$PODNET_UNIT_DIR/delete.sh"
+    (. "$PODNET_UNIT_DIR/delete.sh")
   fi
   if [[ -f "$PODNET_UNIT_DIR/manifest" ]]; then mapfile -t entries <"$PODNET_UNIT_DIR/manifest"; fi
   for ((i = \${#entries[@]} - 1; i >= 0; i--)); do
@@ -326,6 +340,11 @@ podnet_remove_unit() {
       podnet_log "$PODNET_UNIT: removed directory $d"
     fi
   done
+  # After the files are back as they were before install, e.g. a reload that must read them.
+  if [[ -f "$PODNET_UNIT_DIR/after-delete.sh" ]]; then
+    # shellcheck source=/dev/null
+    (. "$PODNET_UNIT_DIR/after-delete.sh")
+  fi
   rm -rf -- "$PODNET_UNIT_DIR"
   grep -vxF -- "$key" "$PODNET_STATE/units.list" >"$PODNET_STATE/units.list.new" || true
   mv -f -- "$PODNET_STATE/units.list.new" "$PODNET_STATE/units.list"

@@ -95,6 +95,7 @@ export function checkNodeState(state: NodeState, base = "node"): Problem[] {
     unit.commands.forEach((command, c) => {
       checkCommand(p, [...up, "commands", c], command);
     });
+    if (unit.rerunWhen !== undefined) checkSnippet(p, joinPath([...up, "rerunWhen"]), unit.rerunWhen, false);
   });
   // A file must not sit where another file needs a directory.
   const paths = [...filePaths.keys()].sort();
@@ -139,6 +140,10 @@ function checkFile(p: Problems, fp: ReadonlyArray<string | number>, file: NodeFi
     );
   }
   if (file.owner !== undefined) checkShellValue(p, joinPath([...fp, "owner"]), file.owner, FILE_OWNER);
+  if (file.onlyIf !== undefined) {
+    checkSnippet(p, joinPath([...fp, "onlyIf", "test"]), file.onlyIf.test, true);
+    checkShellValue(p, joinPath([...fp, "onlyIf", "otherwise"]), file.onlyIf.otherwise, DESCRIPTION);
+  }
   if (typeof file.content !== "string") {
     p.error(joinPath([...fp, "content"]), "node.content", `${joinPath([...fp, "content"])}: file content must be a string`);
   }
@@ -146,15 +151,18 @@ function checkFile(p: Problems, fp: ReadonlyArray<string | number>, file: NodeFi
 
 function checkCommand(p: Problems, cp: ReadonlyArray<string | number>, command: NodeCommand): void {
   checkShellValue(p, joinPath([...cp, "name"]), command.name, LABEL);
-  for (const key of ["create", "update", "delete"] as const) {
+  for (const key of ["create", "update", "delete", "afterDelete"] as const) {
     const snippet = command[key];
     if (snippet === undefined && key !== "create") continue;
-    const path = joinPath([...cp, key]);
-    if (typeof snippet !== "string" || snippet.trim() === "") {
-      p.error(path, "node.command", `${path}: must be a non-empty shell snippet${key === "create" ? "" : " or left out"}`);
-    } else if (snippet.includes("\0")) {
-      p.error(path, "node.command", `${path}: contains a NUL character`);
-    }
+    checkSnippet(p, joinPath([...cp, key]), snippet, key === "create");
+  }
+}
+
+function checkSnippet(p: Problems, path: string, snippet: unknown, required: boolean): void {
+  if (typeof snippet !== "string" || snippet.trim() === "") {
+    p.error(path, "node.command", `${path}: must be a non-empty shell snippet${required ? "" : " or left out"}`);
+  } else if (snippet.includes("\0")) {
+    p.error(path, "node.command", `${path}: contains a NUL character`);
   }
 }
 
@@ -175,8 +183,23 @@ export function unitDigest(unit: NodeUnit): string {
   return sha256Hex(
     JSON.stringify({
       id: unit.id,
-      files: unit.files.map((f) => [f.path, f.mode, f.owner ?? DEFAULT_FILE_OWNER, sha256Hex(f.content)]),
-      commands: unit.commands.map((c) => [c.name, c.create, c.update ?? null, c.delete ?? null]),
+      // onlyIf and afterDelete only when set, so the digest of every unit without them stays what it was.
+      files: unit.files.map((f) => [
+        f.path,
+        f.mode,
+        f.owner ?? DEFAULT_FILE_OWNER,
+        sha256Hex(f.content),
+        ...(f.onlyIf !== undefined ? [f.onlyIf.test, f.onlyIf.otherwise] : []),
+      ]),
+      commands: unit.commands.map((c) => [
+        c.name,
+        c.create,
+        c.update ?? null,
+        c.delete ?? null,
+        ...(c.afterDelete !== undefined ? [c.afterDelete] : []),
+      ]),
+      // Only when set, so the digest of every unit without it stays what it was.
+      ...(unit.rerunWhen !== undefined ? { rerunWhen: unit.rerunWhen } : {}),
     }),
   );
 }
@@ -228,18 +251,41 @@ function renderUnit(unit: NodeUnit, index: number, total: number): string {
     }
     out.push("}", "");
   }
+  const afterDeletes = unit.commands.filter((c) => c.afterDelete !== undefined).reverse();
+  if (afterDeletes.length > 0) {
+    out.push(`# Commands of ${unit.id} that uninstall runs after its files are removed or restored.`);
+    out.push(`${fn}_after_delete() {`);
+    for (const c of afterDeletes) {
+      out.push(`podnet_step ${shQuote(c.name)}`);
+      out.push((c.afterDelete as string).replace(/\n+$/, ""));
+    }
+    out.push("}", "");
+  }
+  if (unit.rerunWhen !== undefined) {
+    out.push(`# When this holds, ${unit.id} runs its commands although its definition is unchanged.`);
+    out.push(`${fn}_rerun_when() {`, unit.rerunWhen.replace(/\n+$/, ""), "}", "");
+  }
   out.push(`# Unit ${index + 1}/${total} ${unit.id}: ${unit.description}`);
   out.push(`${fn}() {`);
   out.push(`podnet_unit_begin ${shQuote(unit.id)} ${shQuote(unitKey(unit.id))}`);
   for (const f of unit.files) {
     const owner = f.owner ?? DEFAULT_FILE_OWNER;
+    if (f.onlyIf !== undefined) out.push(`if ${f.onlyIf.test.replace(/\n+$/, "")}; then`);
     out.push(`podnet_file ${shQuote(f.path)} ${shQuote(f.mode)} ${shQuote(owner)} ${shQuote(sha256Hex(f.content))} <<'${EOF}'`);
     const b64 = base64Lines(f.content);
     if (b64 !== "") out.push(b64);
     out.push(EOF);
+    if (f.onlyIf !== undefined) {
+      // Not claimed this time: podnet_unit_end removes or restores a copy an earlier install placed.
+      out.push("else", `podnet_log "$PODNET_UNIT: left out ${f.path}: "${shQuote(f.onlyIf.otherwise)}`, "fi");
+    }
   }
-  out.push(`podnet_unit_store_delete ${shQuote(deletes.length > 0 ? `${fn}_delete` : "")}`);
+  const after = afterDeletes.length > 0 ? ` ${shQuote(`${fn}_after_delete`)}` : "";
+  out.push(`podnet_unit_store_delete ${shQuote(deletes.length > 0 ? `${fn}_delete` : "")}${after}`);
   out.push(`podnet_unit_mode ${shQuote(digest)}`);
+  if (unit.rerunWhen !== undefined) {
+    out.push(`if [[ "$PODNET_MODE" == none ]] && ${fn}_rerun_when; then PODNET_MODE=update; fi`);
+  }
   if (unit.commands.length > 0) {
     out.push(`case "$PODNET_MODE" in`);
     for (const mode of ["create", "update"] as const) {

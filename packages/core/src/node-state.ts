@@ -5,14 +5,17 @@
  * install.sh / uninstall.sh and the Pulumi NodeRunner runs those over SSH.
  *
  * What the scripts guarantee for a unit:
- * - files are written atomically, only when content, mode or owner differ;
+ * - files are written atomically, only when content, mode or owner differ
+ *   (and, for a file with `onlyIf`, only where its test holds);
  *   a file that existed before podnet placed it is backed up and restored by
  *   uninstall, every other file podnet placed is removed;
  * - commands run `create` on the first install, `update` when the unit changed
  *   (a file was rewritten, or the unit's definition differs from the installed
- *   one), and nothing when the unit is unchanged;
+ *   one) or its `rerunWhen` condition holds, and nothing otherwise;
  * - uninstall runs the `delete` commands (in reverse order, units in reverse
- *   order) as they were at install time, then removes or restores the files.
+ *   order) as they were at install time, then removes or restores the files,
+ *   then runs the `afterDelete` commands (e.g. a reload that must read the
+ *   restored files).
  *
  * Command snippets are shell written by podnet components, never by users:
  * every user value they contain must be validated with a rule from shell.ts
@@ -20,14 +23,23 @@
  * at /dev/null and may use these script helpers:
  * - `$PODNET_UNIT_DIR`: a private state directory of the unit on the node
  *   (kept until uninstall), e.g. for values to restore on delete;
- * - `podnet_log MESSAGE`, `podnet_die MESSAGE`;
+ * - `$PODNET_TMP`: a scratch directory of the running install, removed when
+ *   it ends;
+ * - `podnet_log MESSAGE`, `podnet_die MESSAGE` (stops the script),
+ *   `podnet_warn MESSAGE` (stderr, goes on: for a delete step the user can
+ *   redo by hand);
  * - `podnet_download_file URL SHA256 DEST MODE` and
  *   `podnet_download_archive URL SHA256 DESTDIR MODE MEMBER...` (see
  *   `downloadFileCommand` / `downloadArchiveCommand` in node-scripts.ts), which
  *   verify the sha256 before anything is replaced and record the installed
  *   binaries so uninstall restores or removes them;
- * - `podnet_filter_file PATH SED_SCRIPT`: rewrites an existing file through sed,
- *   backing up the original for uninstall.
+ * - `podnet_fetch URL SHA256`: downloads into `$PODNET_TMP` and checks the
+ *   sha256 (stops on a mismatch); the file's path is then in `$PODNET_FETCHED`;
+ * - `podnet_install_binary SRC DEST MODE`: copies SRC to DEST (owner
+ *   root:root) atomically unless DEST already has that content, backing up
+ *   what was at DEST for uninstall;
+ * - `podnet_claim c PATH`: records PATH as placed by the unit's commands
+ *   (backing up what is there), so uninstall restores or removes it.
  */
 
 /** A file to place on a node. */
@@ -42,6 +54,14 @@ export interface NodeFile {
   readonly owner?: string;
   /** Key material or a token: never printed, never written into plan.json; mode must not grant group/other access. */
   readonly secret?: boolean;
+  /**
+   * Place the file only on nodes where `test` (a shell condition written by a
+   * podnet component, never user text) succeeds; elsewhere the script prints
+   * `otherwise` and leaves the file out (removing or restoring a copy an
+   * earlier install placed).
+   * @default - placed on every node
+   */
+  readonly onlyIf?: { readonly test: string; readonly otherwise: string };
 }
 
 /** A command step with its inverse. */
@@ -54,6 +74,12 @@ export interface NodeCommand {
   readonly update?: string;
   /** Shell run on uninstall (or when the unit is dropped), before the unit's files are removed. @default - nothing */
   readonly delete?: string;
+  /**
+   * Shell run on uninstall (or when the unit is dropped) after the unit's files
+   * are removed or restored, e.g. a reload that must read the restored file.
+   * @default - nothing
+   */
+  readonly afterDelete?: string;
 }
 
 /** A group of files and commands that belong together (e.g. "prep/sysctl"). */
@@ -64,6 +90,13 @@ export interface NodeUnit {
   readonly description: string;
   readonly files: readonly NodeFile[];
   readonly commands: readonly NodeCommand[];
+  /**
+   * Shell condition checked on a later install when the unit is otherwise unchanged: when it
+   * succeeds (exit 0), the commands run in `update` mode anyway. For inputs that arrive outside
+   * the bundle, e.g. a secret staged on the node. Runs without `set -e` (it is a condition).
+   * @default - none: an unchanged unit runs nothing
+   */
+  readonly rerunWhen?: string;
 }
 
 /** Everything one installer wants on one node, in apply order. */

@@ -1,7 +1,8 @@
 /**
  * What a change of spec does to running pods: the facts that cannot change in
  * place (pod and service CIDRs, node subnets, Flannel's Network, backend,
- * VNI and datastore, Calico's pool CIDR, block size and encapsulation), each
+ * VNI and datastore, including the etcd API its release speaks, Calico's pool
+ * CIDR, block size and encapsulation), each
  * with the reason and the migration steps it needs.
  *
  * Facts are compared with every default filled in, so writing a default out
@@ -11,6 +12,8 @@ import type { CalicoNetworkSpec } from "./calico-options.js";
 import { resolvePools } from "./calico-pools.js";
 import { FAMILY_LABEL } from "./cidr.js";
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "./flannel-backend.js";
+import { FLANNEL_ETCD_V3_SINCE, type FlannelEtcdApi, flannelEtcdApi, parseFlannelTag } from "./flannel-etcd.js";
+import { DEFAULT_FLANNEL_VERSION } from "./flannel-versions.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { Problems } from "./problems.js";
 import type { PodnetSpec } from "./spec.js";
@@ -48,7 +51,10 @@ function section<T>(spec: PodnetSpec, name: string): T | undefined {
 
 interface FlannelFacts {
   readonly mode: string;
+  readonly version: string;
   readonly datastore: string;
+  /** etcd API flanneld speaks (etcd datastore only): part of the datastore, the v2 and v3 keyspaces are separate. */
+  readonly etcdApi?: FlannelEtcdApi;
   readonly backendType: string;
   readonly vni?: number;
   readonly etcdPrefix?: string;
@@ -58,6 +64,7 @@ interface FlannelFacts {
 
 interface FlannelSection {
   readonly mode?: string;
+  readonly version?: string;
   readonly backend?: { readonly type?: string; readonly vni?: number };
   readonly subnetLen?: number;
   readonly ipv6SubnetLen?: number;
@@ -76,9 +83,12 @@ function flannelFacts(spec: PodnetSpec): FlannelFacts | undefined {
   const datastore = mode === "daemonset" ? "kube-subnet-mgr" : (systemd?.datastore ?? "etcd");
   const backendType = f.backend?.type ?? "vxlan";
   const etcd = datastore === "etcd";
+  const version = f.version ?? DEFAULT_FLANNEL_VERSION;
   return {
     mode,
+    version,
     datastore,
+    etcdApi: etcd && parseFlannelTag(version) ? flannelEtcdApi(version) : undefined,
     backendType,
     vni: backendType === "vxlan" ? (f.backend?.vni ?? FLANNEL_VXLAN_DEFAULT_VNI) : undefined,
     etcdPrefix: etcd ? (systemd?.etcd?.prefix ?? FLANNEL_DEFAULT_ETCD_PREFIX) : undefined,
@@ -317,18 +327,33 @@ function flannelChanges(a: FlannelFacts | undefined, b: FlannelFacts | undefined
         "Recreate the pods of every node whose subnet changed (compare /run/flannel/subnet.env with the plan, or run podnet doctor).",
       ],
     });
-  } else if (a.etcdPrefix !== b.etcdPrefix) {
+  } else {
+    if (a.etcdApi !== b.etcdApi) out.push(etcdApiChange(a, b));
+    if (a.etcdPrefix !== b.etcdPrefix) {
+      out.push({
+        path: "flannel.systemd.etcd.prefix",
+        from: a.etcdPrefix,
+        to: b.etcdPrefix,
+        disruptive: true,
+        reason: "flannel finds no config and no leases under the new prefix: nodes may get other subnets",
+        migration: [
+          `Write the config under ${b.etcdPrefix} first (etcd/write-config.sh), with the old leases copied or the plan reservations on.`,
+          restartAll,
+          `Delete the old keys afterwards: etcdctl del --prefix ${a.etcdPrefix}/`,
+        ],
+      });
+    }
+  }
+  // flannel.version is a fact path (so a release change across the etcd API is not listed
+  // twice); any other release change is listed here, as applying in place.
+  if (a.version !== b.version && (a.etcdApi === b.etcdApi || a.datastore !== b.datastore)) {
     out.push({
-      path: "flannel.systemd.etcd.prefix",
-      from: a.etcdPrefix,
-      to: b.etcdPrefix,
-      disruptive: true,
-      reason: "flannel finds no config and no leases under the new prefix: nodes may get other subnets",
-      migration: [
-        `Write the config under ${b.etcdPrefix} first (etcd/write-config.sh), with the old leases copied or the plan reservations on.`,
-        restartAll,
-        `Delete the old keys afterwards: etcdctl del --prefix ${a.etcdPrefix}/`,
-      ],
+      path: "flannel.version",
+      from: a.version,
+      to: b.version,
+      disruptive: false,
+      reason: "flannel restarts with the new release (rolling); pods keep their addresses",
+      migration: [],
     });
   }
   if (a.backendType !== b.backendType) {
@@ -379,6 +404,26 @@ function flannelChanges(a: FlannelFacts | undefined, b: FlannelFacts | undefined
     }
   }
   return out;
+}
+
+/** flannel.version crosses v0.18.0 with the etcd datastore: the etcd API, and with it the keyspace, changes. */
+function etcdApiChange(a: FlannelFacts, b: FlannelFacts): SpecChange {
+  const ctl = (api: FlannelEtcdApi | undefined) => `ETCDCTL_API=${api === "v2" ? 2 : 3} etcdctl`;
+  const clearOld =
+    a.etcdApi === "v2" ? `${ctl(a.etcdApi)} rm -r ${a.etcdPrefix}/subnets` : `${ctl(a.etcdApi)} del --prefix ${a.etcdPrefix}/subnets/`;
+  return {
+    path: "flannel.version",
+    from: `${a.version} (etcd ${a.etcdApi} API)`,
+    to: `${b.version} (etcd ${b.etcdApi} API)`,
+    disruptive: true,
+    reason: `flannel speaks the etcd v2 API before ${FLANNEL_ETCD_V3_SINCE} and the v3 API from it on; their keyspaces are separate, so the new flanneld sees neither the network config nor the subnet leases the old one wrote under ${b.etcdPrefix}: it does not start until the config is written again, and nodes on the old and the new release do not see each other's leases (no routes between them)`,
+    migration: [
+      `Write the network config with the ${b.etcdApi} API before the new release starts: run the new bundle's etcd/write-config.sh (it uses ${ctl(b.etcdApi)}); keep reserveSubnets on so each node gets its plan subnet back${b.etcdApi === "v2" ? ", and start every etcd member with --enable-v2=true (etcd 3.4/3.5; etcd 3.6 has no v2 API)" : ""}.`,
+      `Stop flanneld on every node, then install the new release on all of them (install.sh) and start it: leases are not visible across the APIs, so nodes on ${a.version} and ${b.version} cannot route to each other's pods.`,
+      "On every node compare /run/flannel/subnet.env with the plan (podnet doctor) and recreate the pods of any node whose subnet changed.",
+      `Delete the old leases, which nothing reads any more: ${clearOld} (and the old config at ${a.etcdPrefix}/config).`,
+    ],
+  };
 }
 
 function calicoChanges(a: ReturnType<typeof calicoFacts>, b: ReturnType<typeof calicoFacts>): SpecChange[] {
@@ -504,7 +549,7 @@ function calicoChanges(a: ReturnType<typeof calicoFacts>, b: ReturnType<typeof c
 export const FACT_PATHS: readonly RegExp[] = [
   /^cluster\.(podCidrs|serviceCidrs|nodeMaskSize|dnsServiceIp|clusterDomain)(\.|\[|$)/,
   /^nodes\[[^\]]*\]\.podCidrs(\.|\[|$)/,
-  /^flannel\.(mode|backend\.(type|vni)|systemd\.(datastore|etcd\.prefix)|subnetLen|ipv6SubnetLen)$/,
+  /^flannel\.(mode|version|backend\.(type|vni)|systemd\.(datastore|etcd\.prefix)|subnetLen|ipv6SubnetLen)$/,
   /^calico\.(install|datastore|ipPools)(\.|\[|$)/,
   /^(flannel|calico)$/,
 ];

@@ -84,6 +84,8 @@ describe("FlannelNetwork defaults", () => {
       unmanagedDevices: ["flannel*", "cni0"],
       trustedInterfaces: ["flannel.1", "cni0"],
       kernelModules: ["vxlan", "br_netfilter"],
+      // ipMasq defaults to true: with firewalld, NodeNetworkPrep masquerades the node's zone.
+      masquerade: true,
     });
   });
   test("same input, byte-identical YAML", () => {

@@ -72,7 +72,7 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
     const node = r.bundle?.nodes[0];
     assert.deepEqual(
       node?.units.map((u) => u.id),
-      ["flannel/certs", "flannel/secrets", "flannel/binaries", "flannel/config", "flannel/service", "flannel/verify"],
+      ["flannel/secrets", "flannel/certs", "flannel/binaries", "flannel/config", "flannel/service", "flannel/verify"],
     );
   });
 
@@ -86,7 +86,7 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
       ],
     );
     const push = r.bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
-    assert.match(push, /^push 'node1' 'root@192\.168\.1\.31' 22 '' '\/srv\/spec\/flanneld-key\.pem' /m);
+    assert.match(push, /^push 'node1' 'root@192\.168\.1\.31' 22 '' "\$SPEC_DIR"\/'flanneld-key\.pem' /m);
     assert.match(push, /\/run\/podnet-secrets\/flanneld-key\.pem/);
   });
 

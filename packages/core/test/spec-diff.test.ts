@@ -288,6 +288,12 @@ describe("disruption rules for components (facts compared directly)", () => {
       { mode: "systemd", systemd: { datastore: "etcd" }, subnetLen: 21 },
       "flannel.subnetLen",
     ],
+    [
+      "etcd v2 API to v3 (flannel.version across v0.18.0)",
+      { mode: "systemd", version: "v0.17.0", systemd: { datastore: "etcd" } },
+      { mode: "systemd", version: "v0.28.9", systemd: { datastore: "etcd" } },
+      "flannel.version",
+    ],
   ];
   for (const [name, a, b, path] of flannelCases) {
     test(`flannel: ${name}`, () => {
@@ -299,6 +305,39 @@ describe("disruption rules for components (facts compared directly)", () => {
       assert.ok(changes[0]!.migration.length >= 3);
     });
   }
+  test("flannel: the etcd API switch names both releases and APIs, and the steps write the config with the new API", () => {
+    const [c] = factChanges(
+      facts({ flannel: { mode: "systemd", version: "v0.28.9", systemd: { datastore: "etcd" } } }),
+      facts({ flannel: { mode: "systemd", version: "v0.17.0", systemd: { datastore: "etcd" } } }),
+    );
+    assert.deepEqual([c?.from, c?.to], ["v0.28.9 (etcd v3 API)", "v0.17.0 (etcd v2 API)"]);
+    assert.match(c?.reason ?? "", /keyspaces are separate/);
+    const steps = c?.migration.join("\n") ?? "";
+    assert.match(steps, /Write the network config with the v2 API .*ETCDCTL_API=2 etcdctl.*--enable-v2=true/);
+    assert.match(steps, /leases are not visible across the APIs/);
+    assert.match(steps, /ETCDCTL_API=3 etcdctl del --prefix \/coreos\.com\/network\/subnets\//);
+  });
+  test("flannel: a release change within one etcd API, or without etcd, applies in place", () => {
+    for (const [a, b] of [
+      [
+        { mode: "systemd", version: "v0.26.7", systemd: { datastore: "etcd" } },
+        { mode: "systemd", version: "v0.28.9", systemd: { datastore: "etcd" } },
+      ],
+      [
+        { mode: "systemd", version: "v0.16.3", systemd: { datastore: "kube-subnet-mgr" } },
+        { mode: "systemd", version: "v0.28.9", systemd: { datastore: "kube-subnet-mgr" } },
+      ],
+      [{ version: "v0.26.7" }, {}],
+    ]) {
+      assert.deepEqual(
+        factChanges(facts({ flannel: a as Record<string, unknown> }), facts({ flannel: b as Record<string, unknown> })).map((c) => [
+          c.path,
+          c.disruptive,
+        ]),
+        [["flannel.version", false]],
+      );
+    }
+  });
   test("flannel: SubnetLen is ignored by the kube subnet manager", () => {
     assert.deepEqual(factChanges(facts({ flannel: { subnetLen: 24 } }), facts({ flannel: { subnetLen: 21 } })), []);
   });
@@ -438,6 +477,25 @@ describe("checkComponentChanges (front ends holding a plan and their options)", 
     assert.deepEqual(checkComponentChanges({ plan, flannel: {} }, { plan, flannel: { backend: { vni: 1 } } }).errors, []);
     const ok = checkComponentChanges({ plan, flannel: {} }, { plan, flannel: { backend: { type: "host-gw" } } }, ["flannel.backend.type"]);
     assert.deepEqual([ok.errors, ok.warnings.map((w) => w.code)], [[], ["change.disruptive-allowed"]]);
+  });
+
+  test("FlannelNetwork (systemd, etcd): a release across v0.18.0 switches the etcd API and is refused unless allowed", () => {
+    const systemd = (version: string) => ({
+      mode: "systemd",
+      version,
+      systemd: { datastore: "etcd", etcd: { endpoints: ["https://192.168.1.31:2379"] }, release: { sha256: { amd64: "0".repeat(64) } } },
+    });
+    const r = checkComponentChanges({ plan, flannel: systemd("v0.17.0") }, { plan, flannel: systemd("v0.28.9") });
+    assert.deepEqual(
+      r.errors.map((e) => [e.code, e.path]),
+      [["change.disruptive", "flannel.version"]],
+    );
+    assert.match(r.errors[0]?.message ?? "", /"v0\.17\.0 \(etcd v2 API\)" to "v0\.28\.9 \(etcd v3 API\)"/);
+    const allowed = checkComponentChanges({ plan, flannel: systemd("v0.17.0") }, { plan, flannel: systemd("v0.28.9") }, [
+      "flannel.version",
+    ]);
+    assert.deepEqual([allowed.errors, allowed.warnings.map((w) => w.code)], [[], ["change.disruptive-allowed"]]);
+    assert.deepEqual(checkComponentChanges({ plan, flannel: systemd("v0.26.7") }, { plan, flannel: systemd("v0.28.9") }).errors, []);
   });
 
   test("CalicoNetwork: a pool CIDR change; and node subnet moves between the two plans", () => {

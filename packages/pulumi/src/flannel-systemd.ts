@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  FLANNEL_KUBE_NAMES,
   type FlannelNetworkOptions,
   type FlannelSystemdMaterial,
   type FlannelSystemdPlan,
@@ -21,6 +22,7 @@ import {
   flannelStepInstall,
   flannelSystemdNodeStates,
   flannelSystemdObjects,
+  flannelTokenPendingInstall,
   flannelUninstallDriver,
   NetworkPlanError,
   type NodeState,
@@ -80,9 +82,48 @@ function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
+/**
+ * The CLI's file fields: Pulumi reads no files, so each is an error naming the `hosts` argument
+ * that carries the same material (the same field would otherwise mean one thing per front end).
+ */
+function cliFileFields(sp: FlannelSystemdPlan): Array<{ propertyPath: string; reason: string }> {
+  const out: Array<{ propertyPath: string; reason: string }> = [];
+  const field = (path: string, value: string | undefined, instead: string) => {
+    if (value !== undefined)
+      out.push({
+        propertyPath: path,
+        reason: `${path}: ${JSON.stringify(value)} is a file for the CLI (podnet render); Pulumi reads no files and would ignore it: remove it and ${instead}`,
+      });
+  };
+  const tls = sp.etcd ? sp.systemd.etcd?.tls : undefined;
+  field(
+    "systemd.etcd.tls.caFile",
+    tls?.caFile,
+    "pass the PEM of etcd's server CA as hosts.etcdServerCaPem (or hosts.etcdCa, the CA podnet signs flanneld's certificate with)",
+  );
+  field(
+    "systemd.etcd.tls.certFile",
+    tls?.certFile,
+    "pass your client certificate as hosts.etcdClientCert.certPem, or leave it out and podnet issues one with @pulumi/tls",
+  );
+  field(
+    "systemd.etcd.tls.keyFile",
+    tls?.keyFile,
+    "pass its key as hosts.etcdClientCert.keyPem (a secret), or leave it out and podnet issues one with @pulumi/tls",
+  );
+  const kube = sp.kube;
+  field("systemd.kubeSubnetMgr.caFile", kube?.caFile, "pass the cluster CA's PEM as hosts.kubeCaPem");
+  field(
+    "systemd.kubeSubnetMgr.tokenFile",
+    kube?.tokenFile,
+    `pass the token as hosts.kubeToken (a secret), or leave it out and podnet reads it from the Secret ${kube?.namespace ?? "kube-system"}/${FLANNEL_KUBE_NAMES.tokenSecret} it creates`,
+  );
+  return out;
+}
+
 /** Checks the Pulumi inputs against the plan before any child exists; throws InputPropertiesError. */
 export function checkFlannelSystemdHosts(sp: FlannelSystemdPlan, host: FlannelSystemdHostArgs | undefined): void {
-  const errors: Array<{ propertyPath: string; reason: string }> = [];
+  const errors: Array<{ propertyPath: string; reason: string }> = cliFileFields(sp);
   if (!host) {
     errors.push({ propertyPath: "hosts", reason: 'hosts: mode "systemd" needs hosts: { privateKey, ... } to reach the nodes over SSH' });
   } else {
@@ -168,6 +209,7 @@ export function createFlannelSystemd(
     material.kubeCa = pulumi.output(host.kubeCaPem as pulumi.Input<string>);
     const kube = sp.kube;
     // The token controller fills data.token once the Secret exists; read it back after creation.
+    // It may still be empty right after creation: then the certs step fails (see below).
     material.kubeToken = pulumi.secret(
       host.kubeToken ??
         k8s.core.v1.Secret.get(`${name}-token-read`, `${kube.namespace}/flannel-token`, {
@@ -192,24 +234,28 @@ export function createFlannelSystemd(
       ...(kubeCa !== undefined ? { kubeCa } : {}),
     }),
   );
-  const secret = pulumi.secret(
+  // An empty token read from the Secret: the token controller has not filled it in yet.
+  const tokenPending = (token: string | undefined) => sp.kube !== undefined && host.kubeToken === undefined && token === "";
+  const secret: pulumi.Output<NodeState[] | undefined> = pulumi.secret(
     pulumi
       .all([material.etcdCa, material.etcdCert, material.etcdKey, material.kubeCa, material.kubeToken])
       .apply(([etcdCa, etcdCert, etcdKey, kubeCa, kubeToken]) =>
-        resolve({
-          ...(etcdCa !== undefined ? { etcdCa } : {}),
-          ...(etcdCert !== undefined ? { etcdCert } : {}),
-          ...(etcdKey !== undefined ? { etcdKey } : {}),
-          ...(kubeCa !== undefined ? { kubeCa } : {}),
-          ...(kubeToken !== undefined ? { kubeToken } : {}),
-        }),
+        tokenPending(kubeToken)
+          ? undefined
+          : resolve({
+              ...(etcdCa !== undefined ? { etcdCa } : {}),
+              ...(etcdCert !== undefined ? { etcdCert } : {}),
+              ...(etcdKey !== undefined ? { etcdKey } : {}),
+              ...(kubeCa !== undefined ? { kubeCa } : {}),
+              ...(kubeToken !== undefined ? { kubeToken } : {}),
+            }),
       ),
   );
   const kubeconfig = sp.kube
     ? pulumi.secret(
         secret.apply(
           (states) =>
-            states[0]?.units.find((u) => u.id === "flannel/certs")?.files.find((f) => f.path === sp.kube?.kubeconfigPath)?.content ?? "",
+            states?.[0]?.units.find((u) => u.id === "flannel/certs")?.files.find((f) => f.path === sp.kube?.kubeconfigPath)?.content ?? "",
         ),
       )
     : undefined;
@@ -259,13 +305,17 @@ export function createFlannelSystemd(
       { connection, delete: run, stdin: uninstallDriver },
       { parent, ...(opts.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
     );
+    const tokenSecret = `${sp.kube?.namespace ?? ""}/${FLANNEL_KUBE_NAMES.tokenSecret}`;
     const step = (
       stepName: string,
-      source: pulumi.Output<NodeState[]>,
+      source: pulumi.Output<NodeState[] | undefined>,
       dependsOn: pulumi.Resource[],
       isSecret: boolean,
     ): command.remote.Command => {
-      const script = source.apply((states) => flannelStepInstall(stateOf(states, n.node), `flannel/${stepName}`));
+      // No states: the token is still empty, so the certs step fails saying so (it writes nothing).
+      const script = source.apply((states) =>
+        states ? flannelStepInstall(stateOf(states, n.node), `flannel/${stepName}`) : flannelTokenPendingInstall(n.node, tokenSecret),
+      );
       const stdin = isSecret ? pulumi.secret(script) : script;
       return new command.remote.Command(
         `${base}-${stepName === "service" ? "start" : stepName}`,

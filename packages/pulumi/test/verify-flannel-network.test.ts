@@ -59,7 +59,7 @@ const flannel: FlannelNetworkOptions = {
   iface: ["eth0"],
   subnetLen: 21,
   systemd: {
-    etcd: { endpoints: ["https://192.168.1.31:2379"], prefix: "/kubernetes/network", tls: { caFile: "-", certFile: "-", keyFile: "-" } },
+    etcd: { endpoints: ["https://192.168.1.31:2379"], prefix: "/kubernetes/network", tls: {} },
     release: { sha256: { amd64: "a".repeat(64) } },
     containerRuntime: "docker",
   },
