@@ -80,14 +80,25 @@ function addressValue(text: string): { family: IpFamily; value: bigint } | undef
   }
 }
 
+// Node interfaces mostly sit in a few shared networks: their canonical text is
+// formatted once. Bounded, so a long-running process does not grow it forever.
+const BLOCK_TEXT = new Map<string, string>();
+
 /** The block of `prefix` that holds `value`. */
 function blockOf(family: IpFamily, value: bigint, prefix: number): Cidr {
   const first = value & (MASKS[family][prefix] as bigint);
-  return { family, prefix, first, last: first + blockSize(family, prefix) - 1n, text: `${formatAddress(family, first)}/${prefix}` };
+  const key = `${family}/${first}/${prefix}`;
+  let text = BLOCK_TEXT.get(key);
+  if (text === undefined) {
+    if (BLOCK_TEXT.size >= 4096) BLOCK_TEXT.clear();
+    text = `${formatAddress(family, first)}/${prefix}`;
+    BLOCK_TEXT.set(key, text);
+  }
+  return { family, prefix, first, last: first + blockSize(family, prefix) - 1n, text };
 }
 
 /** Splits `addr/len` and checks both halves; shared by CIDR and interface-address parsing. */
-function parseParts(input: string): ParseResult<{ family: IpFamily; prefix: number; value: bigint }> {
+function parseParts(input: string): ParseResult<{ family: IpFamily; prefix: number; value: bigint; addr: string }> {
   if (typeof input !== "string" || !input.includes("/")) {
     return { ok: false, reason: "is not in CIDR notation (address/prefix-length)" };
   }
@@ -99,7 +110,7 @@ function parseParts(input: string): ParseResult<{ family: IpFamily; prefix: numb
   if (!/^(0|[1-9][0-9]{0,2})$/.test(len) || Number(len) > BITS[family]) {
     return { ok: false, reason: `has an invalid prefix length (0-${BITS[family]} for ${family === "ipv4" ? "IPv4" : "IPv6"})` };
   }
-  return { ok: true, value: { family, prefix: Number(len), value } };
+  return { ok: true, value: { family, prefix: Number(len), value, addr: input.slice(0, slash) } };
 }
 
 /**
@@ -120,7 +131,9 @@ export function parseInterfaceAddress(input: string): ParseResult<InterfaceAddre
   const parts = parseParts(input);
   if (!parts.ok) return parts;
   const { family, prefix, value } = parts.value;
-  return { ok: true, value: { family, value, address: formatAddress(family, value), network: blockOf(family, value, prefix) } };
+  // ip-num accepts IPv4 only in canonical dotted form (no leading zeros), so the text is already canonical
+  const address = family === "ipv4" ? parts.value.addr : formatAddress(family, value);
+  return { ok: true, value: { family, value, address, network: blockOf(family, value, prefix) } };
 }
 
 /** Parses a bare address (`10.96.0.10`, `fd00::a`). */

@@ -69,5 +69,9 @@ describe("cidr", () => {
     assert.equal(r.value.address, "fd00:1::31");
     assert.equal(r.value.network.text, "fd00:1::/64");
     assert.ok(!parseAddress("10.0.0.1/32").ok);
+    // IPv4 text is kept as written, which is only safe because non-canonical forms are refused
+    for (const bad of ["10.0.0.010/24", "010.0.0.1/24", " 10.0.0.1/24", "10.0.0.1 /24", "fe80::1%eth0/64"]) {
+      assert.ok(!parseInterfaceAddress(bad).ok, bad);
+    }
   });
 });
