@@ -158,3 +158,28 @@ export function renderCalicoNetwork(options: CalicoNetworkOptions, plan: PodCidr
   if (!r.render) throw new NetworkPlanError(r.errors, r.warnings);
   return r.render;
 }
+
+/** Stands in for etcd TLS material a front end holds as secrets: only presence matters to validation. */
+export const CALICO_TLS_GIVEN = "(pulumi secret)";
+
+/** Which etcd TLS parts a front end holds (the values stay with it, e.g. as Pulumi secrets). */
+export interface CalicoEtcdTlsPresence {
+  readonly ca: boolean;
+  readonly cert: boolean;
+  readonly key: boolean;
+}
+
+/**
+ * The core options of a front end that holds etcd TLS material itself: the options with `etcd`,
+ * each given TLS part as `CALICO_TLS_GIVEN` (validation checks all three or none); without `tls`,
+ * no TLS (what the change check compares).
+ */
+export function calicoOptionsWithEtcd(
+  options: Omit<CalicoNetworkOptions, "etcd">,
+  etcd: { readonly endpoints: string[]; readonly tls?: CalicoEtcdTlsPresence } | undefined,
+): CalicoNetworkOptions {
+  if (!etcd) return { ...options };
+  const given = (v: boolean) => (v ? CALICO_TLS_GIVEN : undefined);
+  const tls = etcd.tls ? { tls: { ca: given(etcd.tls.ca), cert: given(etcd.tls.cert), key: given(etcd.tls.key) } } : {};
+  return { ...options, etcd: { endpoints: etcd.endpoints, ...tls } };
+}

@@ -4,6 +4,8 @@
  * their sha256) that install the CRDs and the tigera-operator.
  */
 
+import { createHash } from "node:crypto";
+
 /** A pinned upstream file: download it, check the sha256, then apply it. */
 export interface PinnedManifest {
   /** File name as upstream publishes it. */
@@ -78,4 +80,10 @@ export function calicoVersion(version: string): CalicoVersion | undefined {
 /** Full image reference of a Calico component (`node`, `cni`, `kube-controllers`, `typha`). */
 export function calicoImage(v: CalicoVersion, component: string, registry?: string): string {
   return `${registry ?? v.registry}/${v.imagePath}/${component}:${v.version}`;
+}
+
+/** Why `text` is not the pinned file `m` (its sha256 differs); `undefined` when it is. */
+export function pinnedManifestMismatch(m: PinnedManifest, text: string): string | undefined {
+  const sum = createHash("sha256").update(text).digest("hex");
+  return sum === m.sha256 ? undefined : `${m.name} from ${m.url} has sha256 ${sum}, expected ${m.sha256}; nothing applied`;
 }

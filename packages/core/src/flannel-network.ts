@@ -104,6 +104,40 @@ export function renderFlannelNetwork(
   return { network: r.network, warnings: r.warnings };
 }
 
+/** Stands in for a late wireguard PSK during validation; never deployed (the Secret is built from the real key). */
+export const FLANNEL_PSK_PLACEHOLDER = `${"A".repeat(43)}=`;
+
+/**
+ * The options a front end validates when the wireguard PSK arrives late (argument `psk`, e.g. a
+ * Pulumi secret): backend.psk set to a placeholder.
+ * @throws NetworkPlanError at path `psk` when the backend is not wireguard or already has backend.psk
+ */
+export function flannelOptionsWithLatePsk(options: FlannelNetworkOptions): FlannelNetworkOptions {
+  if (options.backend?.type !== "wireguard" || options.backend.psk !== undefined) {
+    const shown = JSON.stringify({ ...options.backend, psk: options.backend?.psk === undefined ? undefined : "(secret)" });
+    throw new NetworkPlanError([
+      {
+        path: "psk",
+        code: "flannel.psk-late",
+        message: `psk: applies to backend type "wireguard" without backend.psk, but backend is ${shown}; give the key once, with type "wireguard"`,
+      },
+    ]);
+  }
+  return { ...options, backend: { ...options.backend, psk: FLANNEL_PSK_PLACEHOLDER } };
+}
+
+/** Apply order of the DaemonSet mode's objects, as the kinds each waits for: the Namespace first, RBAC before the pods, config before the DaemonSet. */
+export function flannelApplyDependencies(kind: string): readonly string[] {
+  const want: Record<string, readonly string[]> = {
+    ClusterRoleBinding: ["ClusterRole"],
+    ServiceAccount: ["Namespace"],
+    ConfigMap: ["Namespace"],
+    Secret: ["Namespace"],
+    DaemonSet: ["Namespace", "ServiceAccount", "ClusterRoleBinding", "ConfigMap", "Secret"],
+  };
+  return want[kind] ?? [];
+}
+
 /** The bundle part for `podnet render` (spec section already schema-checked). */
 export function flannelComponent(
   config: FlannelNetworkConfig,

@@ -42,6 +42,7 @@ export * from "./flannel-systemd.js";
 export * from "./flannel-systemd-options.js";
 export * from "./flannel-systemd-plan.js";
 export * from "./flannel-systemd-push.js";
+export * from "./flannel-systemd-remote.js";
 export * from "./flannel-systemd-scripts.js";
 export * from "./flannel-systemd-spec.js";
 export * from "./flannel-systemd-steps.js";

@@ -14,11 +14,11 @@
  * Changes from `previous` that disrupt running pods fail validation unless
  * `allowDisruptiveChange` names them.
  */
-import { createHash } from "node:crypto";
 import {
   allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
+  calicoOptionsWithEtcd,
   checkComponentChanges,
   type FlannelNetworkOptions,
   type K8sObject,
@@ -26,6 +26,7 @@ import {
   type PinnedManifest,
   type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
+  pinnedManifestMismatch,
   renderCalicoNetwork,
   resolvePlan,
   toYaml,
@@ -81,9 +82,6 @@ export interface CalicoNetworkArgs extends Omit<CalicoNetworkOptions, "etcd"> {
   readonly verify?: boolean;
 }
 
-/** Stands in for TLS material during validation (only presence matters to the core). */
-const GIVEN = "(pulumi secret)";
-
 async function download(url: string): Promise<string> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
@@ -122,10 +120,9 @@ export class CalicoNetwork extends pulumi.ComponentResource {
     const given = etcdTls !== undefined && !issued ? (etcdTls as { ca?: unknown; cert?: unknown; key?: unknown }) : undefined;
     const r = validated("CalicoNetwork", () => {
       const planned = resolvePlan(plan, previous ? { previous: allocationOf(previous.plan) } : {});
-      const present = (v: unknown) => (issued || v !== undefined ? GIVEN : undefined);
-      const coreTls = etcdTls === undefined ? undefined : { ca: present(given?.ca), cert: present(given?.cert), key: present(given?.key) };
-      const coreEtcd = etcd ? { endpoints: etcd.endpoints, ...(coreTls ? { tls: coreTls } : {}) } : undefined;
-      const core = { ...options, ...(coreEtcd ? { etcd: coreEtcd } : {}) };
+      const present = (v: unknown) => issued || v !== undefined;
+      const tls = etcdTls && { ca: present(given?.ca), cert: present(given?.cert), key: present(given?.key) };
+      const core = calicoOptionsWithEtcd(options, etcd && { endpoints: etcd.endpoints, ...(tls ? { tls } : {}) });
       const out = renderCalicoNetwork(core, planned.plan);
       const guard = checkComponentChanges(
         previous && { ...previous, calico: optionsOf(previous.calico) },
@@ -147,12 +144,8 @@ export class CalicoNetwork extends pulumi.ComponentResource {
     const pinned = (m: PinnedManifest): pulumi.Output<string> =>
       pulumi.output(
         manifestLoader(m.url).then((text) => {
-          const sum = createHash("sha256").update(text).digest("hex");
-          if (sum !== m.sha256)
-            throw new pulumi.ResourceError(
-              `CalicoNetwork: ${m.name} from ${m.url} has sha256 ${sum}, expected ${m.sha256}; nothing applied`,
-              this,
-            );
+          const mismatch = pinnedManifestMismatch(m, text);
+          if (mismatch !== undefined) throw new pulumi.ResourceError(`CalicoNetwork: ${mismatch}`, this);
           return text;
         }),
       );
@@ -225,5 +218,5 @@ function optionsOf(args: Partial<CalicoNetworkArgs> | undefined): CalicoNetworkO
     verify: _r,
     ...options
   } = args;
-  return { ...options, ...(etcd ? { etcd: { endpoints: etcd.endpoints } } : {}) };
+  return calicoOptionsWithEtcd(options, etcd && { endpoints: etcd.endpoints });
 }

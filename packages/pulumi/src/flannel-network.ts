@@ -10,8 +10,9 @@ import {
   type CalicoNetworkOptions,
   checkComponentChanges,
   type FlannelNetworkOptions,
+  flannelApplyDependencies,
   flannelNetConfJson,
-  type K8sObject,
+  flannelOptionsWithLatePsk,
   NetworkPlanError,
   type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
@@ -71,9 +72,6 @@ export interface FlannelNetworkArgs extends FlannelNetworkOptions {
    */
   readonly allowDisruptiveChange?: readonly string[];
 }
-
-/** Stands in for a late PSK during validation; never deployed (the Secret is built from the real key). */
-const PSK_PLACEHOLDER = `${"A".repeat(43)}=`;
 
 /** Kubernetes resource constructors by kind. */
 const KINDS: Record<string, new (name: string, args: never, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource> = {
@@ -144,18 +142,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
     const lateKey = psk !== undefined;
     const r = validated("FlannelNetwork", () => {
       const planned = resolvePlan(plan, context);
-      if (lateKey && (options.backend?.type !== "wireguard" || options.backend.psk !== undefined)) {
-        throw new pulumi.InputPropertiesError({
-          message: "FlannelNetwork: 1 problem in the network spec",
-          errors: [
-            {
-              propertyPath: "psk",
-              reason: `psk: applies to backend type "wireguard" without backend.psk, but backend is ${JSON.stringify({ ...options.backend, psk: options.backend?.psk === undefined ? undefined : "(secret)" })}; give the key once, with type "wireguard"`,
-            },
-          ],
-        });
-      }
-      const withKey = lateKey ? { ...options, backend: { ...options.backend, psk: PSK_PLACEHOLDER } } : options;
+      const withKey = lateKey ? flannelOptionsWithLatePsk(options) : options;
       const out = renderFlannelNetwork(withKey, planned.plan);
       const warnings = [...planned.warnings, ...out.warnings, ...guard(planned.plan)];
       if (verify && !hosts) warnings.push(verifySkipped("hosts is not set"));
@@ -172,7 +159,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
     for (const o of network.objects) {
       const Kind = KINDS[o.kind];
       if (!Kind) throw new pulumi.ResourceError(`FlannelNetwork: internal: no resource type for ${o.kind}`, this);
-      const dependsOn = dependencies(o, created);
+      const dependsOn = flannelApplyDependencies(o.kind).flatMap((k) => (created[k] ? [created[k]] : []));
       let inputs: Record<string, unknown> = { ...o };
       if (o.kind === "Secret" && secretKey !== undefined) {
         const netConf = pulumi.secret(secretKey).apply((key) => {
@@ -196,16 +183,4 @@ export class FlannelNetwork extends pulumi.ComponentResource {
     this.podMtu = pulumi.output({ ...network.podMtu });
     this.registerOutputs({ namespace: this.namespace, daemonSetName: this.daemonSetName, podMtu: this.podMtu });
   }
-}
-
-/** Apply order as dependsOn: the Namespace first, RBAC before the pods, config before the DaemonSet. */
-function dependencies(o: K8sObject, created: Readonly<Record<string, pulumi.CustomResource>>): pulumi.CustomResource[] {
-  const want: Record<string, string[]> = {
-    ClusterRoleBinding: ["ClusterRole"],
-    ServiceAccount: ["Namespace"],
-    ConfigMap: ["Namespace"],
-    Secret: ["Namespace"],
-    DaemonSet: ["Namespace", "ServiceAccount", "ClusterRoleBinding", "ConfigMap", "Secret"],
-  };
-  return (want[o.kind] ?? []).flatMap((k) => (created[k] ? [created[k]] : []));
 }

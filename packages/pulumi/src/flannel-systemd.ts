@@ -11,18 +11,26 @@
  *   certificate is in place; every node's binaries wait for it.
  * - Keys, tokens and the kubeconfig travel only inside secret Outputs.
  */
-import { createHash } from "node:crypto";
 import {
-  FLANNEL_KUBE_NAMES,
+  checkFlannelSystemdRemoteInputs,
   type FlannelNetworkOptions,
   type FlannelSystemdMaterial,
   type FlannelSystemdPlan,
   flanneldCertificateSpec,
-  flannelNetworkSchema,
-  flannelStepInstall,
+  flannelRemoteState,
+  flannelRemoteStepName,
+  flannelRemoteStepScript,
+  flannelStepTrigger,
+  flannelSystemdConfigNode,
+  flannelSystemdEtcdWriteConfig,
+  flannelSystemdKubeconfig,
+  flannelSystemdMaterial,
+  flannelSystemdNeedsCerts,
+  flannelSystemdNodeOrder,
   flannelSystemdNodeStates,
+  flannelSystemdObjectDependencies,
   flannelSystemdObjects,
-  flannelTokenPendingInstall,
+  flannelTokenPending,
   flannelUninstallDriver,
   NetworkPlanError,
   type NodeState,
@@ -30,9 +38,7 @@ import {
   type PodCidrPlan,
   type Problem,
   Problems,
-  planFlannelSystemd,
-  renderFlannelEtcdWriteConfig,
-  zodProblems,
+  planFlannelSystemdNetwork,
 } from "@podnet/core";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
@@ -78,91 +84,28 @@ export interface FlannelSystemdResources {
   readonly nodes: Readonly<Record<string, FlannelSystemdNodeResources>>;
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
-}
-
-/**
- * The CLI's file fields: Pulumi reads no files, so each is an error naming the `hosts` argument
- * that carries the same material (the same field would otherwise mean one thing per front end).
- */
-function cliFileFields(sp: FlannelSystemdPlan): Array<{ propertyPath: string; reason: string }> {
-  const out: Array<{ propertyPath: string; reason: string }> = [];
-  const field = (path: string, value: string | undefined, instead: string) => {
-    if (value !== undefined)
-      out.push({
-        propertyPath: path,
-        reason: `${path}: ${JSON.stringify(value)} is a file for the CLI (podnet render); Pulumi reads no files and would ignore it: remove it and ${instead}`,
-      });
-  };
-  const tls = sp.etcd ? sp.systemd.etcd?.tls : undefined;
-  field(
-    "systemd.etcd.tls.caFile",
-    tls?.caFile,
-    "pass the PEM of etcd's server CA as hosts.etcdServerCaPem (or hosts.etcdCa, the CA podnet signs flanneld's certificate with)",
-  );
-  field(
-    "systemd.etcd.tls.certFile",
-    tls?.certFile,
-    "pass your client certificate as hosts.etcdClientCert.certPem, or leave it out and podnet issues one with @pulumi/tls",
-  );
-  field(
-    "systemd.etcd.tls.keyFile",
-    tls?.keyFile,
-    "pass its key as hosts.etcdClientCert.keyPem (a secret), or leave it out and podnet issues one with @pulumi/tls",
-  );
-  const kube = sp.kube;
-  field("systemd.kubeSubnetMgr.caFile", kube?.caFile, "pass the cluster CA's PEM as hosts.kubeCaPem");
-  field(
-    "systemd.kubeSubnetMgr.tokenFile",
-    kube?.tokenFile,
-    `pass the token as hosts.kubeToken (a secret), or leave it out and podnet reads it from the Secret ${kube?.namespace ?? "kube-system"}/${FLANNEL_KUBE_NAMES.tokenSecret} it creates`,
-  );
-  return out;
+/** One key per node name; `undefined` for one key for every node (an Output or a Promise is one key). */
+function perNodeKeys(pk: FlannelSystemdHostArgs["privateKey"]): Readonly<Record<string, pulumi.Input<string>>> | undefined {
+  return typeof pk === "object" && !pulumi.Output.isInstance(pk) && !(pk instanceof Promise)
+    ? (pk as Record<string, pulumi.Input<string>>)
+    : undefined;
 }
 
 /** Checks the Pulumi inputs against the plan before any child exists; throws InputPropertiesError. */
 export function checkFlannelSystemdHosts(sp: FlannelSystemdPlan, host: FlannelSystemdHostArgs | undefined): void {
-  const errors: Array<{ propertyPath: string; reason: string }> = cliFileFields(sp);
-  if (!host) {
-    errors.push({ propertyPath: "hosts", reason: 'hosts: mode "systemd" needs hosts: { privateKey, ... } to reach the nodes over SSH' });
-  } else {
-    const pk = host.privateKey;
-    const keys =
-      typeof pk === "object" && !pulumi.Output.isInstance(pk) && !(pk instanceof Promise) ? (pk as Record<string, unknown>) : undefined;
-    for (const n of sp.nodes) {
-      if (!n.ssh)
-        errors.push({
-          propertyPath: `plan.nodes[${n.index}].ssh`,
-          reason: `plan.nodes[${n.index}].ssh: node "${n.node}" has no ssh connection; set nodes[].ssh.host`,
-        });
-      if (keys && keys[n.node] === undefined)
-        errors.push({
-          propertyPath: `hosts.privateKey.${n.node}`,
-          reason: `hosts.privateKey: no key for node "${n.node}"; give one key for all nodes or one per node name`,
-        });
-    }
-    if (sp.etcd?.tls && host.etcdClientCert && host.etcdServerCaPem === undefined && host.etcdCa === undefined) {
-      errors.push({
-        propertyPath: "hosts.etcdServerCaPem",
-        reason: "hosts.etcdServerCaPem: with your own etcdClientCert, give the CA of etcd's server certificate (--etcd-cafile) too",
-      });
-    }
-    if (sp.kube && host.kubeCaPem === undefined) {
-      errors.push({
-        propertyPath: "hosts.kubeCaPem",
-        reason: "hosts.kubeCaPem: datastore kube-subnet-mgr needs the cluster CA (PEM) for flanneld's kubeconfig",
-      });
-    }
-  }
+  const p = new Problems();
+  const keys = host ? perNodeKeys(host.privateKey) : undefined;
+  const given = host && {
+    ...(keys ? { hasKeyFor: (node: string) => keys[node] !== undefined } : {}),
+    etcdClientCert: Boolean(host.etcdClientCert),
+    etcdServerCaPem: host.etcdServerCaPem !== undefined,
+    etcdCa: host.etcdCa !== undefined,
+    kubeCaPem: host.kubeCaPem !== undefined,
+  };
+  checkFlannelSystemdRemoteInputs(sp, given, p);
+  const errors = p.errors.map((e) => ({ propertyPath: e.path, reason: e.message }));
   if (errors.length > 0)
     throw new pulumi.InputPropertiesError({ message: `FlannelNetwork: ${errors.length} problem${errors.length === 1 ? "" : "s"}`, errors });
-}
-
-/** The config node: the configured one, else the first etcd member, else the first node. */
-function configNode(sp: FlannelSystemdPlan): string {
-  const wanted = sp.systemd.etcd?.configNode;
-  return wanted ?? sp.nodes.find((n) => n.etcdLocal)?.node ?? (sp.nodes[0]?.node as string);
 }
 
 /** Creates the children of mode systemd under `parent`. */
@@ -200,7 +143,7 @@ export function createFlannelSystemd(
         ServiceAccount: k8s.core.v1.ServiceAccount,
         Secret: k8s.core.v1.Secret,
       }[o.kind as "ClusterRole"];
-      const dependsOn = o.kind === "ClusterRoleBinding" ? [objects.ClusterRole] : o.kind === "Secret" ? [objects.ServiceAccount] : [];
+      const dependsOn = flannelSystemdObjectDependencies(o.kind).map((k) => objects[k]);
       objects[o.kind] = new Kind(`${name}-${o.kind.toLowerCase()}`, o as never, {
         parent,
         dependsOn: dependsOn.filter((d) => d !== undefined),
@@ -209,7 +152,7 @@ export function createFlannelSystemd(
     material.kubeCa = pulumi.output(host.kubeCaPem as pulumi.Input<string>);
     const kube = sp.kube;
     // The token controller fills data.token once the Secret exists; read it back after creation.
-    // It may still be empty right after creation: then the certs step fails (see below).
+    // It may still be empty right after creation: then the certs step fails (flannelRemoteStepScript).
     material.kubeToken = pulumi.secret(
       host.kubeToken ??
         k8s.core.v1.Secret.get(`${name}-token-read`, `${kube.namespace}/flannel-token`, {
@@ -226,115 +169,60 @@ export function createFlannelSystemd(
     if (!p.ok) throw new pulumi.ResourceError(`FlannelNetwork: ${p.errors.map((e) => e.message).join("; ")}`, parent);
     return states;
   };
-  const plainInputs = pulumi.all([material.etcdCa, material.etcdCert, material.kubeCa]);
-  const plain = plainInputs.apply(([etcdCa, etcdCert, kubeCa]) =>
-    resolve({
-      ...(etcdCa !== undefined ? { etcdCa } : {}),
-      ...(etcdCert !== undefined ? { etcdCert } : {}),
-      ...(kubeCa !== undefined ? { kubeCa } : {}),
-    }),
-  );
-  // An empty token read from the Secret: the token controller has not filled it in yet.
-  const tokenPending = (token: string | undefined) => sp.kube !== undefined && host.kubeToken === undefined && token === "";
+  const plain = pulumi
+    .all([material.etcdCa, material.etcdCert, material.kubeCa])
+    .apply(([etcdCa, etcdCert, kubeCa]) => resolve(flannelSystemdMaterial({ etcdCa, etcdCert, kubeCa })));
   const secret: pulumi.Output<NodeState[] | undefined> = pulumi.secret(
     pulumi
       .all([material.etcdCa, material.etcdCert, material.etcdKey, material.kubeCa, material.kubeToken])
       .apply(([etcdCa, etcdCert, etcdKey, kubeCa, kubeToken]) =>
-        tokenPending(kubeToken)
+        flannelTokenPending(sp, host.kubeToken !== undefined, kubeToken)
           ? undefined
-          : resolve({
-              ...(etcdCa !== undefined ? { etcdCa } : {}),
-              ...(etcdCert !== undefined ? { etcdCert } : {}),
-              ...(etcdKey !== undefined ? { etcdKey } : {}),
-              ...(kubeCa !== undefined ? { kubeCa } : {}),
-              ...(kubeToken !== undefined ? { kubeToken } : {}),
-            }),
+          : resolve(flannelSystemdMaterial({ etcdCa, etcdCert, etcdKey, kubeCa, kubeToken })),
       ),
   );
-  const kubeconfig = sp.kube
-    ? pulumi.secret(
-        secret.apply(
-          (states) =>
-            states?.[0]?.units.find((u) => u.id === "flannel/certs")?.files.find((f) => f.path === sp.kube?.kubeconfigPath)?.content ?? "",
-        ),
-      )
-    : undefined;
+  const kubeconfig = sp.kube ? pulumi.secret(secret.apply((states) => flannelSystemdKubeconfig(sp, states))) : undefined;
 
-  // flannel/secrets is the CLI's staging step; Pulumi places the key in flannel/certs itself.
-  const stateOf = (states: NodeState[], node: string): NodeState => {
-    const state = states.find((s) => s.node === node);
-    return { node, units: (state?.units ?? []).filter((u) => u.id !== "flannel/secrets") };
-  };
-
-  // 2. The datastore config (etcd), once, on the config node after its certificate.
+  // 2. Per node, the config node first: uninstall holder, certs, (datastore config), the steps.
   const nodes: Record<string, FlannelSystemdNodeResources> = {};
   let datastore: command.remote.Command | undefined;
-  const writeConfig = sp.etcd
-    ? renderFlannelEtcdWriteConfig(sp.etcd, { caFile: sp.certPaths.ca, certFile: sp.certPaths.cert, keyFile: sp.certPaths.key })
-    : undefined;
-  const cfgNode = configNode(sp);
-
-  const connectionOf = (node: string) => {
-    const n = sp.nodes.find((x) => x.node === node);
-    const ssh = n?.ssh as NonNullable<NonNullable<typeof n>["ssh"]>;
-    const pk = host.privateKey;
-    const keys =
-      typeof pk === "object" && !pulumi.Output.isInstance(pk) && !(pk instanceof Promise)
-        ? (pk as Record<string, pulumi.Input<string>>)
-        : undefined;
-    return {
-      connection: {
-        host: ssh.host,
-        port: ssh.port,
-        user: ssh.user,
-        privateKey: pulumi.secret(keys ? (keys[node] as pulumi.Input<string>) : (pk as pulumi.Input<string>)),
-      },
-      run: nodeScriptCommand({ sudo: host.sudo ?? ssh.user !== "root" }),
-    };
-  };
-
-  // Node order: the config node first, so the datastore step can follow its certificate.
-  const ordered = [...sp.nodes].sort((a, b) => (a.node === cfgNode ? -1 : b.node === cfgNode ? 1 : a.index - b.index));
-  for (const n of ordered) {
-    const { connection, run } = connectionOf(n.node);
+  const writeConfig = flannelSystemdEtcdWriteConfig(sp);
+  const cfgNode = flannelSystemdConfigNode(sp);
+  const keys = perNodeKeys(host.privateKey);
+  for (const n of flannelSystemdNodeOrder(sp)) {
+    const ssh = n.ssh as NonNullable<typeof n.ssh>;
+    const privateKey = pulumi.secret(keys ? (keys[n.node] as pulumi.Input<string>) : (host.privateKey as pulumi.Input<string>));
+    const connection = { host: ssh.host, port: ssh.port, user: ssh.user, privateKey };
+    const run = nodeScriptCommand({ sudo: host.sudo ?? ssh.user !== "root" });
     const base = `${name}-${n.node}`;
     // Every step's uninstall.sh, last step first; created first so that destroy runs it last.
-    const uninstallDriver = plain.apply((states) => flannelUninstallDriver(stateOf(states, n.node)));
+    const uninstallDriver = plain.apply((states) => flannelUninstallDriver(flannelRemoteState(states, n.node)));
     const uninstall = new command.remote.Command(
       `${base}-uninstall`,
       { connection, delete: run, stdin: uninstallDriver },
       { parent, ...(opts.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
     );
-    const tokenSecret = `${sp.kube?.namespace ?? ""}/${FLANNEL_KUBE_NAMES.tokenSecret}`;
-    const step = (
-      stepName: string,
-      source: pulumi.Output<NodeState[] | undefined>,
-      dependsOn: pulumi.Resource[],
-      isSecret: boolean,
-    ): command.remote.Command => {
-      // No states: the token is still empty, so the certs step fails saying so (it writes nothing).
-      const script = source.apply((states) =>
-        states ? flannelStepInstall(stateOf(states, n.node), `flannel/${stepName}`) : flannelTokenPendingInstall(n.node, tokenSecret),
-      );
+    const step = (unitId: string, source: pulumi.Output<NodeState[] | undefined>, dependsOn: pulumi.Resource[], isSecret: boolean) => {
+      const script = source.apply((states) => flannelRemoteStepScript(sp, states, n.node, unitId));
       const stdin = isSecret ? pulumi.secret(script) : script;
       return new command.remote.Command(
-        `${base}-${stepName === "service" ? "start" : stepName}`,
-        { connection, create: run, stdin, triggers: [script.apply(sha256)] },
+        `${base}-${flannelRemoteStepName(unitId)}`,
+        { connection, create: run, stdin, triggers: [script.apply(flannelStepTrigger)] },
         { parent, dependsOn },
       );
     };
-    const certs = sp.etcd?.tls || sp.kube ? step("certs", secret, [uninstall, ...Object.values(objects)], true) : undefined;
+    const certs = flannelSystemdNeedsCerts(sp) ? step("flannel/certs", secret, [uninstall, ...Object.values(objects)], true) : undefined;
     if (sp.etcd && n.node === cfgNode && writeConfig !== undefined) {
       datastore = new command.remote.Command(
         `${name}-etcd-config`,
-        { connection, create: run, stdin: writeConfig, triggers: [sha256(writeConfig)] },
+        { connection, create: run, stdin: writeConfig, triggers: [flannelStepTrigger(writeConfig)] },
         { parent, dependsOn: [certs ?? uninstall] },
       );
     }
-    const binaries = step("binaries", plain, [certs ?? uninstall, ...(datastore ? [datastore] : [])], false);
-    const config = step("config", plain, [binaries], false);
-    const start = step("service", plain, [config], false);
-    const verify = step("verify", plain, [start], false);
+    const binaries = step("flannel/binaries", plain, [certs ?? uninstall, ...(datastore ? [datastore] : [])], false);
+    const config = step("flannel/config", plain, [binaries], false);
+    const start = step("flannel/service", plain, [config], false);
+    const verify = step("flannel/verify", plain, [start], false);
     nodes[n.node] = { uninstall, ...(certs ? { certs } : {}), binaries, config, start, verify };
   }
   return {
@@ -352,11 +240,7 @@ export function prepareFlannelSystemd(
   options: FlannelNetworkOptions,
   host: FlannelSystemdHostArgs | undefined,
 ): { sp: FlannelSystemdPlan; warnings: readonly Problem[] } {
-  const parsed = flannelNetworkSchema.safeParse(options, { reportInput: true });
-  if (!parsed.success) throw new NetworkPlanError(zodProblems(parsed.error.issues, options, flannelNetworkSchema, ["flannel"]));
-  const p = new Problems();
-  const sp = planFlannelSystemd({ config: parsed.data, plan, base: "flannel" }, p);
-  if (!sp || !p.ok) throw new NetworkPlanError(p.errors, p.warnings);
-  checkFlannelSystemdHosts(sp, host);
-  return { sp, warnings: p.warnings };
+  const out = planFlannelSystemdNetwork(plan, options);
+  checkFlannelSystemdHosts(out.sp, host);
+  return out;
 }
