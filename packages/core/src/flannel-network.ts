@@ -135,7 +135,7 @@ export function flannelApplyDependencies(kind: string): readonly string[] {
     Secret: ["Namespace"],
     DaemonSet: ["Namespace", "ServiceAccount", "ClusterRoleBinding", "ConfigMap", "Secret"],
   };
-  return want[kind] ?? [];
+  return Object.hasOwn(want, kind) ? (want[kind] ?? []) : [];
 }
 
 /** The bundle part for `podnet render` (spec section already schema-checked). */

@@ -118,6 +118,14 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
   ] as const) {
     checkShellValue(p, `${sbase}.${key}`, value, SAFE_PATH);
   }
+  const configNode = s.etcd?.configNode;
+  if (configNode !== undefined && !plan.nodes.some((n) => n.name === configNode)) {
+    p.error(
+      `${sbase}.etcd.configNode`,
+      "flannel.etcd.config-node-unknown",
+      `${sbase}.etcd.configNode: ${show(configNode)} is not a node of the spec (${plan.nodes.map((n) => `"${n.name}"`).join(", ")}); name the node that has etcdctl and reaches etcd, or leave it out to use the first etcd member`,
+    );
+  }
   if (!OPTIONS_KEY.test(s.docker.optionsKey)) {
     p.error(
       `${sbase}.docker.optionsKey`,
