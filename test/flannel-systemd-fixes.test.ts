@@ -34,11 +34,10 @@ import { BASE_ENV, type RunResult, run, runOk } from "./harness/proc.js";
 import { podnet } from "./support/cli.js";
 import { type CertFiles, makeCa, makeClientCert } from "./support/etcd.js";
 import { needs } from "./support/real.js";
+import { ACTIVE_FLAG, STUB_SYSTEMCTL, SYSTEMCTL_LOG } from "./support/systemctl-stub.js";
 import { tempDir } from "./support/temp-dir.js";
 
 const SYSTEMD = "/lib/systemd/systemd";
-const SYSTEMCTL_LOG = "/var/log/podnet-test-systemctl.log";
-const ACTIVE_FLAG = "/run/podnet-test-flanneld-active";
 const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
 const CLIENT_CERT = {
@@ -198,17 +197,6 @@ describe("flanneld.service against systemd", {
     assert.equal(sc.code, 0, sc.stdout);
   });
 });
-
-/** Test stub: records every call; `cat` answers from the unit files, `is-active` from a flag file. */
-const STUB_SYSTEMCTL = `#!/bin/sh
-# podnet test stub: systemd is not PID 1 in a test node, so nothing is started here.
-echo "$*" >>${SYSTEMCTL_LOG}
-case "$1" in
-  cat) [ -f "/etc/systemd/system/$2" ] ;;
-  is-active) [ "$3" = flanneld.service ] && [ -f ${ACTIVE_FLAG} ] ;;
-  *) exit 0 ;;
-esac
-`;
 
 describe("renewing secrets and uninstalling on SSH test nodes", {
   skip: nodeHarnessSkip() || needs("openssl", "tar", "shellcheck"),

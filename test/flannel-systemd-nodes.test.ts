@@ -47,26 +47,14 @@ import { diffSnapshots, nodeHarnessSkip, type Snapshot, startTestNodes, type Tes
 import { BASE_ENV, run, runOk } from "./harness/proc.js";
 import { type CertFiles, type EtcdPki, makeClientCert, makePki, type RunningEtcd, startEtcd } from "./support/etcd.js";
 import { needs } from "./support/real.js";
+import { ACTIVE_FLAG, STUB_SYSTEMCTL, SYSTEMCTL_LOG } from "./support/systemctl-stub.js";
 
 const SKIP = nodeHarnessSkip() || needs("etcd", "etcdctl", "openssl", "curl", "iptables", "tar");
-const SYSTEMCTL_LOG = "/var/log/podnet-test-systemctl.log";
-const ACTIVE_FLAG = "/run/podnet-test-flanneld-active";
 /** node1 has a failing etcdctl first on its PATH, so its uninstall takes the curl path to etcd. */
 const ETCDCTL_LOG = "/var/log/podnet-test-etcdctl.log";
 const PREFIX = "/kubernetes/network";
 
 const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
-
-/** Test stub: records every call; `cat` answers from the unit files, `is-active` from a flag file. */
-const STUB_SYSTEMCTL = `#!/bin/sh
-# podnet test stub: systemd is not PID 1 in a test node, so nothing is started here.
-echo "$*" >>${SYSTEMCTL_LOG}
-case "$1" in
-  cat) [ -f "/etc/systemd/system/$2" ] ;;
-  is-active) [ "$3" = flanneld.service ] && [ -f ${ACTIVE_FLAG} ] ;;
-  *) exit 0 ;;
-esac
-`;
 
 describe("flannel binary path on SSH test nodes with etcd (mutual TLS)", { skip: SKIP }, () => {
   let scratch = "";
