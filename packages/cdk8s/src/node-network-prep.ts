@@ -18,7 +18,6 @@
  * - Deleting the DaemonSet does not undo anything: run the ConfigMap's
  *   uninstall.sh on the node (`nsenter -t 1 -a -- bash -s < uninstall.sh`).
  */
-import { createHash } from "node:crypto";
 import {
   formatProblem,
   type HostRequirements,
@@ -30,6 +29,7 @@ import {
   planNodeNetworkPrep,
   planPodCidrs,
   renderNodeScripts,
+  sha256Hex,
 } from "@podnet/core";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
@@ -104,7 +104,7 @@ export class NodeNetworkPrep extends Construct {
         updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
         template: {
           // The annotation changes with the script, so a changed ConfigMap rolls the DaemonSet.
-          metadata: { labels, annotations: { "podnet.io/install-sha256": createHash("sha256").update(scripts.install).digest("hex") } },
+          metadata: { labels, annotations: { "podnet.io/install-sha256": sha256Hex(scripts.install) } },
           spec: {
             hostPID: true,
             hostNetwork: true,

@@ -4,7 +4,7 @@
  * their sha256) that install the CRDs and the tigera-operator.
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "./hash.js";
 
 /** A pinned upstream file: download it, check the sha256, then apply it. */
 export interface PinnedManifest {
@@ -84,6 +84,6 @@ export function calicoImage(v: CalicoVersion, component: string, registry?: stri
 
 /** Why `text` is not the pinned file `m` (its sha256 differs); `undefined` when it is. */
 export function pinnedManifestMismatch(m: PinnedManifest, text: string): string | undefined {
-  const sum = createHash("sha256").update(text).digest("hex");
+  const sum = sha256Hex(text);
   return sum === m.sha256 ? undefined : `${m.name} from ${m.url} has sha256 ${sum}, expected ${m.sha256}; nothing applied`;
 }

@@ -5,13 +5,13 @@
  * resource name and trigger, and the apply order of the kube subnet manager's objects.
  * The front end only creates the resources and wires them.
  */
-import { createHash } from "node:crypto";
 import { renderFlannelEtcdWriteConfig } from "./flannel-etcd-script.js";
 import { FLANNEL_KUBE_NAMES } from "./flannel-kube-subnet-mgr.js";
 import { type FlannelNetworkOptions, flannelNetworkSchema } from "./flannel-options.js";
 import type { FlannelSystemdMaterial } from "./flannel-systemd.js";
 import { type FlannelSystemdNode, type FlannelSystemdPlan, planFlannelSystemd } from "./flannel-systemd-plan.js";
 import { flannelStepInstall, flannelTokenPendingInstall } from "./flannel-systemd-steps.js";
+import { sha256Hex } from "./hash.js";
 import type { NodeState } from "./node-state.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { NetworkPlanError, type Problem, Problems } from "./problems.js";
@@ -188,7 +188,7 @@ export function flannelRemoteStepScript(
 
 /** A step's trigger: the sha256 of its script, so a changed script runs again. */
 export function flannelStepTrigger(script: string): string {
-  return createHash("sha256").update(script, "utf8").digest("hex");
+  return sha256Hex(script);
 }
 
 /** flanneld's kubeconfig as the certs step places it (first node); "" without one. */

@@ -4,8 +4,8 @@
  * install.sh / uninstall.sh (under `set -euo pipefail`, with podnet_log and
  * podnet_die). Every value is validated before and quoted here.
  */
-import { createHash } from "node:crypto";
 import { FLANNELD_UNIT } from "./flannel-systemd-unit.js";
+import { sha256Hex } from "./hash.js";
 import { shQuote } from "./shell.js";
 
 const q = shQuote;
@@ -343,10 +343,6 @@ export interface StagedSecret {
 /** The `rerunWhen` condition of the flannel/secrets unit: a secret is staged. */
 export function stagedSecretCondition(secrets: readonly StagedSecret[]): string {
   return secrets.map((x) => `[[ -e ${q(stagedSecretPath(x.dest))} ]]`).join(" || ");
-}
-
-function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /**

@@ -14,7 +14,6 @@
  * plus, once per cluster, the etcd config-writing script (`etcd/write-config.sh`)
  * or the kube subnet manager's RBAC objects.
  */
-import { createHash } from "node:crypto";
 import type { ComponentArtifacts } from "./bundle.js";
 import type { NodeArch } from "./cluster-spec.js";
 import { flanneldArgs } from "./flannel-args.js";
@@ -44,6 +43,7 @@ import {
   verifySnippet,
 } from "./flannel-systemd-scripts.js";
 import { DOCKER_FLANNEL_DROP_IN, dockerDropIn, FLANNELD_UNIT_PATH, flanneldUnit } from "./flannel-systemd-unit.js";
+import { sha256Hex } from "./hash.js";
 import type { K8sObject } from "./manifest.js";
 import { downloadArchiveCommand } from "./node-scripts.js";
 import type { NodeCommand, NodeFile, NodeState, NodeUnit } from "./node-state.js";
@@ -61,10 +61,6 @@ export interface FlannelSystemdMaterial {
   readonly kubeCa?: string;
   /** The ServiceAccount token. Absent in the CLI path: the kubeconfig names a token file that push-secrets.sh copies. */
   readonly kubeToken?: string;
-}
-
-function sha(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /**
@@ -265,8 +261,12 @@ export function flannelSystemdNodeStates(
       commands: configCommands,
     });
     // 4. service; its definition carries a digest of everything flanneld reads, so a change restarts it
-    const reads = sha(
-      JSON.stringify([certFiles.map((f) => [f.path, sha(f.content)]), configFiles.map((f) => [f.path, sha(f.content)]), pushed]),
+    const reads = sha256Hex(
+      JSON.stringify([
+        certFiles.map((f) => [f.path, sha256Hex(f.content)]),
+        configFiles.map((f) => [f.path, sha256Hex(f.content)]),
+        pushed,
+      ]),
     );
     const lease =
       sp.etcd !== undefined

@@ -49,6 +49,7 @@ export * from "./flannel-systemd-steps.js";
 export * from "./flannel-systemd-unit.js";
 export * from "./flannel-validation.js";
 export * from "./flannel-versions.js";
+export * from "./hash.js";
 export * from "./host-requirements.js";
 export * from "./manifest.js";
 export * from "./network-map.js";

@@ -15,7 +15,8 @@
  * - Idempotent: a second install changes nothing and prints
  *   `install: nothing changed`; uninstall undoes exactly what install recorded.
  */
-import { createHash } from "node:crypto";
+
+import { sha256Hex } from "./hash.js";
 import { NODE_SCRIPT_PRELUDE, PODNET_STATE_ROOT } from "./node-script-prelude.js";
 import type { NodeCommand, NodeFile, NodeState, NodeUnit } from "./node-state.js";
 import { DNS1123_LABEL } from "./pod-cidr-plan.js";
@@ -169,10 +170,6 @@ function checkSnippet(p: Problems, path: string, snippet: unknown, required: boo
 /** Stable per-unit state key on the node: the id with `/` as `.` (ids never contain dots). */
 export function unitKey(id: string): string {
   return id.replaceAll("/", ".");
-}
-
-function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /**

@@ -16,8 +16,7 @@
  * doctorVerifyCommands(`${name}-verify`, { doctor: check.doctor, connections }, { parent: this, dependsOn: runners });
  * ```
  */
-import { createHash } from "node:crypto";
-import { type DoctorPlan, type ExpectedNodeState, nodeScriptCommand, renderDoctorCheckScript } from "@podnet/core";
+import { type DoctorPlan, type ExpectedNodeState, nodeScriptCommand, renderDoctorCheckScript, sha256Hex } from "@podnet/core";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeConnectionArgs } from "./node-runner.js";
@@ -38,7 +37,7 @@ export function doctorVerifyCommand(name: string, args: DoctorVerifyArgs, opts?:
   const script = validated("DoctorVerify", () => renderDoctorCheckScript(args.expected));
   const user = args.connection.user ?? "root";
   const run = nodeScriptCommand({ sudo: args.sudo ?? (typeof user === "string" && user !== "root") });
-  const sha = createHash("sha256").update(script).digest("hex");
+  const sha = sha256Hex(script);
   return new command.remote.Command(
     name,
     {

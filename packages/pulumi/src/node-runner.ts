@@ -16,8 +16,7 @@
  * nothing is left on the host but what the units place. The private key is
  * always a secret; the install script is one when a unit file is secret.
  */
-import { createHash } from "node:crypto";
-import { type NodeState, nodeScriptCommand, renderNodeScripts } from "@podnet/core";
+import { type NodeState, nodeScriptCommand, renderNodeScripts, sha256Hex } from "@podnet/core";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { validated } from "./problems.js";
@@ -69,7 +68,7 @@ export class NodeRunner extends pulumi.ComponentResource {
       privateKey: pulumi.secret(args.connection.privateKey),
     };
     const secretFiles = args.state.units.some((u) => u.files.some((f) => f.secret));
-    this.installSha256 = createHash("sha256").update(scripts.install).digest("hex");
+    this.installSha256 = sha256Hex(scripts.install);
 
     this.uninstall = new command.remote.Command(
       `${name}-uninstall`,
