@@ -31,23 +31,32 @@ function embedded(s: string): Json | undefined {
   }
 }
 
-/** A field that names the items of a list, when every item has a distinct one. */
+/** A field that names the items of a list (a repeated name gets `#2`, `#3`, ...). */
 function listKey(items: readonly Json[]): string | undefined {
   if (items.length === 0 || !items.every(isObj)) return undefined;
-  for (const key of ["name", "purpose", "key"]) {
-    const names = items.map((i) => (i as { [k: string]: Json })[key]);
-    if (names.every((n) => typeof n === "string") && new Set(names).size === names.length) return key;
-  }
-  return undefined;
+  return ["name", "purpose", "key", "type"].find((key) => items.every((i) => typeof (i as { [k: string]: Json })[key] === "string"));
 }
 
 /** The comparable form of a value: embedded JSON parsed, named lists keyed by name, plain lists kept whole. */
 function normalise(v: unknown): Json {
-  if (typeof v === "string") return embedded(v) ?? v;
+  if (typeof v === "string") {
+    const inner = embedded(v);
+    return inner === undefined ? v : normalise(inner);
+  }
   if (Array.isArray(v)) {
     const items = v.map(normalise);
     const key = listKey(items);
-    if (key) return Object.fromEntries(items.map((i) => [`[${key}=${(i as { [k: string]: Json })[key]}]`, i]));
+    if (key) {
+      const seen = new Map<string, number>();
+      return Object.fromEntries(
+        items.map((i) => {
+          const name = String((i as { [k: string]: Json })[key]);
+          const n = (seen.get(name) ?? 0) + 1;
+          seen.set(name, n);
+          return [`[${key}=${name}]${n > 1 ? `#${n}` : ""}`, i];
+        }),
+      );
+    }
     if (items.every((i) => !isObj(i) && !Array.isArray(i))) return items;
     return Object.fromEntries(items.map((i, n) => [`[${n}]`, i]));
   }
@@ -55,7 +64,6 @@ function normalise(v: unknown): Json {
   return (v ?? null) as Json;
 }
 
-/** Kind and name: a component names each object once per kind, so a namespace change shows as `metadata.namespace`. */
 const objectKey = (o: K8sObject) => `${o.kind} ${o.metadata.name}`;
 
 /** Text as a multiset of lines. */
@@ -86,12 +94,18 @@ export function artifactTree(a: ComponentArtifacts): { [k: string]: Json } {
   return tree;
 }
 
-function walk(a: Json | undefined, b: Json | undefined, path: string, out: RenderDiff): void {
+/** An emptied named list is compared as an empty map, so each item shows as gone. */
+const emptyAsMap = (v: Json | undefined, other: Json | undefined): Json | undefined =>
+  Array.isArray(v) && v.length === 0 && isObj(other) ? {} : v;
+
+function walk(x: Json | undefined, y: Json | undefined, path: string, out: RenderDiff): void {
+  const a = emptyAsMap(x, y);
+  const b = emptyAsMap(y, x);
   if (isObj(a) && isObj(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[k], b[k], path === "" ? k : `${path}.${k}`, out);
     return;
   }
-  if (JSON.stringify(a) !== JSON.stringify(b)) out[path] = b === undefined ? GONE : b;
+  if (JSON.stringify(a) !== JSON.stringify(b)) out[path] = y === undefined ? GONE : (y as Json);
 }
 
 /** Every leaf where the option render differs from the default render. */
