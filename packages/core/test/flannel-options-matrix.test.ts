@@ -149,6 +149,27 @@ const ROWS: Row[] = [
     },
   },
   {
+    // Mode separate (default) in dual-stack: flannel-wg on 51820 and flannel-wg-v6 on 51821.
+    name: "wireguard defaults, dual-stack",
+    plan: dual,
+    options: { backend: { type: "wireguard" } },
+    expected: {
+      [`${NET}.Backend.Type`]: "wireguard",
+      "summary.flannel.backend.type": "wireguard",
+      "summary.flannel.backendOverhead": 80,
+      ...podMtu(1420),
+      ...host(VXLAN_FW, GONE),
+      ...host("firewall.[purpose=flannel wireguard tunnel]", { protocol: "udp", port: 51820, purpose: "flannel wireguard tunnel" }),
+      ...host("firewall.[purpose=flannel wireguard tunnel (IPv6)]", {
+        protocol: "udp",
+        port: 51821,
+        purpose: "flannel wireguard tunnel (IPv6)",
+      }),
+      ...host("trustedInterfaces", ["flannel-wg", "flannel-wg-v6", "cni0"]),
+      ...host("kernelModules", ["wireguard", "br_netfilter"]),
+    },
+  },
+  {
     name: "wireguard ListenPortV6 (dual-stack, separate mode: flannel-wg-v6)",
     plan: dual,
     options: { backend: { type: "wireguard", listenPortV6: 51831 } },
@@ -418,6 +439,15 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: "image override (flanneld image only; the CNI plugin image stays)",
+    options: { images: { flannel: "registry.example.com/flannel:v0.28.9-patched" } },
+    expected: {
+      [`${POD}.initContainers.[name=install-cni].image`]: "registry.example.com/flannel:v0.28.9-patched",
+      [`${FL}.image`]: "registry.example.com/flannel:v0.28.9-patched",
+      "summary.flannel.images.flannel": "registry.example.com/flannel:v0.28.9-patched",
+    },
+  },
+  {
     name: "imagePullPolicy on every container",
     options: { imagePullPolicy: "IfNotPresent" },
     expected: {
@@ -469,6 +499,26 @@ const ROWS: Row[] = [
       "DaemonSet kube-flannel-ds.metadata.namespace": "kube-system",
       "summary.flannel.namespace": "kube-system",
     },
+  },
+  {
+    name: "createNamespace off",
+    options: { createNamespace: false },
+    expected: {
+      "manifests/flannel.yaml order": [
+        "ClusterRole flannel",
+        "ClusterRoleBinding flannel",
+        "ServiceAccount flannel",
+        "ConfigMap kube-flannel-cfg",
+        "DaemonSet kube-flannel-ds",
+      ],
+      "Namespace kube-flannel": GONE,
+    },
+  },
+  {
+    // SubnetLen/Min/Max apply in etcd mode only; the kube subnet manager uses each node's podCIDR.
+    name: "subnet sizing is ignored with the kube subnet manager",
+    options: { subnetLen: 25, ipv6SubnetLen: 80 },
+    expected: {},
   },
   {
     name: "labels on every object and the pods (never the selector)",
