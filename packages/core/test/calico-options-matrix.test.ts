@@ -878,6 +878,17 @@ const OPERATOR_ROWS: Row[] = [
     }),
   ),
   {
+    // The IP_AUTODETECTION_METHOD string form maps to the operator's object form (interface=RE -> interface: RE).
+    name: "autodetection string form on the operator path",
+    options: { ipAutodetection: { ipv4: "interface=ens33" } },
+    expected: {
+      ...inst("calicoNetwork.nodeAddressAutodetectionV4.firstFound", GONE),
+      ...inst("calicoNetwork.nodeAddressAutodetectionV4.interface", "ens33"),
+      "summary.calico.autodetection.ipv4.method": "interface=ens33",
+      "summary.calico.autodetection.ipv4.explicit": true,
+    },
+  },
+  {
     name: "nodeAddressAutodetectionV4 firstFound, explicit",
     options: { ipAutodetection: { ipv4: { firstFound: true } } },
     expected: { "summary.calico.autodetection.ipv4.explicit": true },
