@@ -64,6 +64,15 @@ export const FLANNEL_BACKEND_JSON_KEYS: Readonly<Record<Exclude<keyof FlannelBac
   persistentKeepaliveInterval: "PersistentKeepaliveInterval",
 };
 
+/**
+ * wireguard `Mode` "separate" (the default) runs flannel-wg and flannel-wg-v6 on ListenPort and
+ * ListenPortV6; "auto", "ipv4" and "ipv6" run one device, flannel-wg, on ListenPort for both families.
+ * @see flannel pkg/backend/wireguard/wireguard.go (RegisterNetwork)
+ */
+function wireguardSeparate(backend: FlannelBackendConfig): boolean {
+  return (backend.mode ?? "separate") === "separate";
+}
+
 /** Firewall openings a backend needs between nodes. */
 export function backendFirewallNeeds(backend: FlannelBackendConfig, ipv6: boolean): FirewallNeed[] {
   switch (backend.type) {
@@ -75,7 +84,7 @@ export function backendFirewallNeeds(backend: FlannelBackendConfig, ipv6: boolea
       const out: FirewallNeed[] = [
         { protocol: "udp", port: backend.listenPort ?? FLANNEL_WIREGUARD_DEFAULT_PORT, purpose: "flannel wireguard tunnel" },
       ];
-      if (ipv6) {
+      if (ipv6 && wireguardSeparate(backend)) {
         out.push({
           protocol: "udp",
           port: backend.listenPortV6 ?? FLANNEL_WIREGUARD_DEFAULT_PORT_V6,
@@ -100,6 +109,7 @@ export function backendDevices(backend: FlannelBackendConfig, families: { ipv4: 
     case "vxlan":
       return [...(families.ipv4 ? [`flannel.${vni}`] : []), ...(families.ipv6 ? [`flannel-v6.${vni}`] : [])];
     case "wireguard":
+      if (!wireguardSeparate(backend)) return ["flannel-wg"];
       return [...(families.ipv4 ? ["flannel-wg"] : []), ...(families.ipv6 ? ["flannel-wg-v6"] : [])];
     case "ipip":
       return ["flannel.ipip"];
