@@ -141,6 +141,32 @@ export interface PlanCheck {
 export interface PlanContext {
   /** Subnets of an earlier plan, kept for nodes that still exist. */
   readonly previous?: PreviousAllocation;
+  /**
+   * Where new node subnets may be allocated, per family: a component that hands out node
+   * subnets itself (flannel with etcd reservations) allows only part of the pod CIDR.
+   * Pins are honoured anywhere (the component reports the ones it cannot use); a previous
+   * subnet outside the range moves.
+   * @default - the whole pod CIDR
+   */
+  readonly allocation?: PerFamily<AllocationRange>;
+}
+
+/**
+ * Part of the pod CIDR the planner allocates node subnets from. A bound that is not the
+ * first address of a node subnet inside the pod CIDR is ignored here (the component that
+ * set it reports it).
+ */
+export interface AllocationRange {
+  /** First address of the lowest node subnet allowed. @default - the pod CIDR's first (or second) subnet */
+  readonly min?: string;
+  /** First address of the highest node subnet allowed. @default - the pod CIDR's last subnet */
+  readonly max?: string;
+  /** Never hand out the pod CIDR's first node subnet (flannel's default SubnetMin). @default false */
+  readonly excludeFirst?: boolean;
+  /** How messages name the range, e.g. `flannel's SubnetMin..SubnetMax`. */
+  readonly label: string;
+  /** Problem path when the range holds too few subnets, e.g. `flannel.subnetMin`. */
+  readonly path: string;
 }
 
 /** Host-local bridges that carry the same default address on every host (Docker, libvirt, LXC, Podman). */
@@ -305,7 +331,8 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
     const fc = checkCapacity(family, pod.cidr, mask, cluster.maxPodsPerNode, input.nodes.length, svc?.cidr, p);
     if (fc) capacity[family] = fc;
     if (mask >= pod.cidr.prefix && mask <= Math.min(pod.cidr.prefix + 16, familyBits(family))) {
-      allocate(family, pod.cidr, mask, input.nodes, context.previous, p, nodeSubnets, nodeSources);
+      const range = allocationBounds(pod.cidr, mask, context.allocation?.[family]);
+      allocate(family, pod.cidr, mask, range, input.nodes, context.previous, p, nodeSubnets, nodeSources);
     }
   }
   checkPinFamilies(input.nodes, pods, p);
@@ -602,10 +629,45 @@ function checkPinFamilies(nodes: readonly NodeSpec[], pods: Map<IpFamily, { cidr
   });
 }
 
+/** Subnet indexes [lo, hi] the planner allocates from, with the range's label. */
+interface Bounds {
+  readonly lo: number;
+  readonly hi: number;
+  readonly label?: string;
+  readonly path?: string;
+  /** Text of the lowest and highest allowed subnet, for messages. */
+  readonly text?: string;
+}
+
+function allocationBounds(pod: Cidr, mask: number, range: AllocationRange | undefined): Bounds {
+  const total = Number(subnetCount(pod, mask));
+  const whole: Bounds = { lo: 0, hi: total - 1 };
+  if (!range) return whole;
+  const index = (text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const r = parseCidr(`${text}/${mask}`);
+    return r.ok && contains(pod, r.value) ? Number(subnetIndex(pod, r.value)) : Number.NaN;
+  };
+  const min = index(range.min);
+  const max = index(range.max);
+  const lo = min ?? (range.excludeFirst ? 1 : 0);
+  const hi = max ?? total - 1;
+  // A bad bound is the component's error to report; allocate as if there were none.
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) return whole;
+  return {
+    lo,
+    hi,
+    label: range.label,
+    path: range.path,
+    text: `${nthSubnet(pod, mask, BigInt(lo)).text}..${nthSubnet(pod, mask, BigInt(hi)).text}`,
+  };
+}
+
 function allocate(
   family: IpFamily,
   pod: Cidr,
   mask: number,
+  range: Bounds,
   nodes: readonly NodeSpec[],
   previous: PreviousAllocation | undefined,
   p: Problems,
@@ -670,11 +732,17 @@ function allocate(
     const r = parseCidr(prev);
     const fits = r.ok && contains(pod, r.value) && r.value.prefix === mask;
     const idx = fits ? Number(subnetIndex(pod, r.value)) : -1;
-    if (!fits || owner.has(idx)) {
+    const inRange = idx >= range.lo && idx <= range.hi;
+    if (!fits || !inRange || owner.has(idx)) {
+      const why = !fits
+        ? `no longer fits "${pod.text}" with /${mask} node subnets`
+        : !inRange
+          ? `lies outside ${range.label} (${range.text})`
+          : "is now pinned by another node";
       p.warn(
         `nodes[${i}]`,
         "node.subnet-moved",
-        `nodes[${i}]: node "${node.name}" had ${FAMILY_LABEL[family]} subnet ${show(prev)} in the previous plan, which ${fits ? "is now pinned by another node" : `no longer fits "${pod.text}" with /${mask} node subnets`}; it gets a new subnet, and its pods must be recreated`,
+        `nodes[${i}]: node "${node.name}" had ${FAMILY_LABEL[family]} subnet ${show(prev)} in the previous plan, which ${why}; it gets a new subnet, and its pods must be recreated`,
       );
       pending.push(i);
       return;
@@ -682,11 +750,22 @@ function allocate(
     owner.set(idx, i);
     set(i, (r as { value: Cidr }).value, "previous");
   });
-  // 3. Everyone else: lowest free subnet, in spec order.
-  let next = 0;
+  // 3. Everyone else: lowest free subnet of the range, in spec order.
+  let next = range.lo;
   for (const i of pending) {
-    while (next < total && owner.has(next)) next++;
-    if (next >= total) return; // capacity error already reported
+    while (next <= range.hi && owner.has(next)) next++;
+    if (next > range.hi) {
+      if (total < nodes.length) return; // the whole pod CIDR is too small: capacity error already reported
+      const inRange = [...owner.keys()].filter((k) => k >= range.lo && k <= range.hi).length;
+      const need = inRange + pending.length - pending.indexOf(i);
+      const held = range.hi - range.lo + 1;
+      p.error(
+        range.path ?? "cluster.podCidrs",
+        "capacity.range",
+        `${range.path}: ${range.label} (${range.text}) holds ${held} /${mask} subnet${held === 1 ? "" : "s"} but ${need} nodes need one there; widen the range or use a longer cluster.nodeMaskSize.${family}`,
+      );
+      return;
+    }
     owner.set(next, i);
     set(i, nthSubnet(pod, mask, BigInt(next)), "allocated");
     next++;
