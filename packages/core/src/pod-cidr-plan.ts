@@ -14,6 +14,8 @@ import {
   FAMILY_LABEL,
   familyBits,
   type IpFamily,
+  ipv4MappedAddress,
+  ipv4MappedAlias,
   isPrivate,
   nthAddress,
   nthSubnet,
@@ -282,7 +284,10 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
   const reserved: Sourced[] = [];
   cluster.reservedCidrs.forEach((text, i) => {
     const c = parseCidrChecked(text, `cluster.reservedCidrs[${i}]`, p);
-    if (c) reserved.push({ cidr: c, path: `cluster.reservedCidrs[${i}]`, detail: "(reserved)", shown: c.text, more: 0 });
+    if (c) {
+      checkMapped(c, text, `cluster.reservedCidrs[${i}]`, "reserved", p);
+      reserved.push({ cidr: c, path: `cluster.reservedCidrs[${i}]`, detail: "(reserved)", shown: c.text, more: 0 });
+    }
   });
 
   // Nodes: names, interfaces, addresses.
@@ -291,12 +296,19 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
 
   // Overlaps: pods and services against each other and everything else.
   const subjects: Sourced[] = [];
-  for (const [, v] of pods) subjects.push({ cidr: v.cidr, path: `cluster.podCidrs[${v.index}]`, detail: "", shown: v.cidr.text, more: 0 });
+  const written = new Map<string, string>();
+  for (const [, v] of pods) {
+    subjects.push({ cidr: v.cidr, path: `cluster.podCidrs[${v.index}]`, detail: "", shown: v.cidr.text, more: 0 });
+    written.set(`cluster.podCidrs[${v.index}]`, cluster.podCidrs[v.index] ?? v.cidr.text);
+  }
   const podSubjects = subjects.length;
-  for (const [, v] of services)
+  for (const [, v] of services) {
     subjects.push({ cidr: v.cidr, path: `cluster.serviceCidrs[${v.index}]`, detail: "", shown: v.cidr.text, more: 0 });
+    written.set(`cluster.serviceCidrs[${v.index}]`, cluster.serviceCidrs[v.index] ?? v.cidr.text);
+  }
   const special: Sourced[] = SPECIAL_RANGES.map((s) => ({ cidr: s.cidr, path: "", detail: "", shown: s.cidr.text, more: 0 }));
   subjects.forEach((a, i) => {
+    checkMapped(a.cidr, written.get(a.path) ?? a.shown, a.path, i < podSubjects ? "pod" : "service", p);
     const others: Sourced[] = [...subjects.slice(Math.max(i + 1, podSubjects)), ...reserved, ...ifaceNets.values()];
     for (const b of others) {
       if (overlaps(a.cidr, b.cidr)) {
@@ -386,6 +398,23 @@ function overlapFix(a: Sourced, b: Sourced): string {
   return "pods and Services need disjoint ranges; move one of them";
 }
 
+/**
+ * IPv4-mapped IPv6 space (`::ffff:0:0/96`) aliases IPv4 addresses: a pod, Service, reserved or
+ * node network there collides with IPv4 space no overlap check of the IPv6 family can see.
+ */
+function checkMapped(c: Cidr, written: string, path: string, kind: "pod" | "service" | "reserved", p: Problems): void {
+  const alias = ipv4MappedAlias(c);
+  if (!alias) return;
+  const head = `${path}: ${show(written)} is IPv4-mapped IPv6 space (::ffff:0:0/96) and aliases the IPv4 network "${alias.text}"`;
+  p.error(
+    path,
+    "cidr.ipv4-mapped",
+    kind === "reserved"
+      ? `${head}; reserve "${alias.text}" itself, or a real IPv6 range such as a unique local (fd00::/8) prefix`
+      : `${head}; ${kind === "pod" ? "pods" : "Services"} need real IPv6 addresses, e.g. the unique local range "${kind === "pod" ? exampleRange("ipv6") : "fd00:10:96::/112"}"`,
+  );
+}
+
 /** An ordinary private example range of the family, for messages. */
 function exampleRange(family: IpFamily): string {
   return family === "ipv4" ? "10.244.0.0/16" : "fd00:10:244::/56";
@@ -452,12 +481,26 @@ function checkCapacity(
 ): FamilyCapacity | undefined {
   if (mask < pod.prefix || mask > familyBits(family)) return undefined;
   const path = `cluster.nodeMaskSize.${family}`;
+  const bits = familyBits(family);
   const subnets = subnetCount(pod, mask);
+  // The longest node mask any rule allows: kube-controller-manager (pod prefix + 16), the
+  // family's width, and room for maxPodsPerNode plus the network and broadcast addresses.
+  const podsCap = bits - bitLength(BigInt(maxPods) + 1n);
+  const caps: Array<[number, string]> = [
+    [pod.prefix + 16, "kube-controller-manager (the pod prefix + 16)"],
+    [podsCap, `cluster.maxPodsPerNode ${maxPods}`],
+  ];
+  const [cap, capBy] = caps.reduce((a, b) => (b[0] < a[0] ? b : a));
   if (subnets < BigInt(nodeCount)) {
+    const needed = pod.prefix + bitLength(BigInt(nodeCount) - 1n);
+    const head = `${path}: /${mask} subnets of "${pod.text}" give ${subnets} node subnet${subnets === 1n ? "" : "s"} but the spec has ${nodeCount} nodes`;
+    const largerPod = cap - bitLength(BigInt(nodeCount) - 1n);
     p.error(
       path,
       "capacity.nodes",
-      `${path}: /${mask} subnets of "${pod.text}" give ${subnets} node subnet${subnets === 1n ? "" : "s"} but the spec has ${nodeCount} nodes; use a longer node mask (at least /${mask + Math.ceil(Math.log2(Number(BigInt(nodeCount) * 1n) / Number(subnets)))}) or a larger pod CIDR`,
+      needed <= cap
+        ? `${head}; use a longer node mask (at least /${needed}) or a larger pod CIDR`
+        : `${head}, and no node mask fits: ${nodeCount} node subnets need /${needed} or longer, but ${capBy} allows at most /${cap}; use a larger pod CIDR${largerPod >= 0 ? ` (${FAMILY_LABEL[family]} /${largerPod} or shorter)` : ""} or fewer nodes`,
     );
   } else if (nodeCount > 0 && Number(nodeCount) / Number(subnets) > 0.8) {
     p.warn(
@@ -472,7 +515,8 @@ function checkCapacity(
   }
   const perNode = subnetCount(pod, mask) > 0n ? (1n << BigInt(familyBits(family) - mask)) - 2n : 0n;
   if (perNode < BigInt(maxPods)) {
-    const needed = familyBits(family) - Math.ceil(Math.log2(maxPods + 2));
+    const needed = podsCap;
+    const room = needed >= pod.prefix ? subnetCount(pod, needed) : 0n;
     p.error(
       "cluster.maxPodsPerNode",
       "capacity.pods",
@@ -480,7 +524,9 @@ function checkCapacity(
         ? `cluster.maxPodsPerNode: a /${mask} ${FAMILY_LABEL[family]} node subnet has no usable pod addresses; use a node mask of /${needed} or shorter for ${maxPods} pods`
         : needed < pod.prefix
           ? `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses), and a /${needed} node subnet would not fit the pod CIDR "${pod.text}"; lower maxPodsPerNode to ${perNode}`
-          : `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses); lower maxPodsPerNode to ${perNode} or use a node mask of /${needed} or shorter`,
+          : room < BigInt(nodeCount)
+            ? `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses), and /${needed} node subnets, which would fit them, give only ${room} in "${pod.text}" for ${nodeCount} nodes; lower maxPodsPerNode to ${perNode} or use a larger pod CIDR`
+            : `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses); lower maxPodsPerNode to ${perNode} or use a node mask of /${needed} or shorter`,
     );
   }
   const svcSize = svc ? size(svc) : 0n;
@@ -495,6 +541,11 @@ function checkCapacity(
     // network and (IPv4) broadcast addresses are never allocated
     serviceAddresses: (svcSize > 2n ? svcSize - 2n : 0n).toString(),
   };
+}
+
+/** Number of bits needed to write n (0 for 0): the smallest k with 2^k > n. */
+function bitLength(n: bigint): number {
+  return n <= 0n ? 0 : n.toString(2).length;
 }
 
 type NodeBase = Omit<PlannedNode, "podCidrs" | "podCidrList" | "subnetSource">;
@@ -567,6 +618,15 @@ function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<stri
           return;
         }
         const v = r.value;
+        const alias = ipv4MappedAlias(v.network);
+        if (alias) {
+          const ip = ipv4MappedAddress(v.family, v.value);
+          p.error(
+            apath,
+            "interface.ipv4-mapped",
+            `${apath}: ${show(text)} is an IPv4-mapped IPv6 address (::ffff:0:0/96) and aliases the IPv4 network "${alias.text}"; write ${ip && alias.prefix > 0 ? `the IPv4 address "${ip}/${alias.prefix}"` : "the IPv4 address"} itself, or the interface's real IPv6 address`,
+          );
+        }
         // A host-local bridge (docker0, virbr0, ...) has the same address on every host by default:
         // it never leaves the node, so the same address on the same bridge name is no conflict.
         const key0 = LOCAL_BRIDGE.test(iface.name) ? `${iface.name}@${v.address}` : v.address;
@@ -789,6 +849,15 @@ function serviceIps(
   const r = parseAddress(dnsText);
   if (!r.ok) {
     p.error(path, "dns.invalid", `${path}: ${show(dnsText)} is not a valid IPv4 or IPv6 address`);
+    return { kubernetesServiceIp, dnsServiceIp: undefined };
+  }
+  const mapped = ipv4MappedAddress(r.value.family, r.value.value);
+  if (mapped !== undefined) {
+    p.error(
+      path,
+      "dns.ipv4-mapped",
+      `${path}: ${show(dnsText)} is an IPv4-mapped IPv6 address (::ffff:0:0/96) standing for ${mapped}; write the IPv4 address ${mapped} itself, or an address of the IPv6 service CIDR`,
+    );
     return { kubernetesServiceIp, dnsServiceIp: undefined };
   }
   const svc = services.get(r.value.family);
