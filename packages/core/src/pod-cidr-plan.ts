@@ -13,6 +13,7 @@ import {
   containsAddress,
   FAMILY_LABEL,
   familyBits,
+  IPV4_MAPPED,
   type IpFamily,
   ipv4MappedAddress,
   ipv4MappedAlias,
@@ -405,12 +406,16 @@ function overlapFix(a: Sourced, b: Sourced): string {
 function checkMapped(c: Cidr, written: string, path: string, kind: "pod" | "service" | "reserved", p: Problems): void {
   const alias = ipv4MappedAlias(c);
   if (!alias) return;
-  const head = `${path}: ${show(written)} is IPv4-mapped IPv6 space (::ffff:0:0/96) and aliases the IPv4 network "${alias.text}"`;
+  // A CIDR block either lies inside ::ffff:0:0/96 or holds all of it (every IPv4 address).
+  const whole = contains(c, IPV4_MAPPED);
+  const head = whole
+    ? `${path}: ${show(written)} holds the IPv4-mapped IPv6 range ::ffff:0:0/96, an alias of every IPv4 address`
+    : `${path}: ${show(written)} is IPv4-mapped IPv6, an alias of the IPv4 network "${alias.text}"`;
   p.error(
     path,
     "cidr.ipv4-mapped",
     kind === "reserved"
-      ? `${head}; reserve "${alias.text}" itself, or a real IPv6 range such as a unique local (fd00::/8) prefix`
+      ? `${head}; ${whole ? "reserve" : `reserve "${alias.text}" itself, or`} a real IPv6 range such as fd00::/8`
       : `${head}; ${kind === "pod" ? "pods" : "Services"} need real IPv6 addresses, e.g. the unique local range "${kind === "pod" ? exampleRange("ipv6") : "fd00:10:96::/112"}"`,
   );
 }
@@ -487,8 +492,8 @@ function checkCapacity(
   // family's width, and room for maxPodsPerNode plus the network and broadcast addresses.
   const podsCap = bits - bitLength(BigInt(maxPods) + 1n);
   const caps: Array<[number, string]> = [
-    [pod.prefix + 16, "kube-controller-manager (the pod prefix + 16)"],
-    [podsCap, `cluster.maxPodsPerNode ${maxPods}`],
+    [pod.prefix + 16, `kube-controller-manager allows at most /${pod.prefix + 16} (the pod prefix + 16)`],
+    [podsCap, `maxPodsPerNode ${maxPods} needs /${podsCap} or shorter`],
   ];
   const [cap, capBy] = caps.reduce((a, b) => (b[0] < a[0] ? b : a));
   if (subnets < BigInt(nodeCount)) {
@@ -500,7 +505,7 @@ function checkCapacity(
       "capacity.nodes",
       needed <= cap
         ? `${head}; use a longer node mask (at least /${needed}) or a larger pod CIDR`
-        : `${head}, and no node mask fits: ${nodeCount} node subnets need /${needed} or longer, but ${capBy} allows at most /${cap}; use a larger pod CIDR${largerPod >= 0 ? ` (${FAMILY_LABEL[family]} /${largerPod} or shorter)` : ""} or fewer nodes`,
+        : `${path}: no node mask fits: ${nodeCount} nodes need /${needed} or longer in "${pod.text}", but ${capBy}; use a larger pod CIDR${largerPod >= 0 ? ` (${FAMILY_LABEL[family]} /${largerPod} or shorter)` : ""} or fewer nodes`,
     );
   } else if (nodeCount > 0 && Number(nodeCount) / Number(subnets) > 0.8) {
     p.warn(
@@ -624,7 +629,7 @@ function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<stri
           p.error(
             apath,
             "interface.ipv4-mapped",
-            `${apath}: ${show(text)} is an IPv4-mapped IPv6 address (::ffff:0:0/96) and aliases the IPv4 network "${alias.text}"; write ${ip && alias.prefix > 0 ? `the IPv4 address "${ip}/${alias.prefix}"` : "the IPv4 address"} itself, or the interface's real IPv6 address`,
+            `${apath}: ${show(text)} is an IPv4-mapped IPv6 address, an alias of the IPv4 network "${alias.text}"; write ${ip && alias.prefix > 0 ? `the IPv4 address "${ip}/${alias.prefix}"` : "the IPv4 address"} itself, or the interface's real IPv6 address`,
           );
         }
         // A host-local bridge (docker0, virbr0, ...) has the same address on every host by default:
@@ -856,7 +861,7 @@ function serviceIps(
     p.error(
       path,
       "dns.ipv4-mapped",
-      `${path}: ${show(dnsText)} is an IPv4-mapped IPv6 address (::ffff:0:0/96) standing for ${mapped}; write the IPv4 address ${mapped} itself, or an address of the IPv6 service CIDR`,
+      `${path}: ${show(dnsText)} is an IPv4-mapped IPv6 address, an alias of ${mapped}; write the IPv4 address ${mapped} itself, or an address of the IPv6 service CIDR`,
     );
     return { kubernetesServiceIp, dnsServiceIp: undefined };
   }

@@ -243,7 +243,7 @@ const rows: Row[] = [
     },
     code: "capacity.nodes",
     message:
-      'cluster.nodeMaskSize.ipv4: /24 subnets of "10.244.0.0/23" give 2 node subnets but the spec has 3 nodes, and no node mask fits: 3 node subnets need /25 or longer, but cluster.maxPodsPerNode 200 allows at most /24; use a larger pod CIDR (IPv4 /22 or shorter) or fewer nodes',
+      'cluster.nodeMaskSize.ipv4: no node mask fits: 3 nodes need /25 or longer in "10.244.0.0/23", but maxPodsPerNode 200 needs /24 or shorter; use a larger pod CIDR (IPv4 /22 or shorter) or fewer nodes',
   },
   {
     rule: "too few node subnets at the longest node mask (IPv4, never beyond /32)",
@@ -256,7 +256,7 @@ const rows: Row[] = [
     },
     code: "capacity.nodes",
     message:
-      'cluster.nodeMaskSize.ipv4: /32 subnets of "10.244.0.0/28" give 16 node subnets but the spec has 20 nodes, and no node mask fits: 20 node subnets need /33 or longer, but cluster.maxPodsPerNode 1 allows at most /30; use a larger pod CIDR (IPv4 /25 or shorter) or fewer nodes',
+      'cluster.nodeMaskSize.ipv4: no node mask fits: 20 nodes need /33 or longer in "10.244.0.0/28", but maxPodsPerNode 1 needs /30 or shorter; use a larger pod CIDR (IPv4 /25 or shorter) or fewer nodes',
   },
   {
     rule: "too few node subnets, and no node mask fits within kube-controller-manager's limit (IPv6)",
@@ -270,7 +270,7 @@ const rows: Row[] = [
     },
     code: "capacity.nodes",
     message:
-      'cluster.nodeMaskSize.ipv6: /126 subnets of "fd00:10:244::/120" give 64 node subnets but the spec has 70 nodes, and no node mask fits: 70 node subnets need /127 or longer, but cluster.maxPodsPerNode 2 allows at most /126; use a larger pod CIDR (IPv6 /119 or shorter) or fewer nodes',
+      'cluster.nodeMaskSize.ipv6: no node mask fits: 70 nodes need /127 or longer in "fd00:10:244::/120", but maxPodsPerNode 2 needs /126 or shorter; use a larger pod CIDR (IPv6 /119 or shorter) or fewer nodes',
   },
   {
     rule: "maxPodsPerNode hint never suggests a node mask too short for the nodes (IPv4)",
@@ -303,7 +303,7 @@ const rows: Row[] = [
     change: (s) => (s.cluster.podCidrs = ["::ffff:10.244.0.0/112"]),
     code: "cidr.ipv4-mapped",
     message:
-      'cluster.podCidrs[0]: "::ffff:10.244.0.0/112" is IPv4-mapped IPv6 space (::ffff:0:0/96) and aliases the IPv4 network "10.244.0.0/16"; pods need real IPv6 addresses, e.g. the unique local range "fd00:10:244::/56"',
+      'cluster.podCidrs[0]: "::ffff:10.244.0.0/112" is IPv4-mapped IPv6, an alias of the IPv4 network "10.244.0.0/16"; pods need real IPv6 addresses, e.g. the unique local range "fd00:10:244::/56"',
   },
   {
     rule: "IPv4-mapped IPv6 service CIDR",
@@ -311,7 +311,7 @@ const rows: Row[] = [
     change: (s) => (s.cluster.serviceCidrs = ["::ffff:10.96.0.0/112"]),
     code: "cidr.ipv4-mapped",
     message:
-      'cluster.serviceCidrs[0]: "::ffff:10.96.0.0/112" is IPv4-mapped IPv6 space (::ffff:0:0/96) and aliases the IPv4 network "10.96.0.0/16"; Services need real IPv6 addresses, e.g. the unique local range "fd00:10:96::/112"',
+      'cluster.serviceCidrs[0]: "::ffff:10.96.0.0/112" is IPv4-mapped IPv6, an alias of the IPv4 network "10.96.0.0/16"; Services need real IPv6 addresses, e.g. the unique local range "fd00:10:96::/112"',
   },
   {
     rule: "IPv4-mapped IPv6 reserved network next to an IPv4 pod CIDR",
@@ -319,7 +319,7 @@ const rows: Row[] = [
     change: (s) => (s.cluster.reservedCidrs = ["::ffff:10.0.0.0/104"]),
     code: "cidr.ipv4-mapped",
     message:
-      'cluster.reservedCidrs[0]: "::ffff:10.0.0.0/104" is IPv4-mapped IPv6 space (::ffff:0:0/96) and aliases the IPv4 network "10.0.0.0/8"; reserve "10.0.0.0/8" itself, or a real IPv6 range such as a unique local (fd00::/8) prefix',
+      'cluster.reservedCidrs[0]: "::ffff:10.0.0.0/104" is IPv4-mapped IPv6, an alias of the IPv4 network "10.0.0.0/8"; reserve "10.0.0.0/8" itself, or a real IPv6 range such as fd00::/8',
   },
   {
     rule: "reserved network holding the whole IPv4-mapped range",
@@ -327,7 +327,7 @@ const rows: Row[] = [
     change: (s) => (s.cluster.reservedCidrs = ["::/80"]),
     code: "cidr.ipv4-mapped",
     message:
-      'cluster.reservedCidrs[0]: "::/80" is IPv4-mapped IPv6 space (::ffff:0:0/96) and aliases the IPv4 network "0.0.0.0/0"; reserve "0.0.0.0/0" itself, or a real IPv6 range such as a unique local (fd00::/8) prefix',
+      'cluster.reservedCidrs[0]: "::/80" holds the IPv4-mapped IPv6 range ::ffff:0:0/96, an alias of every IPv4 address; reserve a real IPv6 range such as fd00::/8',
   },
   {
     rule: "IPv4-mapped IPv6 node address",
@@ -335,7 +335,7 @@ const rows: Row[] = [
     change: (s) => (node(s, 0).interfaces[0]!.addresses = ["::ffff:192.168.1.31/120"]),
     code: "interface.ipv4-mapped",
     message:
-      'nodes[0].interfaces[0].addresses[0]: "::ffff:192.168.1.31/120" is an IPv4-mapped IPv6 address (::ffff:0:0/96) and aliases the IPv4 network "192.168.1.0/24"; write the IPv4 address "192.168.1.31/24" itself, or the interface\'s real IPv6 address',
+      'nodes[0].interfaces[0].addresses[0]: "::ffff:192.168.1.31/120" is an IPv4-mapped IPv6 address, an alias of the IPv4 network "192.168.1.0/24"; write the IPv4 address "192.168.1.31/24" itself, or the interface\'s real IPv6 address',
   },
   {
     rule: "IPv4-mapped IPv6 DNS Service IP",
@@ -343,7 +343,7 @@ const rows: Row[] = [
     change: (s) => (s.cluster.dnsServiceIp = "::ffff:10.96.0.10"),
     code: "dns.ipv4-mapped",
     message:
-      'cluster.dnsServiceIp: "::ffff:10.96.0.10" is an IPv4-mapped IPv6 address (::ffff:0:0/96) standing for 10.96.0.10; write the IPv4 address 10.96.0.10 itself, or an address of the IPv6 service CIDR',
+      'cluster.dnsServiceIp: "::ffff:10.96.0.10" is an IPv4-mapped IPv6 address, an alias of 10.96.0.10; write the IPv4 address 10.96.0.10 itself, or an address of the IPv6 service CIDR',
   },
   // overlaps
   {
