@@ -9,6 +9,7 @@
  *   plan.json                  the plan, without key material
  */
 import { calicoComponent } from "./calico-bundle.js";
+import { flannelPlanConstraints } from "./flannel-etcd.js";
 import { flannelComponent } from "./flannel-network.js";
 import { type FlannelSpecFiles, flannelSpecFileRefs, type SpecFileRef } from "./flannel-systemd-spec.js";
 import type { HostRequirements } from "./host-requirements.js";
@@ -16,7 +17,7 @@ import type { K8sObject } from "./manifest.js";
 import { prepComponent } from "./node-network-prep.js";
 import { checkNodeState } from "./node-scripts.js";
 import type { NodeState } from "./node-state.js";
-import { allocationOf, checkPodCidrPlan, type PlanContext, type PodCidrPlan } from "./pod-cidr-plan.js";
+import { allocationOf, checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problem, Problems } from "./problems.js";
 import { type PodnetSpec, podnetSpecSchema } from "./spec.js";
 import { PARSE_OPTIONS, zodProblems } from "./spec-problems.js";
@@ -64,12 +65,26 @@ export interface SpecCheck {
   readonly warnings: readonly Problem[];
 }
 
+/**
+ * The spec's PodCidrPlan, with what the component sections ask of it: flannel's SubnetLen as
+ * the node mask where cluster.nodeMaskSize leaves it out, and flannel's SubnetMin..SubnetMax
+ * as the allocation range when it reserves subnets in etcd.
+ * @param input - the spec as written (to tell a node mask given from a default)
+ */
+export function checkSpecPlan(spec: PodnetSpec, input: unknown, context: PlanContext = {}): PlanCheck {
+  const written = (input as { cluster?: { nodeMaskSize?: Record<string, unknown> } } | undefined)?.cluster?.nodeMaskSize;
+  const given = { ipv4: written?.ipv4 !== undefined, ipv6: written?.ipv6 !== undefined };
+  const c = flannelPlanConstraints(spec.flannel, given);
+  const cluster = { ...spec.cluster, nodeMaskSize: { ...spec.cluster.nodeMaskSize, ...c.nodeMaskSize } };
+  return checkPodCidrPlan({ cluster, nodes: spec.nodes }, { ...context, allocation: { ...c.allocation, ...context.allocation } });
+}
+
 /** Validates a whole spec: schema, plan, and every component section. */
 export function checkSpec(input: unknown, context: RenderContext = {}): SpecCheck {
   const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
   const spec = parsed.data;
-  const planCheck = checkPodCidrPlan({ cluster: spec.cluster, nodes: spec.nodes }, context);
+  const planCheck = checkSpecPlan(spec, input, context);
   if (!planCheck.plan) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
   const p = new Problems();
   p.warnings.push(...planCheck.warnings);
@@ -108,7 +123,7 @@ export function renderSpec(
   const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
   const spec = parsed.data;
-  const planCheck = checkPodCidrPlan({ cluster: spec.cluster, nodes: spec.nodes }, context);
+  const planCheck = checkSpecPlan(spec, input, context);
   if (!planCheck.plan) return { errors: planCheck.errors, warnings: planCheck.warnings };
   const plan = planCheck.plan;
   const p = new Problems();

@@ -207,6 +207,26 @@ export const SPECIAL_RANGES: ReadonlyArray<{ cidr: Cidr; name: string }> = [
   { cidr: cidr("ff00::/8"), name: "multicast" },
 ];
 
+/** IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2): `::ffff:a.b.c.d` is the IPv4 address a.b.c.d. */
+export const IPV4_MAPPED: Cidr = cidr("::ffff:0:0/96");
+
+/**
+ * The IPv4 network an IPv6 block aliases through the IPv4-mapped range, or
+ * undefined when it does not touch that range: `::ffff:10.0.0.0/104` aliases
+ * `10.0.0.0/8`; a block holding the whole mapped range aliases `0.0.0.0/0`.
+ */
+export function ipv4MappedAlias(block: Cidr): Cidr | undefined {
+  if (!overlaps(block, IPV4_MAPPED)) return undefined;
+  if (contains(block, IPV4_MAPPED)) return cidr("0.0.0.0/0");
+  return blockOf("ipv4", block.first - IPV4_MAPPED.first, block.prefix - IPV4_MAPPED.prefix);
+}
+
+/** The IPv4 address an IPv4-mapped IPv6 address stands for (`::ffff:10.96.0.10` -> `10.96.0.10`), else undefined. */
+export function ipv4MappedAddress(family: IpFamily, value: bigint): string | undefined {
+  if (!containsAddress(IPV4_MAPPED, family, value)) return undefined;
+  return formatAddress("ipv4", value - IPV4_MAPPED.first);
+}
+
 /** Private address space: RFC 1918, RFC 6598 shared space, RFC 4193 unique local. */
 export const PRIVATE_RANGES: readonly Cidr[] = [
   cidr("10.0.0.0/8"),

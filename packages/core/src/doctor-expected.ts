@@ -4,6 +4,8 @@
  * NodeNetworkPrep): nothing is re-derived here that a component already
  * computes, so doctor follows their choices (interface, MTU, devices, ports).
  */
+
+import { checkSpecPlan } from "./bundle.js";
 import { CALICO_VXLAN_PORT } from "./calico-host.js";
 import { checkCalicoNetwork } from "./calico-network.js";
 import { CALICO_OVERHEAD, type ResolvedCalico } from "./calico-validation.js";
@@ -21,7 +23,7 @@ import { type FlannelSystemdPlan, planFlannelSystemd } from "./flannel-systemd-p
 import type { HostRequirements } from "./host-requirements.js";
 import { checkNodeNetworkPrep, type NodeNetworkPrepResult } from "./node-network-prep.js";
 import type { NodeNetworkPrepOptions } from "./node-network-prep-options.js";
-import { checkPodCidrPlan, type PerFamily, type PlanContext, type PodCidrPlan } from "./pod-cidr-plan.js";
+import type { PerFamily, PlanContext, PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problem, Problems } from "./problems.js";
 import { podnetSpecSchema } from "./spec.js";
 import { zodProblems } from "./spec-problems.js";
@@ -57,7 +59,7 @@ export function planDoctor(input: unknown, context: PlanContext = {}): DoctorPla
   const parsed = podnetSpecSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
   const spec = parsed.data;
-  const planCheck = checkPodCidrPlan({ cluster: spec.cluster, nodes: spec.nodes }, context);
+  const planCheck = checkSpecPlan(spec, input, context);
   if (!planCheck.plan) return { errors: planCheck.errors, warnings: planCheck.warnings };
   const r = planDoctorForPlan(planCheck.plan, { flannel: spec.flannel, calico: spec.calico, prep: spec.prep });
   return { ...r, warnings: [...planCheck.warnings, ...r.warnings] };

@@ -25,7 +25,7 @@ import {
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "./flannel-backend.js";
 import { type FlannelNetConfInput, flannelNetConf } from "./flannel-net-conf.js";
 import type { FlannelNetworkConfig } from "./flannel-options.js";
-import type { PodCidrPlan } from "./pod-cidr-plan.js";
+import type { AllocationRange, PerFamily, PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
 
 /** etcd API a flanneld release talks. */
@@ -165,6 +165,44 @@ export function flannelDefaultSubnetLen(network: Cidr): number {
   return network.prefix <= threshold ? usual : network.prefix + 2;
 }
 
+/** What flannel's section asks of the plan: node masks from SubnetLen, and where node subnets may go. */
+export interface FlannelPlanConstraints {
+  /** Node mask per family taken from `subnetLen` / `ipv6SubnetLen` (only where cluster.nodeMaskSize leaves it out). */
+  readonly nodeMaskSize: PerFamily<number>;
+  /** flannel's SubnetMin..SubnetMax per family, when node subnets are reserved in etcd. */
+  readonly allocation: PerFamily<AllocationRange>;
+}
+
+/**
+ * The plan constraints of a flannel section. Only the etcd datastore allocates subnets itself:
+ * there SubnetLen is the node mask (given one of the two, the other follows), and with
+ * reservations (the default) every node subnet must lie in SubnetMin..SubnetMax, which
+ * default to the Network's second and last subnet.
+ * @param givenMask - which families' cluster.nodeMaskSize the spec sets itself
+ */
+export function flannelPlanConstraints(
+  flannel: FlannelNetworkConfig | undefined,
+  givenMask: { readonly ipv4: boolean; readonly ipv6: boolean },
+): FlannelPlanConstraints {
+  const s = flannel?.mode === "systemd" ? flannel.systemd : undefined;
+  if (!flannel || s?.datastore !== "etcd") return { nodeMaskSize: {}, allocation: {} };
+  const nodeMaskSize: Record<string, number> = {};
+  if (!givenMask.ipv4 && flannel.subnetLen !== undefined) nodeMaskSize.ipv4 = flannel.subnetLen;
+  if (!givenMask.ipv6 && flannel.ipv6SubnetLen !== undefined) nodeMaskSize.ipv6 = flannel.ipv6SubnetLen;
+  const allocation: Record<string, AllocationRange> = {};
+  if (s.etcd?.reserveSubnets !== false) {
+    const range = (min: string | undefined, max: string | undefined, json: string, key: string): AllocationRange => ({
+      ...(min !== undefined ? { min } : { excludeFirst: true }),
+      ...(max !== undefined ? { max } : {}),
+      label: `flannel's ${json}Min..${json}Max`,
+      path: `flannel.${key}Min`,
+    });
+    allocation.ipv4 = range(flannel.subnetMin, flannel.subnetMax, "Subnet", "subnet");
+    allocation.ipv6 = range(flannel.ipv6SubnetMin, flannel.ipv6SubnetMax, "IPv6Subnet", "ipv6Subnet");
+  }
+  return { nodeMaskSize, allocation };
+}
+
 /**
  * flannel's CheckNetworkConfig for one family, plus what podnet adds: SubnetLen equals the
  * plan's node mask (the single source of truth), the range holds every node, and with
@@ -244,6 +282,7 @@ export function checkFlannelSubnetRange(
     return undefined;
   }
   const reported = p.errors.length;
+  const taken = new Set(plan.nodes.flatMap((n) => (n.podCidrs[family] ? [n.podCidrs[family]] : [])));
   for (const node of plan.nodes) {
     const text = node.podCidrs[family];
     const sub = text ? parseCidr(text) : undefined;
@@ -251,7 +290,9 @@ export function checkFlannelSubnetRange(
     const idx = subnetIndex(net, sub.value);
     if (idx >= lo && idx <= hi) continue;
     const path = `nodes[${node.index}].podCidrs`;
-    const first = firstFreeIn(plan, family, net, len, lo, hi);
+    // Each hint is a subnet no node holds and no earlier hint suggested, so following them all works.
+    const first = firstFreeIn(taken, net, len, lo, hi);
+    if (first) taken.add(first);
     const why =
       idx === 0n && given.subnetMin === undefined
         ? `flannel never hands out the first subnet of "${net.text}" (SubnetMin defaults to the second, ${min.text})`
@@ -260,7 +301,7 @@ export function checkFlannelSubnetRange(
       p.error(
         path,
         "flannel.etcd.subnet-outside-range",
-        `${path}: node "${node.name}" has ${FAMILY_LABEL[family]} subnet "${sub.value.text}" but ${why}, so its reservation would be ignored; pin the node's podCidrs inside the range${first ? `, e.g. ["${first}"]` : ""} (pinning moves the unpinned nodes, so pin them all), or set ${base}.${keys.min}`,
+        `${path}: node "${node.name}" has ${FAMILY_LABEL[family]} subnet "${sub.value.text}" but ${why}, so its reservation would be ignored; pin the node's podCidrs to a free subnet of the range${first ? `, e.g. ["${first}"]` : ""}, or widen ${base}.${keys.min}..${keys.max} to include it`,
       );
     } else {
       p.warn(
@@ -309,9 +350,9 @@ function boundary(net: Cidr, len: number, text: string | undefined, path: string
   return cidrOf;
 }
 
-function firstFreeIn(plan: PodCidrPlan, family: IpFamily, net: Cidr, len: number, lo: bigint, hi: bigint): string | undefined {
-  const used = new Set(plan.nodes.map((n) => n.podCidrs[family]));
-  for (let i = lo; i <= hi && i < lo + 4096n; i++) {
+function firstFreeIn(used: ReadonlySet<string>, net: Cidr, len: number, lo: bigint, hi: bigint): string | undefined {
+  // at most used.size subnets are taken, so one of the first used.size + 1 is free
+  for (let i = lo; i <= hi && i <= lo + BigInt(used.size); i++) {
     const c = nthSubnet(net, len, i).text;
     if (!used.has(c)) return c;
   }

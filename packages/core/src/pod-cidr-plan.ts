@@ -13,7 +13,10 @@ import {
   containsAddress,
   FAMILY_LABEL,
   familyBits,
+  IPV4_MAPPED,
   type IpFamily,
+  ipv4MappedAddress,
+  ipv4MappedAlias,
   isPrivate,
   nthAddress,
   nthSubnet,
@@ -141,6 +144,32 @@ export interface PlanCheck {
 export interface PlanContext {
   /** Subnets of an earlier plan, kept for nodes that still exist. */
   readonly previous?: PreviousAllocation;
+  /**
+   * Where new node subnets may be allocated, per family: a component that hands out node
+   * subnets itself (flannel with etcd reservations) allows only part of the pod CIDR.
+   * Pins are honoured anywhere (the component reports the ones it cannot use); a previous
+   * subnet outside the range moves.
+   * @default - the whole pod CIDR
+   */
+  readonly allocation?: PerFamily<AllocationRange>;
+}
+
+/**
+ * Part of the pod CIDR the planner allocates node subnets from. A bound that is not the
+ * first address of a node subnet inside the pod CIDR is ignored here (the component that
+ * set it reports it).
+ */
+export interface AllocationRange {
+  /** First address of the lowest node subnet allowed. @default - the pod CIDR's first (or second) subnet */
+  readonly min?: string;
+  /** First address of the highest node subnet allowed. @default - the pod CIDR's last subnet */
+  readonly max?: string;
+  /** Never hand out the pod CIDR's first node subnet (flannel's default SubnetMin). @default false */
+  readonly excludeFirst?: boolean;
+  /** How messages name the range, e.g. `flannel's SubnetMin..SubnetMax`. */
+  readonly label: string;
+  /** Problem path when the range holds too few subnets, e.g. `flannel.subnetMin`. */
+  readonly path: string;
 }
 
 /** Host-local bridges that carry the same default address on every host (Docker, libvirt, LXC, Podman). */
@@ -256,7 +285,10 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
   const reserved: Sourced[] = [];
   cluster.reservedCidrs.forEach((text, i) => {
     const c = parseCidrChecked(text, `cluster.reservedCidrs[${i}]`, p);
-    if (c) reserved.push({ cidr: c, path: `cluster.reservedCidrs[${i}]`, detail: "(reserved)", shown: c.text, more: 0 });
+    if (c) {
+      checkMapped(c, text, `cluster.reservedCidrs[${i}]`, "reserved", p);
+      reserved.push({ cidr: c, path: `cluster.reservedCidrs[${i}]`, detail: "(reserved)", shown: c.text, more: 0 });
+    }
   });
 
   // Nodes: names, interfaces, addresses.
@@ -265,12 +297,19 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
 
   // Overlaps: pods and services against each other and everything else.
   const subjects: Sourced[] = [];
-  for (const [, v] of pods) subjects.push({ cidr: v.cidr, path: `cluster.podCidrs[${v.index}]`, detail: "", shown: v.cidr.text, more: 0 });
+  const written = new Map<string, string>();
+  for (const [, v] of pods) {
+    subjects.push({ cidr: v.cidr, path: `cluster.podCidrs[${v.index}]`, detail: "", shown: v.cidr.text, more: 0 });
+    written.set(`cluster.podCidrs[${v.index}]`, cluster.podCidrs[v.index] ?? v.cidr.text);
+  }
   const podSubjects = subjects.length;
-  for (const [, v] of services)
+  for (const [, v] of services) {
     subjects.push({ cidr: v.cidr, path: `cluster.serviceCidrs[${v.index}]`, detail: "", shown: v.cidr.text, more: 0 });
+    written.set(`cluster.serviceCidrs[${v.index}]`, cluster.serviceCidrs[v.index] ?? v.cidr.text);
+  }
   const special: Sourced[] = SPECIAL_RANGES.map((s) => ({ cidr: s.cidr, path: "", detail: "", shown: s.cidr.text, more: 0 }));
   subjects.forEach((a, i) => {
+    checkMapped(a.cidr, written.get(a.path) ?? a.shown, a.path, i < podSubjects ? "pod" : "service", p);
     const others: Sourced[] = [...subjects.slice(Math.max(i + 1, podSubjects)), ...reserved, ...ifaceNets.values()];
     for (const b of others) {
       if (overlaps(a.cidr, b.cidr)) {
@@ -305,7 +344,8 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
     const fc = checkCapacity(family, pod.cidr, mask, cluster.maxPodsPerNode, input.nodes.length, svc?.cidr, p);
     if (fc) capacity[family] = fc;
     if (mask >= pod.cidr.prefix && mask <= Math.min(pod.cidr.prefix + 16, familyBits(family))) {
-      allocate(family, pod.cidr, mask, input.nodes, context.previous, p, nodeSubnets, nodeSources);
+      const range = allocationBounds(pod.cidr, mask, context.allocation?.[family]);
+      allocate(family, pod.cidr, mask, range, input.nodes, context.previous, p, nodeSubnets, nodeSources);
     }
   }
   checkPinFamilies(input.nodes, pods, p);
@@ -357,6 +397,27 @@ function overlapFix(a: Sourced, b: Sourced): string {
   if (b.path.startsWith("nodes[")) return `move the ${kind} CIDR outside the node network "${b.cidr.text}"`;
   if (b.path.startsWith("cluster.reservedCidrs")) return `that network is reserved; move the ${kind} CIDR outside "${b.cidr.text}"`;
   return "pods and Services need disjoint ranges; move one of them";
+}
+
+/**
+ * IPv4-mapped IPv6 space (`::ffff:0:0/96`) aliases IPv4 addresses: a pod, Service, reserved or
+ * node network there collides with IPv4 space no overlap check of the IPv6 family can see.
+ */
+function checkMapped(c: Cidr, written: string, path: string, kind: "pod" | "service" | "reserved", p: Problems): void {
+  const alias = ipv4MappedAlias(c);
+  if (!alias) return;
+  // A CIDR block either lies inside ::ffff:0:0/96 or holds all of it (every IPv4 address).
+  const whole = contains(c, IPV4_MAPPED);
+  const head = whole
+    ? `${path}: ${show(written)} holds the IPv4-mapped IPv6 range ::ffff:0:0/96, an alias of every IPv4 address`
+    : `${path}: ${show(written)} is IPv4-mapped IPv6, an alias of the IPv4 network "${alias.text}"`;
+  p.error(
+    path,
+    "cidr.ipv4-mapped",
+    kind === "reserved"
+      ? `${head}; ${whole ? "reserve" : `reserve "${alias.text}" itself, or`} a real IPv6 range such as fd00::/8`
+      : `${head}; ${kind === "pod" ? "pods" : "Services"} need real IPv6 addresses, e.g. the unique local range "${kind === "pod" ? exampleRange("ipv6") : "fd00:10:96::/112"}"`,
+  );
 }
 
 /** An ordinary private example range of the family, for messages. */
@@ -425,12 +486,26 @@ function checkCapacity(
 ): FamilyCapacity | undefined {
   if (mask < pod.prefix || mask > familyBits(family)) return undefined;
   const path = `cluster.nodeMaskSize.${family}`;
+  const bits = familyBits(family);
   const subnets = subnetCount(pod, mask);
+  // The longest node mask any rule allows: kube-controller-manager (pod prefix + 16), the
+  // family's width, and room for maxPodsPerNode plus the network and broadcast addresses.
+  const podsCap = bits - bitLength(BigInt(maxPods) + 1n);
+  const caps: Array<[number, string]> = [
+    [pod.prefix + 16, `kube-controller-manager allows at most /${pod.prefix + 16} (the pod prefix + 16)`],
+    [podsCap, `maxPodsPerNode ${maxPods} needs /${podsCap} or shorter`],
+  ];
+  const [cap, capBy] = caps.reduce((a, b) => (b[0] < a[0] ? b : a));
   if (subnets < BigInt(nodeCount)) {
+    const needed = pod.prefix + bitLength(BigInt(nodeCount) - 1n);
+    const head = `${path}: /${mask} subnets of "${pod.text}" give ${subnets} node subnet${subnets === 1n ? "" : "s"} but the spec has ${nodeCount} nodes`;
+    const largerPod = cap - bitLength(BigInt(nodeCount) - 1n);
     p.error(
       path,
       "capacity.nodes",
-      `${path}: /${mask} subnets of "${pod.text}" give ${subnets} node subnet${subnets === 1n ? "" : "s"} but the spec has ${nodeCount} nodes; use a longer node mask (at least /${mask + Math.ceil(Math.log2(Number(BigInt(nodeCount) * 1n) / Number(subnets)))}) or a larger pod CIDR`,
+      needed <= cap
+        ? `${head}; use a longer node mask (at least /${needed}) or a larger pod CIDR`
+        : `${path}: no node mask fits: ${nodeCount} nodes need /${needed} or longer in "${pod.text}", but ${capBy}; use a larger pod CIDR${largerPod >= 0 ? ` (${FAMILY_LABEL[family]} /${largerPod} or shorter)` : ""} or fewer nodes`,
     );
   } else if (nodeCount > 0 && Number(nodeCount) / Number(subnets) > 0.8) {
     p.warn(
@@ -445,7 +520,8 @@ function checkCapacity(
   }
   const perNode = subnetCount(pod, mask) > 0n ? (1n << BigInt(familyBits(family) - mask)) - 2n : 0n;
   if (perNode < BigInt(maxPods)) {
-    const needed = familyBits(family) - Math.ceil(Math.log2(maxPods + 2));
+    const needed = podsCap;
+    const room = needed >= pod.prefix ? subnetCount(pod, needed) : 0n;
     p.error(
       "cluster.maxPodsPerNode",
       "capacity.pods",
@@ -453,7 +529,9 @@ function checkCapacity(
         ? `cluster.maxPodsPerNode: a /${mask} ${FAMILY_LABEL[family]} node subnet has no usable pod addresses; use a node mask of /${needed} or shorter for ${maxPods} pods`
         : needed < pod.prefix
           ? `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses), and a /${needed} node subnet would not fit the pod CIDR "${pod.text}"; lower maxPodsPerNode to ${perNode}`
-          : `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses); lower maxPodsPerNode to ${perNode} or use a node mask of /${needed} or shorter`,
+          : room < BigInt(nodeCount)
+            ? `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses), and /${needed} node subnets, which would fit them, give only ${room} in "${pod.text}" for ${nodeCount} nodes; lower maxPodsPerNode to ${perNode} or use a larger pod CIDR`
+            : `cluster.maxPodsPerNode: ${maxPods} pods do not fit a /${mask} ${FAMILY_LABEL[family]} node subnet (${perNode} usable addresses); lower maxPodsPerNode to ${perNode} or use a node mask of /${needed} or shorter`,
     );
   }
   const svcSize = svc ? size(svc) : 0n;
@@ -468,6 +546,11 @@ function checkCapacity(
     // network and (IPv4) broadcast addresses are never allocated
     serviceAddresses: (svcSize > 2n ? svcSize - 2n : 0n).toString(),
   };
+}
+
+/** Number of bits needed to write n (0 for 0): the smallest k with 2^k > n. */
+function bitLength(n: bigint): number {
+  return n <= 0n ? 0 : n.toString(2).length;
 }
 
 type NodeBase = Omit<PlannedNode, "podCidrs" | "podCidrList" | "subnetSource">;
@@ -540,6 +623,15 @@ function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<stri
           return;
         }
         const v = r.value;
+        const alias = ipv4MappedAlias(v.network);
+        if (alias) {
+          const ip = ipv4MappedAddress(v.family, v.value);
+          p.error(
+            apath,
+            "interface.ipv4-mapped",
+            `${apath}: ${show(text)} is an IPv4-mapped IPv6 address, an alias of the IPv4 network "${alias.text}"; write ${ip && alias.prefix > 0 ? `the IPv4 address "${ip}/${alias.prefix}"` : "the IPv4 address"} itself, or the interface's real IPv6 address`,
+          );
+        }
         // A host-local bridge (docker0, virbr0, ...) has the same address on every host by default:
         // it never leaves the node, so the same address on the same bridge name is no conflict.
         const key0 = LOCAL_BRIDGE.test(iface.name) ? `${iface.name}@${v.address}` : v.address;
@@ -602,10 +694,45 @@ function checkPinFamilies(nodes: readonly NodeSpec[], pods: Map<IpFamily, { cidr
   });
 }
 
+/** Subnet indexes [lo, hi] the planner allocates from, with the range's label. */
+interface Bounds {
+  readonly lo: number;
+  readonly hi: number;
+  readonly label?: string;
+  readonly path?: string;
+  /** Text of the lowest and highest allowed subnet, for messages. */
+  readonly text?: string;
+}
+
+function allocationBounds(pod: Cidr, mask: number, range: AllocationRange | undefined): Bounds {
+  const total = Number(subnetCount(pod, mask));
+  const whole: Bounds = { lo: 0, hi: total - 1 };
+  if (!range) return whole;
+  const index = (text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const r = parseCidr(`${text}/${mask}`);
+    return r.ok && contains(pod, r.value) ? Number(subnetIndex(pod, r.value)) : Number.NaN;
+  };
+  const min = index(range.min);
+  const max = index(range.max);
+  const lo = min ?? (range.excludeFirst ? 1 : 0);
+  const hi = max ?? total - 1;
+  // A bad bound is the component's error to report; allocate as if there were none.
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) return whole;
+  return {
+    lo,
+    hi,
+    label: range.label,
+    path: range.path,
+    text: `${nthSubnet(pod, mask, BigInt(lo)).text}..${nthSubnet(pod, mask, BigInt(hi)).text}`,
+  };
+}
+
 function allocate(
   family: IpFamily,
   pod: Cidr,
   mask: number,
+  range: Bounds,
   nodes: readonly NodeSpec[],
   previous: PreviousAllocation | undefined,
   p: Problems,
@@ -670,11 +797,17 @@ function allocate(
     const r = parseCidr(prev);
     const fits = r.ok && contains(pod, r.value) && r.value.prefix === mask;
     const idx = fits ? Number(subnetIndex(pod, r.value)) : -1;
-    if (!fits || owner.has(idx)) {
+    const inRange = idx >= range.lo && idx <= range.hi;
+    if (!fits || !inRange || owner.has(idx)) {
+      const why = !fits
+        ? `no longer fits "${pod.text}" with /${mask} node subnets`
+        : !inRange
+          ? `lies outside ${range.label} (${range.text})`
+          : "is now pinned by another node";
       p.warn(
         `nodes[${i}]`,
         "node.subnet-moved",
-        `nodes[${i}]: node "${node.name}" had ${FAMILY_LABEL[family]} subnet ${show(prev)} in the previous plan, which ${fits ? "is now pinned by another node" : `no longer fits "${pod.text}" with /${mask} node subnets`}; it gets a new subnet, and its pods must be recreated`,
+        `nodes[${i}]: node "${node.name}" had ${FAMILY_LABEL[family]} subnet ${show(prev)} in the previous plan, which ${why}; it gets a new subnet, and its pods must be recreated`,
       );
       pending.push(i);
       return;
@@ -682,11 +815,22 @@ function allocate(
     owner.set(idx, i);
     set(i, (r as { value: Cidr }).value, "previous");
   });
-  // 3. Everyone else: lowest free subnet, in spec order.
-  let next = 0;
+  // 3. Everyone else: lowest free subnet of the range, in spec order.
+  let next = range.lo;
   for (const i of pending) {
-    while (next < total && owner.has(next)) next++;
-    if (next >= total) return; // capacity error already reported
+    while (next <= range.hi && owner.has(next)) next++;
+    if (next > range.hi) {
+      if (total < nodes.length) return; // the whole pod CIDR is too small: capacity error already reported
+      const inRange = [...owner.keys()].filter((k) => k >= range.lo && k <= range.hi).length;
+      const need = inRange + pending.length - pending.indexOf(i);
+      const held = range.hi - range.lo + 1;
+      p.error(
+        range.path ?? "cluster.podCidrs",
+        "capacity.range",
+        `${range.path}: ${range.label} (${range.text}) holds ${held} /${mask} subnet${held === 1 ? "" : "s"} but ${need} nodes need one there; widen the range or use a longer cluster.nodeMaskSize.${family}`,
+      );
+      return;
+    }
     owner.set(next, i);
     set(i, nthSubnet(pod, mask, BigInt(next)), "allocated");
     next++;
@@ -710,6 +854,15 @@ function serviceIps(
   const r = parseAddress(dnsText);
   if (!r.ok) {
     p.error(path, "dns.invalid", `${path}: ${show(dnsText)} is not a valid IPv4 or IPv6 address`);
+    return { kubernetesServiceIp, dnsServiceIp: undefined };
+  }
+  const mapped = ipv4MappedAddress(r.value.family, r.value.value);
+  if (mapped !== undefined) {
+    p.error(
+      path,
+      "dns.ipv4-mapped",
+      `${path}: ${show(dnsText)} is an IPv4-mapped IPv6 address, an alias of ${mapped}; write the IPv4 address ${mapped} itself, or an address of the IPv6 service CIDR`,
+    );
     return { kubernetesServiceIp, dnsServiceIp: undefined };
   }
   const svc = services.get(r.value.family);

@@ -158,7 +158,7 @@ describe("SubnetLen / SubnetMin / SubnetMax rules, one bad row each, exact messa
       given: {},
       code: "flannel.etcd.subnet-outside-range",
       message:
-        'nodes[0].podCidrs: node "n0" has IPv4 subnet "172.30.0.0/21" but flannel never hands out the first subnet of "172.30.0.0/16" (SubnetMin defaults to the second, 172.30.8.0/21), so its reservation would be ignored; pin the node\'s podCidrs inside the range, e.g. ["172.30.16.0/21"] (pinning moves the unpinned nodes, so pin them all), or set flannel.subnetMin',
+        'nodes[0].podCidrs: node "n0" has IPv4 subnet "172.30.0.0/21" but flannel never hands out the first subnet of "172.30.0.0/16" (SubnetMin defaults to the second, 172.30.8.0/21), so its reservation would be ignored; pin the node\'s podCidrs to a free subnet of the range, e.g. ["172.30.16.0/21"], or widen flannel.subnetMin..subnetMax to include it',
     },
   ];
   for (const r of rows) {
@@ -173,6 +173,15 @@ describe("SubnetLen / SubnetMin / SubnetMax rules, one bad row each, exact messa
       );
     });
   }
+
+  test("every hint is a subnet no node holds and no other hint suggests", () => {
+    const p = new Problems();
+    // n0 and n1 sit below SubnetMin; n2 holds the range's first subnet.
+    const base = plan(["172.30.0.0/16"], { ipv4: 24 }, [["172.30.1.0/24"], ["172.30.2.0/24"], ["172.30.10.0/24"]], ["10.96.0.0/16"]);
+    checkFlannelSubnetRange(base, "ipv4", { subnetMin: "172.30.10.0" }, true, "flannel", p);
+    const hints = p.errors.map((e) => /e\.g\. \["([^"]+)"\]/.exec(e.message)?.[1]);
+    assert.deepEqual(hints, ["172.30.11.0/24", "172.30.12.0/24"]);
+  });
 
   test("without reservations a node subnet outside the range is only a warning", () => {
     const p = new Problems();

@@ -94,6 +94,53 @@ describe("PodCidrPlan properties", () => {
     );
   });
 
+  test("with an allocation range, new subnets stay inside it and stay put when nodes come and go", () => {
+    fc.assert(
+      fc.property(
+        families,
+        nodeNames,
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 45, max: 150 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (fam, names, lo, width, excludeFirst, removeIdx) => {
+          const c = cluster(fam, 16, 56);
+          const hi = Math.min(255, lo + width);
+          const bounds = (prefix: (i: number) => string) => ({
+            ...(excludeFirst && lo === 0 ? { excludeFirst: true } : { min: prefix(lo) }),
+            max: prefix(hi),
+            label: "the range",
+            path: "x",
+          });
+          const allocation = {
+            ipv4: bounds((i) => `10.244.${i}.0`),
+            ipv6: bounds((i) => `fd00:10:244:${i.toString(16)}::`),
+          };
+          const first = planPodCidrs({ cluster: c, nodes: nodes(names) }, { allocation }).plan;
+          const lowest = excludeFirst && lo === 0 ? 1 : lo;
+          for (const f of first.families) {
+            const pod = cidr(first.podCidr[f]!);
+            const step = 1n << BigInt((f === "ipv4" ? 32 : 128) - first.nodeMaskSize[f]);
+            const texts = first.nodes.map((n) => n.podCidrs[f]!);
+            assert.equal(new Set(texts).size, texts.length, "two nodes share a subnet");
+            for (const t of texts) {
+              const index = (cidr(t).first - pod.first) / step;
+              assert.ok(index >= BigInt(lowest) && index <= BigInt(hi), `${t} outside the range ${lowest}..${hi}`);
+            }
+          }
+          const removed = new Set(removeIdx.map((i) => names[i % names.length]));
+          const kept = ["znew", ...names.filter((n) => !removed.has(n) && n !== "znew")];
+          const second = planPodCidrs({ cluster: c, nodes: nodes(kept) }, { previous: allocationOf(first), allocation }).plan;
+          for (const n of second.nodes) {
+            const before = first.nodes.find((m) => m.name === n.name);
+            if (before) assert.deepEqual(n.podCidrs, before.podCidrs, `node ${n.name} moved`);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   test("pins are honoured and allocation works around them", () => {
     fc.assert(
       fc.property(nodeNames, fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 5 }), (names, pinIdx) => {

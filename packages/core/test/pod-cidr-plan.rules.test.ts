@@ -234,6 +234,117 @@ const rows: Row[] = [
     message:
       "cluster.maxPodsPerNode: 300 pods do not fit a /120 IPv6 node subnet (254 usable addresses); lower maxPodsPerNode to 254 or use a node mask of /119 or shorter",
   },
+  {
+    rule: "too few node subnets, and no node mask fits within maxPodsPerNode (IPv4)",
+    base: v4,
+    change: (s) => {
+      s.cluster.podCidrs = ["10.244.0.0/23"];
+      s.cluster.maxPodsPerNode = 200;
+    },
+    code: "capacity.nodes",
+    message:
+      'cluster.nodeMaskSize.ipv4: no node mask fits: 3 nodes need /25 or longer in "10.244.0.0/23", but maxPodsPerNode 200 needs /24 or shorter; use a larger pod CIDR (IPv4 /22 or shorter) or fewer nodes',
+  },
+  {
+    rule: "too few node subnets at the longest node mask (IPv4, never beyond /32)",
+    base: v4,
+    change: (s) => {
+      s.cluster.podCidrs = ["10.244.0.0/28"];
+      s.cluster.nodeMaskSize = { ipv4: 32 };
+      s.cluster.maxPodsPerNode = 1;
+      for (let i = 4; i <= 20; i++) s.nodes.push({ name: `n${i}`, interfaces: [{ name: "eth0", addresses: [`192.168.1.${40 + i}/24`] }] });
+    },
+    code: "capacity.nodes",
+    message:
+      'cluster.nodeMaskSize.ipv4: no node mask fits: 20 nodes need /33 or longer in "10.244.0.0/28", but maxPodsPerNode 1 needs /30 or shorter; use a larger pod CIDR (IPv4 /25 or shorter) or fewer nodes',
+  },
+  {
+    rule: "too few node subnets, and no node mask fits within kube-controller-manager's limit (IPv6)",
+    base: v6,
+    change: (s) => {
+      s.cluster.podCidrs = ["fd00:10:244::/120"];
+      s.cluster.nodeMaskSize = { ipv6: 126 };
+      s.cluster.serviceCidrs = ["fd00:10:96::/120"];
+      s.cluster.maxPodsPerNode = 2;
+      for (let i = 4; i <= 70; i++) s.nodes.push({ name: `n${i}`, interfaces: [{ name: "eth0", addresses: [`fd00:1::${40 + i}/64`] }] });
+    },
+    code: "capacity.nodes",
+    message:
+      'cluster.nodeMaskSize.ipv6: no node mask fits: 70 nodes need /127 or longer in "fd00:10:244::/120", but maxPodsPerNode 2 needs /126 or shorter; use a larger pod CIDR (IPv6 /119 or shorter) or fewer nodes',
+  },
+  {
+    rule: "maxPodsPerNode hint never suggests a node mask too short for the nodes (IPv4)",
+    base: v4,
+    change: (s) => {
+      s.cluster.podCidrs = ["10.244.0.0/22"];
+      s.cluster.maxPodsPerNode = 300;
+    },
+    code: "capacity.pods",
+    message:
+      'cluster.maxPodsPerNode: 300 pods do not fit a /24 IPv4 node subnet (254 usable addresses), and /23 node subnets, which would fit them, give only 2 in "10.244.0.0/22" for 3 nodes; lower maxPodsPerNode to 254 or use a larger pod CIDR',
+  },
+  {
+    rule: "maxPodsPerNode hint never suggests a node mask too short for the nodes (IPv6)",
+    base: v6,
+    change: (s) => {
+      s.cluster.podCidrs = ["fd00:10:244::/118"];
+      s.cluster.nodeMaskSize = { ipv6: 120 };
+      s.cluster.serviceCidrs = ["fd00:10:96::/120"];
+      s.cluster.maxPodsPerNode = 300;
+    },
+    code: "capacity.pods",
+    message:
+      'cluster.maxPodsPerNode: 300 pods do not fit a /120 IPv6 node subnet (254 usable addresses), and /119 node subnets, which would fit them, give only 2 in "fd00:10:244::/118" for 3 nodes; lower maxPodsPerNode to 254 or use a larger pod CIDR',
+  },
+  // IPv4-mapped IPv6
+  {
+    rule: "IPv4-mapped IPv6 pod CIDR",
+    base: v6,
+    change: (s) => (s.cluster.podCidrs = ["::ffff:10.244.0.0/112"]),
+    code: "cidr.ipv4-mapped",
+    message:
+      'cluster.podCidrs[0]: "::ffff:10.244.0.0/112" is IPv4-mapped IPv6, an alias of the IPv4 network "10.244.0.0/16"; pods need real IPv6 addresses, e.g. the unique local range "fd00:10:244::/56"',
+  },
+  {
+    rule: "IPv4-mapped IPv6 service CIDR",
+    base: v6,
+    change: (s) => (s.cluster.serviceCidrs = ["::ffff:10.96.0.0/112"]),
+    code: "cidr.ipv4-mapped",
+    message:
+      'cluster.serviceCidrs[0]: "::ffff:10.96.0.0/112" is IPv4-mapped IPv6, an alias of the IPv4 network "10.96.0.0/16"; Services need real IPv6 addresses, e.g. the unique local range "fd00:10:96::/112"',
+  },
+  {
+    rule: "IPv4-mapped IPv6 reserved network next to an IPv4 pod CIDR",
+    base: v4,
+    change: (s) => (s.cluster.reservedCidrs = ["::ffff:10.0.0.0/104"]),
+    code: "cidr.ipv4-mapped",
+    message:
+      'cluster.reservedCidrs[0]: "::ffff:10.0.0.0/104" is IPv4-mapped IPv6, an alias of the IPv4 network "10.0.0.0/8"; reserve "10.0.0.0/8" itself, or a real IPv6 range such as fd00::/8',
+  },
+  {
+    rule: "reserved network holding the whole IPv4-mapped range",
+    base: v6,
+    change: (s) => (s.cluster.reservedCidrs = ["::/80"]),
+    code: "cidr.ipv4-mapped",
+    message:
+      'cluster.reservedCidrs[0]: "::/80" holds the IPv4-mapped IPv6 range ::ffff:0:0/96, an alias of every IPv4 address; reserve a real IPv6 range such as fd00::/8',
+  },
+  {
+    rule: "IPv4-mapped IPv6 node address",
+    base: v6,
+    change: (s) => (node(s, 0).interfaces[0]!.addresses = ["::ffff:192.168.1.31/120"]),
+    code: "interface.ipv4-mapped",
+    message:
+      'nodes[0].interfaces[0].addresses[0]: "::ffff:192.168.1.31/120" is an IPv4-mapped IPv6 address, an alias of the IPv4 network "192.168.1.0/24"; write the IPv4 address "192.168.1.31/24" itself, or the interface\'s real IPv6 address',
+  },
+  {
+    rule: "IPv4-mapped IPv6 DNS Service IP",
+    base: v4,
+    change: (s) => (s.cluster.dnsServiceIp = "::ffff:10.96.0.10"),
+    code: "dns.ipv4-mapped",
+    message:
+      'cluster.dnsServiceIp: "::ffff:10.96.0.10" is an IPv4-mapped IPv6 address, an alias of 10.96.0.10; write the IPv4 address 10.96.0.10 itself, or an address of the IPv6 service CIDR',
+  },
   // overlaps
   {
     rule: "pod CIDR overlaps service CIDR (IPv4, service inside pods)",

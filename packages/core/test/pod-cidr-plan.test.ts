@@ -151,3 +151,54 @@ describe("PodCidrPlan output", () => {
     assert.equal(JSON.stringify(planPodCidrs(dual).plan), JSON.stringify(planPodCidrs(structuredClone(dual)).plan));
   });
 });
+
+describe("PodCidrPlan allocation range (context.allocation)", () => {
+  const three = {
+    cluster: { podCidrs: ["10.244.0.0/16", "fd00:10:244::/56"], serviceCidrs: ["10.96.0.0/12", "fd00:10:96::/112"] },
+    nodes: ["a", "b", "c"].map((name, i) => ({ name, interfaces: [{ name: "eth0", addresses: [`192.168.1.${31 + i}/24`] }] })),
+  };
+  const subnets = (r: ReturnType<typeof planPodCidrs>, f: "ipv4" | "ipv6") => r.plan.nodes.map((n) => n.podCidrs[f]);
+  const label = "the test range";
+
+  test("excludeFirst skips the pod CIDR's first node subnet, per family", () => {
+    const r = planPodCidrs(three, { allocation: { ipv4: { excludeFirst: true, label, path: "x" } } });
+    assert.deepEqual(subnets(r, "ipv4"), ["10.244.1.0/24", "10.244.2.0/24", "10.244.3.0/24"]);
+    assert.deepEqual(subnets(r, "ipv6"), ["fd00:10:244::/64", "fd00:10:244:1::/64", "fd00:10:244:2::/64"]);
+  });
+
+  test("min and max bound the allocation; pins stay where they are", () => {
+    const pinned = structuredClone(three) as typeof three & { nodes: Array<Record<string, unknown>> };
+    (pinned.nodes[2] as Record<string, unknown>).podCidrs = ["10.244.0.0/24"];
+    const r = planPodCidrs(pinned, {
+      allocation: {
+        ipv4: { min: "10.244.200.0", max: "10.244.201.0", label, path: "x" },
+        ipv6: { min: "fd00:10:244:fd::", label, path: "y" },
+      },
+    });
+    assert.deepEqual(subnets(r, "ipv4"), ["10.244.200.0/24", "10.244.201.0/24", "10.244.0.0/24"]);
+    assert.deepEqual(subnets(r, "ipv6"), ["fd00:10:244:fd::/64", "fd00:10:244:fe::/64", "fd00:10:244:ff::/64"]);
+  });
+
+  test("a range too small for the nodes is one error on the range's path", () => {
+    assert.throws(
+      () => planPodCidrs(three, { allocation: { ipv4: { min: "10.244.200.0", max: "10.244.201.0", label, path: "comp.min" } } }),
+      (e: unknown) =>
+        e instanceof NetworkPlanError &&
+        JSON.stringify(e.problems.map((x) => [x.path, x.code])) === JSON.stringify([["comp.min", "capacity.range"]]),
+    );
+  });
+
+  test("a range ending at the pod CIDR's last subnet still reports running out", () => {
+    assert.throws(
+      () => planPodCidrs(three, { allocation: { ipv6: { min: "fd00:10:244:fe::", label, path: "comp.v6" } } }),
+      (e: unknown) => e instanceof NetworkPlanError && e.problems.map((x) => x.code).join() === "capacity.range",
+    );
+  });
+
+  test("bounds that are not node subnets of the pod CIDR are ignored (the component reports them)", () => {
+    for (const min of ["10.244.200.7", "10.245.0.0", "fd00::", "junk"]) {
+      const r = planPodCidrs(three, { allocation: { ipv4: { min, label, path: "x" } } });
+      assert.deepEqual(subnets(r, "ipv4"), ["10.244.0.0/24", "10.244.1.0/24", "10.244.2.0/24"], min);
+    }
+  });
+});
