@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type DoctorPlan, planDoctor } from "@podnet/core";
 import { stringify } from "yaml";
-import { healthyNode, render } from "../packages/core/test/doctor-fixtures.js";
+import { healthyNode, nodeListJson, render, withCluster } from "../packages/core/test/doctor-fixtures.js";
 import { podnet } from "./support/cli.js";
 
 const SPEC = {
@@ -25,6 +25,13 @@ const SPEC = {
   flannel: {},
   prep: { firewall: "firewalld", cniPlugins: false },
 };
+
+/** n1 registered last: kube-controller-manager gave n2 the first subnet, n3 the second, n1 the third. */
+const REGISTERED = nodeListJson([
+  { name: "n2", podCidrs: ["10.244.0.0/24"], internalIps: ["192.168.1.32"] },
+  { name: "n3", podCidrs: ["10.244.1.0/24"], internalIps: ["192.168.1.33"] },
+  { name: "n1", podCidrs: ["10.244.2.0/24"], internalIps: ["192.168.1.31"] },
+]);
 
 describe("podnet doctor (stand-in ssh)", () => {
   let dir: string;
@@ -47,9 +54,13 @@ describe("podnet doctor (stand-in ssh)", () => {
       `#!/bin/sh
 for a in "$@"; do case $a in *@*) host=\${a#*@} ;; esac; done
 printf '%s\\n' "$*" >>"${dir}/argv.log"
-cat >/dev/null
+script=$(cat)
 case $host in
   192.168.1.99) echo "ssh: connect to host 192.168.1.99 port 22: Connection refused" >&2; exit 255 ;;
+esac
+case $script in
+  *"kubectl --kubeconfig '/etc/kubernetes/admin.conf' get nodes -o json"*) cat "${dir}/nodes.json"; exit 0 ;;
+  *kubectl*) echo "error: stat: no such file or directory" >&2; exit 1 ;;
 esac
 cat "${dir}/$host.out"
 `,
@@ -133,18 +144,139 @@ cat "${dir}/$host.out"
     }
   });
 
-  test("usage and spec errors are exit 2", async () => {
+  test("usage errors are exit 2", async () => {
     assert.equal((await doctorRun("--node", "n9")).code, 2);
     assert.match((await doctorRun("--node", "n9")).err, /--node n9: not in .* \(nodes: n1, n2, n3\)/);
     assert.equal((await doctorRun("--timeout", "0")).code, 2);
-    const bad = join(dir, "bad.yaml");
-    writeFileSync(bad, stringify({ ...SPEC, cluster: { ...SPEC.cluster, podCidrs: ["10.244.0.1/16"] } }));
-    const r = await podnet("doctor", bad, "--ssh-command", fakeSsh);
-    assert.equal(r.code, 2);
-    assert.match(r.err, /host bits set/);
-    assert.match(r.err, /no node was checked/);
     const missing = await podnet("doctor", file, "--ssh-command", join(dir, "no-such-ssh"), "--node", "n1");
     assert.equal(missing.code, 2);
     assert.match(missing.out, /n1 \(192\.168\.1\.31\): could not check: cannot run ssh: spawn .*no-such-ssh ENOENT/);
+  });
+
+  test("a spec that validate rejects: validate's output and exit code, no node contacted", async () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, stringify({ ...SPEC, cluster: { ...SPEC.cluster, podCidrs: ["10.244.0.1/16"] } }));
+    const validate = await podnet("validate", bad);
+    writeFileSync(join(dir, "argv.log"), "");
+    const r = await podnet("doctor", bad, "--ssh-command", fakeSsh);
+    assert.equal(validate.code, 1);
+    assert.equal(r.code, validate.code);
+    assert.equal(r.err, validate.err);
+    assert.match(r.err, /host bits set/);
+    assert.match(r.err, /bad\.yaml: 1 error, 0 warnings$/);
+    assert.equal(r.out, "");
+    assert.equal(readFileSync(join(dir, "argv.log"), "utf8"), "");
+  });
+
+  describe("node subnets kube-controller-manager assigned in another order than the spec", () => {
+    const nodesJson = () => join(dir, "nodes.json");
+    before(() => {
+      writeFileSync(nodesJson(), JSON.stringify(REGISTERED, null, 2));
+      for (const e of withCluster(doctor, REGISTERED).nodes) write(`192.168.1.3${e.index + 1}`, render(healthyNode(e)));
+    });
+    after(() => {
+      for (const e of doctor.nodes) write(`192.168.1.3${e.index + 1}`, render(healthyNode(e)));
+    });
+
+    test("without the Node objects: exit 0, the difference is information", async () => {
+      const r = await doctorRun();
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.doesNotMatch(r.out, /subnet\.stale/);
+      assert.match(r.out, /^n1 \(192\.168\.1\.31\): healthy \(/m);
+      assert.match(
+        r.out,
+        /^ {2}info subnet\.assigned-differs \[subnet\]\n {4}expected: IPv4 subnet 10\.244\.0\.0\/24 .*\n {4}found: {4}FLANNEL_SUBNET=10\.244\.2\.1\/24 .*\n {4}note: {5}.*--nodes-json FILE/m,
+      );
+      assert.match(r.out, /^summary: 3 nodes: 3 healthy, 0 with findings \(0 findings\)/m);
+    });
+
+    test("--nodes-json: checked against the Nodes' spec.podCIDRs, exit 0; only --node n1 still judges its routes", async () => {
+      const r = await doctorRun("--nodes-json", nodesJson(), "--json");
+      assert.equal(r.code, 0, r.out + r.err);
+      const report = JSON.parse(r.out) as {
+        nodes: Array<{ node: string; findings: unknown[]; info: Array<{ code: string; found: string }> }>;
+      };
+      assert.deepEqual(
+        report.nodes.map((n) => [n.node, n.findings.length, n.info.map((i) => i.code)]),
+        [
+          ["n1", 0, ["subnet.assigned-differs"]],
+          ["n2", 0, ["subnet.assigned-differs"]],
+          ["n3", 0, ["subnet.assigned-differs"]],
+        ],
+      );
+      assert.match(report.nodes[0]?.info[0]?.found ?? "", /10\.244\.2\.0\/24 in the Node's spec\.podCIDRs/);
+      const one = await doctorRun("--nodes-json", nodesJson(), "--node", "n1");
+      assert.equal(one.code, 0, one.out + one.err);
+      assert.match(one.out, /^n1 \(192\.168\.1\.31\): healthy \(\d+ checks: interface, subnet, overlay, routes,/m);
+      assert.doesNotMatch(one.out, /routes\.peer-unknown/);
+      const alone = await doctorRun("--node", "n1");
+      assert.equal(alone.code, 0, alone.out + alone.err);
+      assert.match(alone.out, /info routes\.peer-unknown \[routes\]/);
+    });
+
+    test("--nodes-json: flanneld holding another subnet than its Node is subnet.stale (exit 1)", async () => {
+      const e = withCluster(doctor, REGISTERED).nodes[0] as DoctorPlan["nodes"][number];
+      const fake = healthyNode(e);
+      fake.files["/run/flannel/subnet.env"] = fake.files["/run/flannel/subnet.env"]?.replace("10.244.2.1/24", "10.244.0.1/24");
+      write("192.168.1.31", render(fake));
+      try {
+        const r = await doctorRun("--nodes-json", nodesJson(), "--node", "n1");
+        assert.equal(r.code, 1, r.out + r.err);
+        assert.match(r.out, /^ {2}subnet\.stale \[subnet\]$/m);
+      } finally {
+        write("192.168.1.31", render(healthyNode(e)));
+      }
+    });
+
+    test("--kube reads the Nodes with kubectl over ssh on the first control-plane node", async () => {
+      const cp = join(dir, "cp.yaml");
+      writeFileSync(cp, stringify({ ...SPEC, nodes: SPEC.nodes.map((n, i) => (i === 1 ? { ...n, roles: ["control-plane"] } : n)) }));
+      writeFileSync(join(dir, "argv.log"), "");
+      const r = await podnet("doctor", cp, "--ssh-command", fakeSsh, "--kube", "--node", "n1");
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(r.out, /found: {4}10\.244\.2\.0\/24 in the Node's spec\.podCIDRs \(kubectl on node "n2"\)/);
+      assert.match(readFileSync(join(dir, "argv.log"), "utf8"), /^.* root@192\.168\.1\.32 -- bash -s$/m);
+      const other = await podnet("doctor", cp, "--ssh-command", fakeSsh, "--kube", "--remote-kubeconfig", "/root/.kube/config");
+      assert.equal(other.code, 2);
+      assert.match(other.err, /--kube: kubectl get nodes on node "n2" failed: error: stat/);
+      const none = await doctorRun("--kube");
+      assert.equal(none.code, 2);
+      assert.match(none.err, /--kube runs kubectl on the first node with roles: \[control-plane\], and the spec has none/);
+      const unsafe = await podnet("doctor", cp, "--ssh-command", fakeSsh, "--kube", "--remote-kubeconfig", "/tmp/$(reboot)");
+      assert.equal(unsafe.code, 2);
+      assert.match(unsafe.err, /--remote-kubeconfig "\/tmp\/\$\(reboot\)": an absolute path/);
+    });
+
+    test("--kubeconfig runs the local kubectl with it", async () => {
+      const kubectl = join(dir, "fake-kubectl");
+      writeFileSync(kubectl, `#!/bin/sh\nprintf '%s\\n' "$*" >"${dir}/kubectl.log"\ncat "${dir}/nodes.json"\n`);
+      chmodSync(kubectl, 0o755);
+      const r = await doctorRun("--kubeconfig", join(dir, "admin.conf"), "--kubectl", kubectl, "--node", "n1");
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.equal(readFileSync(join(dir, "kubectl.log"), "utf8"), `--kubeconfig ${join(dir, "admin.conf")} get nodes -o json\n`);
+      assert.match(r.out, /info subnet\.assigned-differs/);
+    });
+
+    test("a malformed or missing Node list is a usage error naming the file (exit 2)", async () => {
+      const bad = join(dir, "bad-nodes.json");
+      writeFileSync(
+        bad,
+        JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ metadata: {}, spec: { podCIDRs: ["10.244.0.1/24"] } }] }),
+      );
+      const r = await doctorRun("--nodes-json", bad);
+      assert.equal(r.code, 2);
+      assert.ok(
+        r.err.includes(`--nodes-json ${bad}: not a Node list as kubectl get nodes -o json prints it:\n  items.0.metadata.name: `),
+        r.err,
+      );
+      writeFileSync(bad, "{ not json");
+      const j = await doctorRun("--nodes-json", bad);
+      assert.equal(j.code, 2);
+      assert.match(j.err, /bad-nodes\.json: not JSON/);
+      const gone = await doctorRun("--nodes-json", join(dir, "absent.json"));
+      assert.equal(gone.code, 2);
+      assert.match(gone.err, /absent\.json: cannot read it \(ENOENT\)/);
+      assert.equal((await doctorRun("--nodes-json", nodesJson(), "--kube")).code, 2);
+    });
   });
 });

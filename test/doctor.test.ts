@@ -8,6 +8,9 @@
  * in the field; doctor (through the CLI, over ssh) must report exactly that
  * fault, and nothing on the healthy nodes. The self-checking script of the
  * Pulumi verify step runs on the same nodes and must fail on the same faults.
+ * kube-controller-manager assigns node subnets in registration order: a
+ * healthy cluster registered in another order than the spec has no findings,
+ * with or without the Node objects (`--nodes-json`).
  *
  * Run as root: node --import tsx --test test/doctor.test.ts
  */
@@ -32,6 +35,7 @@ import {
   renderDoctorCheckScript,
 } from "@podnet/core";
 import { stringify } from "yaml";
+import { nodeListJson, registeredAsPlanned, withCluster } from "../packages/core/test/doctor-fixtures.js";
 import { diffSnapshots, nodeHarnessSkip, startTestNodes, type TestCluster, type TestNode } from "./harness/nodes.js";
 import { needs } from "./support/real.js";
 
@@ -44,6 +48,7 @@ interface Report {
     status: string;
     error?: string;
     findings: Array<{ node: string; code: string; expected: string; found: string; fix: string }>;
+    info: Array<{ node: string; code: string }>;
     unchecked: unknown[];
   }>;
   exitCode: number;
@@ -54,11 +59,18 @@ describe("podnet doctor on real nodes", { skip }, () => {
   let dir: string;
   let specFile: string;
   let doctor: DoctorPlan;
+  /** The expectations against a cluster whose Nodes hold the planned subnets (what --nodes-json gives). */
+  let registered: DoctorPlan;
+  /** `kubectl get nodes -o json` of that cluster. */
+  let nodesJson: string;
   let nmConf: string;
   const timings: number[] = [];
 
-  const expectedOf = (n: TestNode): ExpectedNodeState => doctor.nodes.find((e) => e.node === n.name) as ExpectedNodeState;
-  const subnetOf = (n: TestNode) => expectedOf(n).subnet?.planned.ipv4 as string;
+  const expectedOf = (n: TestNode, d: DoctorPlan = doctor): ExpectedNodeState =>
+    d.nodes.find((e) => e.node === n.name) as ExpectedNodeState;
+  /** The subnet a node holds; `assigned` overrides the plan (a cluster registered in another order). */
+  let assigned: Record<string, string> = {};
+  const subnetOf = (n: TestNode) => assigned[n.name] ?? (expectedOf(n).subnet?.planned.ipv4 as string);
 
   function specFor(c: TestCluster, overrides: Record<string, { port?: number }> = {}): Record<string, unknown> {
     return {
@@ -175,6 +187,9 @@ EOF
     const planned = planDoctor(spec);
     assert.deepEqual(planned.errors, []);
     doctor = planned.doctor as DoctorPlan;
+    registered = withCluster(doctor);
+    nodesJson = join(dir, "nodes.json");
+    writeFileSync(nodesJson, JSON.stringify(registeredAsPlanned(doctor), null, 2));
     // NodeNetworkPrep's own NetworkManager file for flannel's devices.
     const prep = checkNodeNetworkPrep({
       plan: doctor.plan,
@@ -279,6 +294,8 @@ EOF
     finding: string;
     /** The verify script reports it too (all but the NAT probes). */
     selfCheck?: string;
+    /** The verify script rendered from the plan alone (subnets only predicted) cannot tell this fault. */
+    needsCluster?: boolean;
     break: (n: TestNode) => Promise<void>;
     also?: (r: Report) => void;
   }> = [
@@ -287,6 +304,7 @@ EOF
       node: 1,
       finding: "subnet.stale",
       selfCheck: "subnet.stale",
+      needsCluster: true,
       async break(n) {
         // What flannel does with an old lease: the node takes 10.244.36.0/24 and the others route to it.
         const stale = "10.244.36.0/24";
@@ -413,7 +431,7 @@ EOF
       const n = cluster.nodes[f.node] as TestNode;
       await f.break(n);
       try {
-        const r = await podnetDoctor();
+        const r = await podnetDoctor(specFile, ["--nodes-json", nodesJson]);
         assert.deepEqual(
           codes(r.report),
           [`${n.name} ${f.finding}`],
@@ -429,8 +447,10 @@ EOF
         );
         assert.equal(r.code, 1);
         f.also?.(r.report);
-        if (f.selfCheck) {
-          const s = await n.script(renderDoctorCheckScript(expectedOf(n)));
+        // Rendered from the cluster's assignment, and from the plan alone (what the Pulumi verify step has).
+        const views = f.needsCluster ? [registered] : [registered, doctor];
+        for (const view of f.selfCheck ? views : []) {
+          const s = await n.script(renderDoctorCheckScript(expectedOf(n, view)));
           assert.equal(s.code, 1, s.stdout + s.stderr);
           const lines = s.stdout.split("\n").filter((l) => /^podnet-doctor: [a-z-]+\.[a-z-]+:/.test(l));
           assert.deepEqual(
@@ -439,6 +459,10 @@ EOF
             s.stdout,
           );
         }
+        if (f.needsCluster) {
+          const s = await n.script(renderDoctorCheckScript(expectedOf(n)));
+          assert.equal(s.code, 0, s.stdout + s.stderr);
+        }
       } finally {
         if (f.finding === "firewalld.port-closed")
           await n.exec("firewall-offline-cmd --zone=public --add-port=8472/udp >/dev/null", { check: true });
@@ -446,6 +470,50 @@ EOF
       }
     });
   }
+
+  test("registered in another order than the spec: no findings, with or without the Node objects", async () => {
+    // node2 joined first, node0 last: kube-controller-manager handed out the subnets in that order.
+    const [a, b, c] = cluster.nodes.map(subnetOf) as [string, string, string];
+    assigned = { node0: c, node1: b, node2: a };
+    try {
+      await heal();
+      const plain = await podnetDoctor();
+      assert.deepEqual(codes(plain.report), [], JSON.stringify(plain.report.nodes, null, 1));
+      assert.equal(plain.code, 0, plain.err);
+      const info = (r: Report) => r.nodes.flatMap((n) => n.info.map((i) => `${n.node} ${i.code}`));
+      assert.deepEqual(info(plain.report), ["node0 subnet.assigned-differs", "node2 subnet.assigned-differs"]);
+      const file = join(dir, "nodes-registered.json");
+      writeFileSync(
+        file,
+        JSON.stringify(
+          nodeListJson(cluster.nodes.map((n) => ({ name: n.name, podCidrs: [subnetOf(n)], internalIps: [n.address] })).reverse()),
+        ),
+      );
+      const withNodes = await podnetDoctor(specFile, ["--nodes-json", file]);
+      assert.deepEqual(codes(withNodes.report), []);
+      assert.equal(withNodes.code, 0, withNodes.err);
+      assert.deepEqual(info(withNodes.report), ["node0 subnet.assigned-differs", "node2 subnet.assigned-differs"]);
+      const one = await podnetDoctor(specFile, ["--nodes-json", file, "--node", "node0"]);
+      assert.deepEqual(codes(one.report), []);
+      assert.equal(one.code, 0, one.err);
+      // The verify step, rendered from the plan alone, passes too.
+      for (const n of cluster.nodes) {
+        const r = await n.script(renderDoctorCheckScript(expectedOf(n)));
+        assert.equal(r.code, 0, `${n.name}: ${r.stdout}${r.stderr}`);
+      }
+      // ... and still sees a missing route by counting them.
+      await (cluster.nodes[0] as TestNode).exec(`ip route del ${a}`, { check: true });
+      const s = await (cluster.nodes[0] as TestNode).script(renderDoctorCheckScript(expectedOf(cluster.nodes[0] as TestNode)));
+      assert.equal(s.code, 1, s.stdout);
+      assert.match(
+        s.stdout,
+        /^podnet-doctor: route\.missing: 2 route\(s\) of \/24 subnets dev flannel\.1 \(node "node1", "node2"\); found 1$/m,
+      );
+    } finally {
+      assigned = {};
+      await heal();
+    }
+  });
 
   test("--node checks only the nodes named", async () => {
     await (cluster.nodes[2] as TestNode).exec("ip link set flannel.1 mtu 1400", { check: true });

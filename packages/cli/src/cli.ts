@@ -50,6 +50,16 @@ function specFiles(spec: unknown, file: string): RenderContext {
   return { files, baseDir };
 }
 
+/** For an invalid spec, prints what `validate` prints and returns true; false (nothing printed) when valid. */
+function rejected(io: Io, file: string, r: ReturnType<typeof checkSpec>): boolean {
+  if (r.errors.length === 0) return false;
+  printProblems(io, r.errors, r.warnings);
+  io.err(
+    `${file}: ${r.errors.length} error${r.errors.length === 1 ? "" : "s"}, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"}`,
+  );
+  return true;
+}
+
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command("podnet")
     .description("Validate, plan and render Kubernetes pod networking (Flannel, Calico) from one spec.")
@@ -65,13 +75,9 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action((file: string) => {
       const spec = loadSpecFile(file);
       const r = checkSpec(spec, specFiles(spec, file));
-      printProblems(io, r.errors, r.warnings);
-      if (r.errors.length > 0) {
-        io.err(
-          `${file}: ${r.errors.length} error${r.errors.length === 1 ? "" : "s"}, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"}`,
-        );
-        setCode(1);
-      } else {
+      if (rejected(io, file, r)) setCode(1);
+      else {
+        printProblems(io, r.errors, r.warnings);
         io.out(`${file}: valid (${r.plan?.nodes.length ?? 0} nodes, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})`);
       }
     });
@@ -165,8 +171,20 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--fix-leases", "flannel etcd datastore: list subnet leases that do not match the plan (read-only)")
     .option("--yes", "with --fix-leases: delete the stale leases listed")
     .option("--etcdctl <path>", "etcdctl for --fix-leases (default: etcdctl)")
+    .option("--nodes-json <file>", "the cluster's Node objects (kubectl get nodes -o json): check against their spec.podCIDRs")
+    .option("--kube", "read the Node objects with kubectl over SSH on the spec's first control-plane node")
+    .option("--remote-kubeconfig <path>", "with --kube: the kubeconfig on that node (default: /etc/kubernetes/admin.conf)")
+    .option("--kubeconfig <file>", "read the Node objects with a local kubectl and this kubeconfig")
+    .option("--kubectl <path>", "local kubectl for --kubeconfig (default: kubectl)")
     .action(async (file: string, opts: DoctorCommandOptions & { previous?: string }) => {
-      setCode(await doctorCommand(io, file, opts, opts.previous ? { previous: readPrevious(opts.previous) } : {}));
+      const context: PlanContext = opts.previous ? { previous: readPrevious(opts.previous) } : {};
+      // The same validation as `validate` (output and exit 1), before any node is contacted.
+      const spec = loadSpecFile(file);
+      if (rejected(io, file, checkSpec(spec, { ...context, ...specFiles(spec, file) }))) {
+        setCode(1);
+        return;
+      }
+      setCode(await doctorCommand(io, file, opts, context));
     });
 
   return program;

@@ -8,7 +8,8 @@
  *
  * It covers what a shell can decide alone: subnet.env, the interface and its
  * address and MTU, overlay devices, routes (when the node subnets are fixed by
- * the plan), sysctls, kernel modules, NetworkManager's unmanaged-devices,
+ * the plan: etcd reservations, or the cluster's Node objects read by the CLI;
+ * never a prediction of kube-controller-manager's assignment), sysctls, kernel modules, NetworkManager's unmanaged-devices,
  * firewalld openings and the CNI config order. The NAT probes (Docker's broad
  * MASQUERADE) need the rule walk of doctor-iptables.ts: `podnet doctor` only.
  */
@@ -174,7 +175,8 @@ function subnetLines(e: ExpectedNodeState): string[] {
     const net = e.clusterCidrs[fam];
     if (net) body.push(`  podnet_expect_env ${f} ${nk} ${q(net)} subnet-env.network 'flannel Network'`);
     const planned = e.subnet.planned[fam] ? parseCidr(e.subnet.planned[fam] as string) : undefined;
-    if (planned?.ok && e.subnet.authoritative)
+    // A predicted subnet (kube-controller-manager assigns in registration order) is no fault when it differs.
+    if (planned?.ok && e.subnet.authoritative && !e.subnet.predicted)
       body.push(`  podnet_expect_env ${f} ${sk} ${q(firstHost(planned.value))} subnet.stale ${q(`node subnet (${e.subnet.source})`)}`);
   }
   if (fl.mtu !== undefined) body.push(`  podnet_expect_env ${f} FLANNEL_MTU ${q(String(fl.mtu))} subnet-env.mtu 'pod MTU'`);
@@ -251,11 +253,41 @@ function deviceLines(e: ExpectedNodeState): string[] {
   return out;
 }
 
+/**
+ * Routes to peers whose subnets are only predicted: per device, at least one
+ * route of the node mask length per peer (via the subnet's network address for
+ * vxlan, via the peer's address for host-gw and ipip), whatever subnets
+ * kube-controller-manager assigned.
+ */
+function predictedRouteLines(e: ExpectedNodeState): string[] {
+  const out: string[] = [];
+  const groups = new Map<string, ExpectedNodeState["routes"][number][]>();
+  for (const r of e.routes) {
+    if (!r.predicted) continue;
+    const key = `${r.family} ${r.device} ${r.gateway}${r.gateway === "peer" ? ` ${r.peerAddress ?? ""}` : ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  for (const rs of groups.values()) {
+    const r = rs[0] as ExpectedNodeState["routes"][number];
+    const len = e.subnet?.length[r.family];
+    if (len === undefined) continue;
+    const fam = r.family === "ipv4" ? 4 : 6;
+    const match = r.gateway === "subnet" ? '$2 == "via" && $3 == a[1]' : r.gateway === "peer" ? '$2 == "via" && $3 == gw' : "1";
+    const peers = rs.map((x) => `"${x.peer}"`).join(", ");
+    out.push(
+      `podnet_n=$(ip -${fam} -o route show dev ${q(r.device)} 2>/dev/null | awk -v len=${len} -v gw=${q(r.peerAddress ?? "")} '{ split($1, a, "/"); if (a[2] == len && ${match}) n++ } END { print n + 0 }')`,
+      `if ((podnet_n >= ${rs.length})); then podnet_ok; else podnet_fail route.missing ${q(`${rs.length} route(s) of /${len} subnets dev ${r.device}${r.gateway === "peer" ? ` via ${r.peerAddress}` : ""} (node ${peers}); found `)}"$podnet_n"; fi`,
+    );
+  }
+  return out;
+}
+
 function routeLines(e: ExpectedNodeState): string[] {
   // Other nodes' subnets are only known here when the plan fixes them.
   if (!e.subnet?.authoritative) return [];
-  const out: string[] = [];
+  const out: string[] = predictedRouteLines(e);
   for (const r of e.routes) {
+    if (r.predicted) continue;
     const c = parseCidr(r.subnet);
     if (!c.ok) continue;
     const probe = nthAddress(c.value, c.value.last > c.value.first + 1n ? 2n : 0n);

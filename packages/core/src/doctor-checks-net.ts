@@ -117,7 +117,17 @@ export function checkSubnet(expected: ExpectedNodeState, facts: NodeFacts, d: Di
     const got = addr.value.network;
     observed[f] = got;
     const plan = state.subnets[f];
-    if (plan && sub.authoritative && got.text !== plan.text) {
+    if (plan && sub.predicted && got.text !== plan.text) {
+      // kube-controller-manager gave the node another subnet than the plan predicted: no fault.
+      d.inform(
+        check,
+        "subnet.assigned-differs",
+        `${FAMILY_LABEL[f]} subnet ${plan.text} (${sub.source})`,
+        `${keys.subnet}=${subnetText} in ${fl.subnetFile}: flanneld holds ${got.text}`,
+        "kube-controller-manager assigned another subnet than the plan's prediction; to check it against the cluster's assignment, give doctor the Node objects: --kube (kubectl on the first control-plane node), --kubeconfig FILE, or --nodes-json FILE (kubectl get nodes -o json)",
+      );
+    }
+    if (plan && sub.authoritative && !sub.predicted && got.text !== plan.text) {
       const etcd = fl.datastore === "etcd";
       d.find(
         check,
@@ -126,9 +136,9 @@ export function checkSubnet(expected: ExpectedNodeState, facts: NodeFacts, d: Di
         `${keys.subnet}=${subnetText} in ${fl.subnetFile}: flanneld holds ${got.text}`,
         etcd
           ? `flanneld keeps reusing an old lease that matches its PublicIP (seed 004). List the stale leases with \`podnet doctor <spec> --fix-leases\`, delete them with \`--fix-leases --yes\`, then restart flanneld on node "${expected.node}" (systemctl restart flanneld) so it takes ${plan.text}`
-          : `the Node's spec.podCIDR (${got.text}) is not the plan's (${plan.text}); spec.podCIDR cannot change: pin nodes[${expected.index}].podCidrs to ["${got.text}"] (or plan with --previous <plan.json> from the render that created the cluster), or drain, delete and re-register the node so it gets ${plan.text}`,
+          : `flanneld took its subnet before the Node got ${plan.text} (the node was deleted and joined again, or subnet.env is left over): restart flanneld on node "${expected.node}" (delete its kube-flannel pod; systemd mode: systemctl restart flanneld) so it reads spec.podCIDRs again`,
       );
-    } else if (!sub.authoritative) {
+    } else if (!sub.authoritative || sub.predicted) {
       const cluster = want ? parseCidr(want) : undefined;
       const len = sub.length[f];
       if ((cluster?.ok && !contains(cluster.value, got)) || (len !== undefined && got.prefix !== len)) {
@@ -137,7 +147,9 @@ export function checkSubnet(expected: ExpectedNodeState, facts: NodeFacts, d: Di
           "subnet.outside",
           `an ${FAMILY_LABEL[f]} /${len} subnet inside ${want}`,
           `${keys.subnet}=${subnetText} in ${fl.subnetFile}`,
-          `flanneld holds a lease from another configuration: delete the node's lease (podnet doctor <spec> --fix-leases) and restart flanneld`,
+          fl.datastore === "etcd"
+            ? `flanneld holds a lease from another configuration: delete the node's lease (podnet doctor <spec> --fix-leases) and restart flanneld`
+            : `kube-controller-manager assigns subnets from another range or size than the plan: its --cluster-cidr and --node-cidr-mask-size-${f === "ipv4" ? "ipv4" : "ipv6"} must match cluster.podCidrs and the node mask (podnet plan prints them)`,
         );
       }
     }
@@ -389,8 +401,14 @@ export function checkRoutes(expected: ExpectedNodeState, facts: NodeFacts, conte
   const out: RouteState = {};
   if (expected.routes.length === 0) return out;
   const check = "routes";
+  const unknown = new Set<string>();
   for (const r of expected.routes) {
     const observed = context.peerSubnets?.[r.peer]?.[r.family];
+    if (r.predicted && observed === undefined) {
+      // Only a prediction of the peer's subnet: a route judged against it would be a false alarm.
+      unknown.add(r.peer);
+      continue;
+    }
     const parsed = parseCidr(observed ?? r.subnet);
     if (!parsed.ok) continue;
     const subnet = parsed.value;
@@ -420,6 +438,16 @@ export function checkRoutes(expected: ExpectedNodeState, facts: NodeFacts, conte
       `${routeText(r, subnet)} (${peer}; ${r.why})`,
       shown ? `packets to ${shown === used ? subnet.text : shown.dst.text} take "${shown.text}"` : `no route to ${subnet.text}`,
       `${expected.network === "flannel" ? `flanneld adds this route when it sees node "${r.peer}"'s lease: check flanneld runs on both nodes and restart it on node "${expected.node}"` : "the network daemon adds it"}; by hand: ip route replace ${routeText(r, subnet)}`,
+    );
+  }
+  if (unknown.size > 0) {
+    const names = [...unknown].map((n) => `"${n}"`).join(", ");
+    d.inform(
+      check,
+      "routes.peer-unknown",
+      `routes to the subnets of ${names}`,
+      "not checked: kube-controller-manager assigns those subnets at registration and they were not read (the node was not checked, or could not be reached)",
+      "check all nodes in one run, or give doctor the Node objects: --kube, --kubeconfig FILE or --nodes-json FILE",
     );
   }
   return out;

@@ -114,6 +114,8 @@ interface FlannelPart {
   readonly subnetFile: string;
   readonly datastore: "kube-subnet-mgr" | "etcd";
   readonly authoritative: boolean;
+  /** kube-controller-manager assigns the subnets (registration order): the plan's are a prediction. */
+  readonly predicted: boolean;
   readonly source: string;
   readonly cni: boolean;
   readonly systemd?: FlannelSystemdPlan;
@@ -172,7 +174,13 @@ function flannelPart(c: FlannelNetworkConfig, plan: PodCidrPlan, p: Problems): F
     datastore,
     // Without reservations flanneld picks any free subnet in etcd; the Node's spec.podCIDR is the plan's.
     authoritative: datastore === "kube-subnet-mgr" || reserved,
-    source: datastore === "etcd" ? (reserved ? "its etcd reservation" : "flannel's etcd allocation") : "the plan (the Node's spec.podCIDR)",
+    predicted: datastore === "kube-subnet-mgr",
+    source:
+      datastore === "etcd"
+        ? reserved
+          ? "its etcd reservation"
+          : "flannel's etcd allocation"
+        : "the plan's prediction (kube-controller-manager assigns the Node's spec.podCIDRs in registration order)",
     cni: s?.containerRuntime !== "docker",
     ...(systemd ? { systemd } : {}),
     ...(leases ? { leases } : {}),
@@ -239,11 +247,12 @@ function nodeState(
         "flannel's interface on this node cannot be known from the spec (iface-can-reach); interface, address and host-gw routes are not checked",
       );
     devices = flannelDevices(c, plan, sel, mtu);
-    routes = flannelRoutes(c, plan, name, flannel.selections);
+    routes = flannelRoutes(c, plan, name, flannel.selections, flannel.predicted);
     extra = {
       subnet: {
         planned: node.podCidrs,
         authoritative: flannel.authoritative,
+        ...(flannel.predicted ? { predicted: true } : {}),
         source: flannel.source,
         length: Object.fromEntries(plan.families.map((f) => [f, plan.nodeMaskSize[f]])),
       },
@@ -356,6 +365,7 @@ function flannelRoutes(
   plan: PodCidrPlan,
   name: string,
   selections: ReadonlyMap<string, FlannelNodeInterface>,
+  predicted: boolean,
 ): ExpectedRoute[] {
   const own = selections.get(name);
   const out: ExpectedRoute[] = [];
@@ -375,6 +385,7 @@ function flannelRoutes(
           peer: peer.name,
           family,
           subnet,
+          ...(predicted ? { predicted } : {}),
           device: own.interface,
           gateway: "peer",
           peerAddress,
@@ -394,6 +405,7 @@ function flannelRoutes(
         peer: peer.name,
         family,
         subnet,
+        ...(predicted ? { predicted } : {}),
         device,
         gateway,
         ...(peerAddress ? { peerAddress } : {}),

@@ -48,6 +48,12 @@ export interface ExpectedRoute {
   readonly family: IpFamily;
   /** The peer's subnet in the plan (its observed one replaces it when known). */
   readonly subnet: string;
+  /**
+   * True when `subnet` is only the plan's prediction (kube-controller-manager assigns node
+   * subnets in registration order): the route is checked against the subnet the peer really
+   * holds (its subnet.env, or the cluster's Node), never against the prediction.
+   */
+  readonly predicted?: boolean;
   readonly device: string;
   /**
    * Next hop: `subnet` = the network address of the peer's subnet (flannel vxlan),
@@ -77,6 +83,12 @@ export interface ExpectedNodeState {
     readonly authoritative: boolean;
     /** Where the subnet comes from, for messages: "etcd reservation", "the Node's spec.podCIDR". */
     readonly source: string;
+    /**
+     * True when `planned` is a prediction: kube-controller-manager assigns node subnets in
+     * registration order (kube subnet manager modes), so a node holding another subnet is
+     * information until the cluster's Node objects say otherwise (see doctor-cluster.ts).
+     */
+    readonly predicted?: boolean;
     /** Prefix length of node subnets per family. */
     readonly length: PerFamily<number>;
   };
@@ -153,6 +165,8 @@ export interface Unchecked {
 export interface NodeDiagnosis {
   readonly node: string;
   readonly findings: readonly Finding[];
+  /** Information that is no fault (it never changes the exit code), e.g. `subnet.assigned-differs`. */
+  readonly info: readonly Finding[];
   readonly unchecked: readonly Unchecked[];
   /** Names of the checks that ran. */
   readonly checks: readonly string[];
@@ -167,6 +181,7 @@ export interface DiagnoseContext {
 /** Collects the findings of the checks of one node. */
 export class DiagnosisBuilder {
   readonly findings: Finding[] = [];
+  readonly info: Finding[] = [];
   readonly unchecked: Unchecked[] = [];
   readonly checks: string[] = [];
 
@@ -181,12 +196,18 @@ export class DiagnosisBuilder {
     this.findings.push({ node: this.node, code, check, expected, found, fix });
   }
 
+  /** Information, not a fault. */
+  inform(check: string, code: string, expected: string, found: string, fix: string): void {
+    this.ran(check);
+    this.info.push({ node: this.node, code, check, expected, found, fix });
+  }
+
   cannot(check: string, reason: string): void {
     this.unchecked.push({ node: this.node, check, reason });
   }
 
   result(): NodeDiagnosis {
-    return { node: this.node, findings: this.findings, unchecked: this.unchecked, checks: this.checks };
+    return { node: this.node, findings: this.findings, info: this.info, unchecked: this.unchecked, checks: this.checks };
   }
 }
 

@@ -203,7 +203,9 @@ export function leaseDeleteSnippet(l: LeaseDeleteInput): string {
         : `ETCDCTL_API=2 etcdctl --endpoints=${q(l.endpoints.join(","))}${ctlTls} rm "$lease_key" >/dev/null; then`),
     "  deleted=1",
     "elif command -v curl >/dev/null 2>&1; then",
-    `  for ep in ${l.endpoints.map(q).join(" ")}; do`,
+    // An array, not a literal word list: one endpoint in `for ep in 'x'` is shellcheck SC2041.
+    `  etcd_endpoints=(${l.endpoints.map(q).join(" ")})`,
+    '  for ep in "${etcd_endpoints[@]}"; do',
   );
   if (l.api === "v3") {
     lines.push(

@@ -19,6 +19,7 @@ export * from "./doctor-check-script.js";
 export * from "./doctor-checks-cni.js";
 export * from "./doctor-checks-host.js";
 export * from "./doctor-checks-net.js";
+export * from "./doctor-cluster.js";
 export * from "./doctor-collect.js";
 export * from "./doctor-expected.js";
 export * from "./doctor-facts.js";

@@ -6,13 +6,16 @@
  * through `tweak` and check the finding. The real thing runs in test/doctor.test.ts.
  */
 import {
+  applyClusterFacts,
   DOCTOR_SECTIONS,
+  type DoctorPlan,
   dirSection,
   type ExpectedNodeState,
   encodeDoctorSection,
   fileSection,
   nthAddress,
   parseCidr,
+  parseClusterFacts,
   sysctlSection,
 } from "@podnet/core";
 
@@ -234,4 +237,56 @@ export function render(n: FakeNode): string {
     else out.set(name, line);
   }
   return `${[...out.values()].join("\n")}\n`;
+}
+
+/** A node as `kubectl get nodes -o json` prints it (core/v1 Node, trimmed to typical fields). */
+export interface FakeClusterNode {
+  name: string;
+  podCidrs: string[];
+  internalIps: string[];
+}
+
+/** `kubectl get nodes -o json`: a v1 List of core/v1 Node objects (metadata, spec, status). */
+export function nodeListJson(nodes: readonly FakeClusterNode[]): unknown {
+  return {
+    apiVersion: "v1",
+    kind: "List",
+    items: nodes.map((n) => ({
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: {
+        name: n.name,
+        labels: { "kubernetes.io/hostname": n.name, "kubernetes.io/os": "linux" },
+        annotations: { "node.alpha.kubernetes.io/ttl": "0" },
+        creationTimestamp: "2026-01-01T00:00:00Z",
+        resourceVersion: "1000",
+        uid: "00000000-0000-4000-8000-000000000000",
+      },
+      spec: { ...(n.podCidrs[0] ? { podCIDR: n.podCidrs[0] } : {}), ...(n.podCidrs.length > 0 ? { podCIDRs: n.podCidrs } : {}) },
+      status: {
+        addresses: [...n.internalIps.map((address) => ({ type: "InternalIP", address })), { type: "Hostname", address: n.name }],
+        conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" }],
+        nodeInfo: { kubeletVersion: "v1.31.0", architecture: "amd64", operatingSystem: "linux" },
+      },
+    })),
+    metadata: { resourceVersion: "" },
+  };
+}
+
+/** The cluster as registered in spec order: every Node holds the subnet the plan predicted. */
+export function registeredAsPlanned(doctor: DoctorPlan): unknown {
+  return nodeListJson(
+    doctor.plan.nodes.map((n) => ({
+      name: n.name,
+      podCidrs: doctor.plan.families.flatMap((f) => (n.podCidrs[f] ? [n.podCidrs[f] as string] : [])),
+      internalIps: n.interfaces.flatMap((i) => i.addresses.map((a) => a.address)),
+    })),
+  );
+}
+
+/** The plan with the cluster's assignment applied (what `podnet doctor --nodes-json` checks against). */
+export function withCluster(doctor: DoctorPlan, nodeList: unknown = registeredAsPlanned(doctor)): DoctorPlan {
+  const r = parseClusterFacts(nodeList, "nodes.json");
+  if (!r.facts) throw new Error(r.problems.join("; "));
+  return applyClusterFacts(doctor, r.facts).doctor;
 }

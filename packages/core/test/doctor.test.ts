@@ -25,7 +25,7 @@ import {
   renderDoctorCollectScript,
 } from "@podnet/core";
 import fc from "fast-check";
-import { type FakeNode, healthyNode, render } from "./doctor-fixtures.js";
+import { type FakeNode, healthyNode, render, withCluster } from "./doctor-fixtures.js";
 
 const node = (i: number, extra: Record<string, unknown> = {}) => ({
   name: `n${i}`,
@@ -107,6 +107,12 @@ describe("doctor: healthy nodes have no findings", () => {
         assert.deepEqual(d.findings, [], `${e.node}: ${JSON.stringify(d.findings, null, 1)}`);
         assert.deepEqual(d.unchecked, [], `${e.node}`);
         assert.ok(d.checks.length > 0);
+      }
+      // Checked against a cluster whose Nodes hold the planned subnets: just as healthy, nothing to tell.
+      for (const e of withCluster(doctor).nodes) {
+        const d = check(e);
+        assert.deepEqual([...d.findings, ...d.info], [], `${e.node}: ${JSON.stringify(d, null, 1)}`);
+        assert.deepEqual(d.unchecked, [], `${e.node}`);
       }
       // The collection script renders for every shape (shellcheck runs in test/doctor-scripts.test.ts).
       assert.match(renderDoctorCollectScript(doctor.collect), /^#!\/usr\/bin\/env bash\n/);
@@ -213,7 +219,8 @@ describe("doctor: expectations follow the components", () => {
   });
 });
 
-const V4_DOCTOR = doctorOf(SHAPES["flannel vxlan, IPv4"]);
+// The routes to other nodes are judged against the subnets the cluster assigned (here: as planned).
+const V4_DOCTOR = withCluster(doctorOf(SHAPES["flannel vxlan, IPv4"]));
 const n1 = V4_DOCTOR.nodes[0] as ExpectedNodeState;
 
 /** Each fault alone gives exactly one finding, with these words. */
@@ -228,8 +235,8 @@ const FAULTS: Array<{ name: string; tweak: (n: FakeNode) => void; code: string; 
       n.iptables = n.iptables?.replaceAll("10.244.0.0/24", "10.244.36.0/24");
     },
     code: "subnet.stale",
-    expected: /IPv4 subnet 10\.244\.0\.0\/24 \(the plan \(the Node's spec\.podCIDR\); FLANNEL_SUBNET=10\.244\.0\.1\/24\)/,
-    fix: /pin nodes\[0\]\.podCidrs to \["10\.244\.36\.0\/24"\]/,
+    expected: /IPv4 subnet 10\.244\.0\.0\/24 \(the Node's spec\.podCIDRs in nodes\.json; FLANNEL_SUBNET=10\.244\.0\.1\/24\)/,
+    fix: /restart flanneld on node "n1" \(delete its kube-flannel pod/,
   },
   {
     name: "subnet.env missing",
@@ -425,7 +432,7 @@ describe("doctor: each fault gives exactly its finding", () => {
   });
 
   test("IPv6: a missing route and Docker-style masquerade in ip6tables", () => {
-    const e = doctorOf(SHAPES["flannel vxlan, dual-stack"]).nodes[0] as ExpectedNodeState;
+    const e = withCluster(doctorOf(SHAPES["flannel vxlan, dual-stack"])).nodes[0] as ExpectedNodeState;
     const d = check(e, (n) => {
       n.routes.ipv6 = [];
       n.ip6tables = n.ip6tables?.replace("COMMIT", "-A POSTROUTING -s fd00:10:244::/64 -j MASQUERADE\nCOMMIT");
@@ -435,7 +442,7 @@ describe("doctor: each fault gives exactly its finding", () => {
   });
 
   test("host-gw: the route must go via the peer's address", () => {
-    const e = doctorOf(SHAPES["flannel host-gw"]).nodes[0] as ExpectedNodeState;
+    const e = withCluster(doctorOf(SHAPES["flannel host-gw"])).nodes[0] as ExpectedNodeState;
     const d = check(e, (n) => (n.routes.ipv4 = [{ dst: "10.244.1.0/24", dev: "flannel.1", gateway: "10.244.1.0", flags: ["onlink"] }]));
     assert.deepEqual(codes(d), ["route.wrong"]);
     assert.match(d.findings[0]?.expected ?? "", /10\.244\.1\.0\/24 via 192\.168\.1\.32 dev eth0/);

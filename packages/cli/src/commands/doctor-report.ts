@@ -7,6 +7,8 @@ export interface NodeReport {
   readonly host?: string;
   readonly status: "healthy" | "findings" | "not-checked" | "unreachable";
   readonly findings: readonly Finding[];
+  /** Information that is no fault (the exit code ignores it). */
+  readonly info: readonly Finding[];
   readonly unchecked: readonly Unchecked[];
   readonly checks: readonly string[];
   /** Why the node could not be reached. */
@@ -36,13 +38,14 @@ export function nodeReport(diagnosis: NodeDiagnosis, host?: string): NodeReport 
     ...(host ? { host } : {}),
     status,
     findings: diagnosis.findings,
+    info: diagnosis.info,
     unchecked: diagnosis.unchecked,
     checks: diagnosis.checks,
   };
 }
 
 export function unreachableReport(node: string, error: string, host?: string): NodeReport {
-  return { node, ...(host ? { host } : {}), status: "unreachable", findings: [], unchecked: [], checks: [], error };
+  return { node, ...(host ? { host } : {}), status: "unreachable", findings: [], info: [], unchecked: [], checks: [], error };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -65,6 +68,9 @@ export function reportLines(r: DoctorReport): string[] {
     lines.push(`${n.node}${where}: ${head}`);
     for (const f of n.findings) {
       lines.push(`  ${f.code} [${f.check}]`, `    expected: ${f.expected}`, `    found:    ${f.found}`, `    fix:      ${f.fix}`);
+    }
+    for (const f of n.info) {
+      lines.push(`  info ${f.code} [${f.check}]`, `    expected: ${f.expected}`, `    found:    ${f.found}`, `    note:     ${f.fix}`);
     }
     for (const u of n.unchecked) lines.push(`  could not check ${u.check}: ${u.reason}`);
   }

@@ -4,6 +4,12 @@
  * runs one read-only collection script; the core compares its facts with what
  * the spec's components expect and reports every finding with the fix.
  *
+ * In the kube subnet manager modes the plan's node subnets are a prediction
+ * (kube-controller-manager assigns them in registration order): with
+ * `--nodes-json`, `--kube` or `--kubeconfig` doctor reads the Node objects and
+ * checks against the cluster's assignment (doctor-cluster.ts); without them a
+ * node holding another subnet than predicted is information, not a finding.
+ *
  * `--fix-leases` (flannel with the etcd datastore) lists the subnet leases that
  * no longer match the plan, and deletes them only with `--yes`, after printing them.
  *
@@ -12,9 +18,11 @@
  */
 import { dirname, resolve } from "node:path";
 import {
+  applyClusterFacts,
   type DoctorPlan,
   diagnose,
   doctorExitCode,
+  type Finding,
   formatProblem,
   type NodeDiagnosis,
   type NodeFacts,
@@ -29,11 +37,12 @@ import {
 import { loadSpecFile, UsageError } from "../load-spec.js";
 import { type Io, printProblems } from "../output.js";
 import { stableJson } from "../stable-json.js";
+import { type ClusterSourceOptions, readClusterFacts } from "./doctor-cluster.js";
 import { etcdctlLeaseStore, type LeaseStore, LeaseStoreError } from "./doctor-etcd.js";
 import { buildReport, type NodeReport, nodeReport, reportLines, unreachableReport } from "./doctor-report.js";
 import { inParallel, runWithInput, type SshSettings, sshArgv } from "./doctor-ssh.js";
 
-export interface DoctorCommandOptions {
+export interface DoctorCommandOptions extends ClusterSourceOptions {
   /** Only these nodes. */
   readonly node?: readonly string[];
   readonly json?: boolean;
@@ -104,11 +113,12 @@ export async function doctorCommand(
   const parallel = positive(opts.parallel, 8, "--parallel");
   const r = planDoctor(spec, context);
   printProblems(io, r.errors, r.warnings);
-  const doctor = r.doctor;
-  if (!doctor) {
+  const planned = r.doctor;
+  if (!planned) {
     io.err(`${file}: doctor needs a valid spec (podnet validate ${file}); no node was checked`);
     return 2;
   }
+  let doctor: DoctorPlan = planned;
   const baseDir = resolve(dirname(file));
   if (opts.fixLeases) {
     const store =
@@ -127,11 +137,20 @@ export async function doctorCommand(
   const unknown = wanted.filter((n) => !doctor.nodes.some((x) => x.node === n));
   if (unknown.length > 0)
     throw new UsageError(`--node ${unknown.join(", ")}: not in ${file} (nodes: ${doctor.nodes.map((n) => n.node).join(", ")})`);
-  const expected = wanted.length > 0 ? doctor.nodes.filter((n) => wanted.includes(n.node)) : doctor.nodes;
-  if (expected.length === 0) throw new UsageError(`${file} lists no nodes to check`);
+  const selected = wanted.length > 0 ? doctor.nodes.filter((n) => wanted.includes(n.node)) : doctor.nodes;
+  if (selected.length === 0) throw new UsageError(`${file} lists no nodes to check`);
   const sshCommand = (opts.sshCommand ?? "ssh").split(/\s+/).filter((w) => w !== "");
   if (sshCommand.length === 0) throw new UsageError("--ssh-command: empty");
   const settings: SshSettings = { command: sshCommand, options: opts.sshOption ?? [], timeoutMs: timeoutS * 1000, baseDir };
+  // The cluster's own assignment of node subnets, when doctor was told where to read it.
+  const cluster = await readClusterFacts(opts, doctor, settings);
+  let clusterInfo: ReadonlyMap<string, readonly Finding[]> = new Map();
+  if (cluster) {
+    const applied = applyClusterFacts(doctor, cluster);
+    doctor = applied.doctor;
+    clusterInfo = applied.info;
+  }
+  const expected = wanted.length > 0 ? doctor.nodes.filter((n) => wanted.includes(n.node)) : doctor.nodes;
   const script = renderDoctorCollectScript(doctor.collect);
 
   const collected = await inParallel(expected, parallel, async (e): Promise<Collected> => {
@@ -154,7 +173,8 @@ export async function doctorCommand(
   const reports: NodeReport[] = collected.map((c) => {
     const e = expected.find((n) => n.node === c.node);
     if (!c.facts || !e) return unreachableReport(c.node, c.error ?? "no facts", c.host);
-    const d = diagnose(e, c.facts, { peerSubnets });
+    const found = diagnose(e, c.facts, { peerSubnets });
+    const d = { ...found, info: [...(clusterInfo.get(c.node) ?? []), ...found.info] };
     diagnoses.push(d);
     return nodeReport(d, c.host);
   });
