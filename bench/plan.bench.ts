@@ -80,7 +80,11 @@ if (process.argv[2] === "--child") {
 } else {
   const self = fileURLToPath(import.meta.url);
   const results = SIZES.map((n) =>
-    JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", self, "--child", String(n)], { encoding: "utf8" })),
+    JSON.parse(
+      execFileSync(process.execPath, ["--expose-gc", "--conditions=podnet-source", "--import", "tsx", self, "--child", String(n)], {
+        encoding: "utf8",
+      }),
+    ),
   );
   console.log("nodes   plan+validate   JSON.stringify   ratio   peak RSS (process baseline)");
   for (const r of results) {

@@ -11,6 +11,9 @@ const args = process.argv.slice(2);
 const files = args.length > 0 ? args : ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"];
 const dir = mkdtempSync(join(tmpdir(), "podnet-test-"));
 const tap = join(dir, "report.tap");
+// Workspace packages resolve to their TypeScript sources under the "podnet-source" export
+// condition; NODE_OPTIONS carries it into every child process a test starts (CLI runs, cdk8s synth).
+const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --conditions=podnet-source`.trim() };
 const res = spawnSync(
   process.execPath,
   [
@@ -18,14 +21,14 @@ const res = spawnSync(
     "tsx",
     "--test",
     `--test-concurrency=${process.env.PODNET_TEST_CONCURRENCY ?? "2"}`,
-    "--test-timeout=300000",
+    "--test-timeout=900000",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     "--test-reporter=tap",
     `--test-reporter-destination=${tap}`,
     ...files,
   ],
-  { stdio: "inherit" },
+  { stdio: "inherit", env },
 );
 let summary = "";
 try {

@@ -18,6 +18,7 @@ import { loadSpecFile, UsageError } from "./load-spec.js";
 import { type Io, printProblems, processIo } from "./output.js";
 import { planTable } from "./plan-table.js";
 import { stableJson } from "./stable-json.js";
+import { PODNET_VERSION } from "./version.js";
 import { writeBundle } from "./write-bundle.js";
 
 /** Reads the allocation from an earlier plan.json, so node subnets stay put. */
@@ -63,7 +64,7 @@ function rejected(io: Io, file: string, r: ReturnType<typeof checkSpec>): boolea
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command("podnet")
     .description("Validate, plan and render Kubernetes pod networking (Flannel, Calico) from one spec.")
-    .version("0.1.0")
+    .version(PODNET_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
