@@ -58,7 +58,8 @@ function tokenize(s: string): Token[] {
       continue;
     }
     const code = ch.charCodeAt(0);
-    if (code < 0x20 || code === 0x7f) throw new SelectorSyntaxError(`control character U+${code.toString(16).padStart(4, "0")} at ${i + 1}`);
+    if (code < 0x20 || code === 0x7f)
+      throw new SelectorSyntaxError(`control character U+${code.toString(16).padStart(4, "0")} at ${i + 1}`);
     if (ch === "'" || ch === '"') {
       const close = s.indexOf(ch, i + 1);
       if (close < 0) throw new SelectorSyntaxError(`unterminated string starting at ${i + 1}`);

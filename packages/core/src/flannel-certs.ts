@@ -18,8 +18,14 @@ export type CertEcdsaCurve = (typeof CertEcdsaCurve)[keyof typeof CertEcdsaCurve
 /** Common name etcd sees for flanneld (seed 000's cfssl CSR; etcd RBAC maps CN to a user). */
 export const FLANNELD_CERT_COMMON_NAME = "flanneld";
 
-/** Subject values that may reach an openssl `-subj` or a Pulumi input: printable, no control characters. */
-const SUBJECT_VALUE = /^[A-Za-z0-9 .,_@()'+:=-]{1,64}$/;
+/**
+ * Subject values (CN, O, OU): they reach @pulumi/tls's CertRequest, the user name etcd
+ * derives from the CN, and DN strings (RFC 4514) in etcd's logs and `openssl x509 -subject`.
+ * So: printable ASCII without the DN specials `,+=;<>"\` and the `-subj` separator `/`,
+ * no leading or trailing space, 1-64 characters (X.520 upper bound of ub-common-name,
+ * ub-organization-name and ub-organizational-unit-name).
+ */
+const SUBJECT_VALUE = /^(?! )[A-Za-z0-9 .'()_@:-]{1,64}(?<! )$/;
 
 export const flanneldCertSchema = z.strictObject({
   /** Subject common name. @default "flanneld" */
@@ -71,7 +77,7 @@ export function flanneldCertificateSpec(cfg: FlanneldCertConfig, base: string, p
       p.error(
         `${base}.${k}`,
         "cert.subject",
-        `${base}.${k}: ${show(v)} is not a subject value podnet accepts (1-64 letters, digits, spaces and .,_@()'+:=-)`,
+        `${base}.${k}: ${show(v)} is not a subject value podnet accepts (1-64 letters, digits, inner spaces and . ' ( ) _ @ : -; no control characters, "/" or the DN specials , + = ; < > " \\); e.g. "flanneld"`,
       );
     }
   }

@@ -6,6 +6,7 @@
  */
 import { FAMILY_LABEL, type IpFamily, parseCidr } from "./cidr.js";
 import { checkFlanneldExtraArgs } from "./flannel-args.js";
+import { flanneldCertificateSpec } from "./flannel-certs.js";
 import {
   FLANNEL_BACKEND_JSON_KEYS,
   FLANNEL_BACKEND_KEYS,
@@ -261,6 +262,8 @@ export function checkFlannelConfig(
 ): void {
   checkNetworks(c, plan, base, p);
   checkBackend(c.backend, info, plan, base, p);
+  // The certificate section is Pulumi's recipe, but every front end checks it the same way.
+  if (c.mode === "systemd" && c.systemd) flanneldCertificateSpec(c.systemd.certificate, `${base}.systemd.certificate`, p);
   if (c.enableNFTables && info && !info.nftables) {
     p.error(
       `${base}.enableNFTables`,

@@ -30,7 +30,7 @@ const ACCEPT = [
 const REJECT: ReadonlyArray<readonly [string, string]> = [
   ["", "it is empty"],
   ["   ", "it is empty"],
-  ["all", 'expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key, found the end'],
+  ["all", "expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key, found the end"],
   ["all(", 'expected ")" to close all(, found the end'],
   ["has()", 'expected a label key, found ")" at 5'],
   ["has(a", 'expected ")" to close has(, found the end'],

@@ -842,7 +842,10 @@ const ROWS: Row[] = [
   {
     name: "selectors",
     options: {
-      ipPools: [{ cidr: "172.16.0.0/17", nodeSelector: "zone == 'a" }, { cidr: "172.16.128.0/17", nodeSelector: "rack == 'r1' && has(edge)" }],
+      ipPools: [
+        { cidr: "172.16.0.0/17", nodeSelector: "zone == 'a" },
+        { cidr: "172.16.128.0/17", nodeSelector: "rack == 'r1' && has(edge)" },
+      ],
       bgp: {
         peers: [
           { name: "rr", peerSelector: "(route-reflector == 'true'", nodeSelector: "rack = 'r1'" },

@@ -15,6 +15,7 @@
  * `allowDisruptiveChange` names them.
  */
 import {
+  checkComponentArgs,
   allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
@@ -103,6 +104,7 @@ export class CalicoNetwork extends pulumi.ComponentResource {
   readonly verify?: Readonly<Record<string, command.remote.Command>>;
 
   constructor(name: string, args: CalicoNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    validated("CalicoNetwork", () => checkComponentArgs("CalicoNetwork", "args", args, { plan: true }));
     const {
       plan,
       operatorInstall = "helm",
