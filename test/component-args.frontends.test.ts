@@ -6,18 +6,25 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import * as cdk8s from "@podnet/cdk8s";
+import { CalicoNetwork, FlannelNetwork, NodeNetworkPrep, PodCidrPlan } from "@podnet/cdk8s";
 import { NetworkPlanError } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
 import { Testing } from "cdk8s";
 import { mockPulumi, settle } from "./support/pulumi-mocks.js";
 
 const created = mockPulumi();
-let pulumiComponents: typeof import("@podnet/pulumi");
+let pulumiComponents: Record<string, unknown>;
 before(async () => {
-  pulumiComponents = await import("@podnet/pulumi");
+  const m = await import("@podnet/pulumi");
+  pulumiComponents = {
+    PodCidrPlan: m.PodCidrPlan,
+    FlannelNetwork: m.FlannelNetwork,
+    CalicoNetwork: m.CalicoNetwork,
+    NodeNetworkPrep: m.NodeNetworkPrep,
+  };
 });
 
+const CDK8S = { PodCidrPlan, FlannelNetwork, CalicoNetwork, NodeNetworkPrep };
 const WITH_PLAN = ["FlannelNetwork", "CalicoNetwork", "NodeNetworkPrep"] as const;
 const ALL = ["PodCidrPlan", ...WITH_PLAN] as const;
 
@@ -29,7 +36,7 @@ const planMessage = (c: string) =>
 describe("cdk8s constructs: bad props are a NetworkPlanError", () => {
   for (const c of ALL) {
     test(`${c}: undefined props`, () => {
-      const Ctor = cdk8s[c] as unknown as new (s: unknown, id: string, p: unknown) => unknown;
+      const Ctor = CDK8S[c] as unknown as new (s: unknown, id: string, p: unknown) => unknown;
       assert.throws(
         () => new Ctor(Testing.chart(), "x", undefined),
         (e: unknown) => e instanceof NetworkPlanError && e.problems[0]?.message === argsMessage(c, "props", c !== "PodCidrPlan"),
@@ -38,7 +45,7 @@ describe("cdk8s constructs: bad props are a NetworkPlanError", () => {
   }
   for (const c of WITH_PLAN) {
     test(`${c}: a string plan`, () => {
-      const Ctor = cdk8s[c] as unknown as new (s: unknown, id: string, p: unknown) => unknown;
+      const Ctor = CDK8S[c] as unknown as new (s: unknown, id: string, p: unknown) => unknown;
       assert.throws(
         () => new Ctor(Testing.chart(), "x", { plan: "10.244.0.0/16" }),
         (e: unknown) => e instanceof NetworkPlanError && e.problems[0]?.path === "plan" && e.problems[0]?.message === planMessage(c),

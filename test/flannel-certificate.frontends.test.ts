@@ -14,6 +14,7 @@ import { flanneldCertificateSpec, flanneldCertSchema, formatProblem, NetworkPlan
 import * as pulumi from "@pulumi/pulumi";
 import { Testing } from "cdk8s";
 import { parse } from "yaml";
+import { testPem } from "./support/pem.js";
 import { mockPulumi } from "./support/pulumi-mocks.js";
 import { tempDir } from "./support/temp-dir.js";
 
@@ -77,5 +78,26 @@ describe("flanneld certificate section: front ends agree", () => {
     const code = await run(["validate", join(dir, "spec.json")], { out: () => {}, err: (l) => err.push(l) });
     assert.equal(code, 1);
     for (const m of expected) assert.ok(err.includes(`error: ${m}`), `missing line: ${m}\n${err.join("\n")}`);
+  });
+
+  test("CLI: certificate files are parsed as X.509: a server-only certificate as certFile, a key as caFile", async () => {
+    const dir = tempDir("cert-files");
+    cpSync(join(example, "pki"), join(dir, "pki"), { recursive: true });
+    writeFileSync(join(dir, "pki/flanneld.pem"), testPem().serverOnly);
+    writeFileSync(join(dir, "pki/ca.pem"), testPem().key);
+    const good = structuredClone(spec);
+    delete good.flannel.systemd.certificate;
+    writeFileSync(join(dir, "spec.json"), JSON.stringify(good));
+    const err: string[] = [];
+    const code = await run(["validate", join(dir, "spec.json")], { out: () => {}, err: (l) => err.push(l) });
+    assert.equal(code, 1);
+    assert.deepEqual(
+      err.filter((l) => l.startsWith("error: ")),
+      [
+        'error: flannel.systemd.etcd.tls.caFile: is not an X.509 certificate in PEM form (expected only "-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----" blocks, found a "PRIVATE KEY" block); give the certificate file, not a key or a request',
+        'error: flannel.systemd.etcd.tls.certFile: the certificate ("CN=etcd") has extended key usages but not clientAuth, so etcd refuses it as a client certificate; issue it with extendedKeyUsage clientAuth',
+      ],
+    );
+    assert.ok(!err.join("\n").includes(testPem().key.split("\n")[1] as string), "the key is not shown");
   });
 });

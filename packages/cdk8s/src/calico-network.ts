@@ -14,10 +14,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
-  checkComponentArgs,
   allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
+  checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
   formatProblem,

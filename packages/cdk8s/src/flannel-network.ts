@@ -5,9 +5,9 @@
  * `podnet:warning` metadata.
  */
 import {
-  checkComponentArgs,
   allocationOf,
   type CalicoNetworkOptions,
+  checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
   formatProblem,

@@ -177,19 +177,30 @@ class Parser {
     }
     this.key(this.next());
     const op = this.next();
-    if (op.t === "op" && (op.v === "==" || op.v === "!=")) return this.string(`"${op.v}"`);
-    if (op.t === "key" && op.v === "contains") return this.string('"contains"');
+    if (op.t === "op" && (op.v === "==" || op.v === "!=")) {
+      this.string(`"${op.v}"`);
+      return;
+    }
+    if (op.t === "key" && op.v === "contains") {
+      this.string('"contains"');
+      return;
+    }
     if (op.t === "key" && (op.v === "starts" || op.v === "ends")) {
       const w = this.next();
       if (w.t !== "key" || w.v !== "with") throw new SelectorSyntaxError(`expected "with" after "${op.v}", found ${describe(w)}`);
-      return this.string(`"${op.v} with"`);
+      this.string(`"${op.v} with"`);
+      return;
     }
     if (op.t === "key" && op.v === "not") {
       const w = this.next();
       if (w.t !== "key" || w.v !== "in") throw new SelectorSyntaxError(`expected "in" after "not", found ${describe(w)}`);
-      return this.set();
+      this.set();
+      return;
     }
-    if (op.t === "key" && op.v === "in") return this.set();
+    if (op.t === "key" && op.v === "in") {
+      this.set();
+      return;
+    }
     throw new SelectorSyntaxError(
       `expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key, found ${describe(op)}`,
     );

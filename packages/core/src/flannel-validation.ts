@@ -4,9 +4,10 @@
  * (pod MTU, unique addresses, host-gw adjacency). Every problem names the
  * option, the value, the rule and the fix.
  */
+
+import { isLabelKey, isLabelValue } from "./calico-selector.js";
 import { FAMILY_LABEL, type IpFamily, parseCidr } from "./cidr.js";
 import { checkFlanneldExtraArgs } from "./flannel-args.js";
-import { flanneldCertificateSpec } from "./flannel-certs.js";
 import {
   FLANNEL_BACKEND_JSON_KEYS,
   FLANNEL_BACKEND_KEYS,
@@ -15,11 +16,11 @@ import {
   FLANNEL_DUAL_STACK_BACKENDS,
   VXLAN_VNI_MAX,
 } from "./flannel-backend.js";
+import { flanneldCertificateSpec } from "./flannel-certs.js";
 import type { FlannelNodeInterface } from "./flannel-interfaces.js";
 import type { FlannelBackendConfig, FlannelNetworkConfig } from "./flannel-options.js";
 import type { FlannelVersionInfo } from "./flannel-versions.js";
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, type PodCidrPlan } from "./pod-cidr-plan.js";
-import { isLabelKey, isLabelValue } from "./calico-selector.js";
 import { type Problems, show } from "./problems.js";
 
 /** IPv6 links carry at least 1280 bytes (RFC 8200 §5). */

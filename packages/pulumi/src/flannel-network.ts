@@ -6,9 +6,9 @@
  * pods fail unless `allowDisruptiveChange` names them.
  */
 import {
-  checkComponentArgs,
   allocationOf,
   type CalicoNetworkOptions,
+  checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
   flannelApplyDependencies,
