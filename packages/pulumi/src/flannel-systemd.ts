@@ -116,7 +116,11 @@ export function checkFlannelSystemdHosts(sp: FlannelSystemdPlan, host: FlannelSy
       : undefined;
     const key = known(given?.keyPem) ? checkPrivateKeyPem(given.keyPem, "hosts.etcdClientCert.keyPem", p) : undefined;
     if (cert?.[0] && key) checkKeyMatchesCertificate(cert[0], key, "hosts.etcdClientCert.certPem", "hosts.etcdClientCert.keyPem", p);
-    if (known(host.etcdCa?.certPem)) checkCertificatePem(host.etcdCa.certPem, "hosts.etcdCa.certPem", p, { role: "ca" });
+    const ca = known(host.etcdCa?.certPem)
+      ? checkCertificatePem(host.etcdCa.certPem, "hosts.etcdCa.certPem", p, { role: "ca" })
+      : undefined;
+    const caKey = known(host.etcdCa?.keyPem) ? checkPrivateKeyPem(host.etcdCa.keyPem, "hosts.etcdCa.keyPem", p) : undefined;
+    if (ca?.[0] && caKey) checkKeyMatchesCertificate(ca[0], caKey, "hosts.etcdCa.certPem", "hosts.etcdCa.keyPem", p);
     if (known(host.kubeCaPem)) checkCertificatePem(host.kubeCaPem, "hosts.kubeCaPem", p, { role: "ca" });
   }
   const errors = p.errors.map((e) => ({ propertyPath: e.path, reason: e.message }));

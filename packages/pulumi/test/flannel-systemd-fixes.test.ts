@@ -167,6 +167,24 @@ describe("Pulumi FlannelNetwork systemd: PEM inputs given as strings are parsed 
     await settle();
     assert.equal(created.length, before, "nothing registered");
   });
+
+  test("the signing CA's key must belong to its certificate", () => {
+    assert.throws(
+      () =>
+        new FlannelNetwork("badca", {
+          plan: etcdPlan,
+          mode: "systemd",
+          iface: ["eth0"],
+          systemd: etcd({}),
+          hosts: { privateKey: "k", etcdCa: { certPem: CA_PEM, keyPem: KEY_PEM } },
+        }),
+      (e: unknown) =>
+        pulumi.InputPropertiesError.isInstance(e) &&
+        e.errors.length === 1 &&
+        e.errors[0]?.propertyPath === "hosts.etcdCa.keyPem" &&
+        /does not belong to the certificate in hosts\.etcdCa\.certPem \("CN=podnet-test-ca"\)/.test(e.errors[0]?.reason ?? ""),
+    );
+  });
 });
 
 describe("Pulumi FlannelNetwork systemd: the token Secret read right after its creation", () => {
