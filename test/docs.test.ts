@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { run } from "@podnet/cli";
 import { checkSpec, podnetSpecSchema, specFileRefs } from "@podnet/core";
 import { parse } from "yaml";
+import { testPem } from "./support/pem.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const README = "README.md";
@@ -119,10 +120,10 @@ function deepMerge(base: unknown, over: unknown): unknown {
   return out;
 }
 
-/** Contents for the certificate files a spec names: syntactically PEM, never a real key. */
+/** Contents for the certificate files a spec names: a test client certificate or CA (never a key). */
 function dummyFiles(spec: unknown): Record<string, string> {
-  const pem = "-----BEGIN CERTIFICATE-----\nMIIBdocsdocsdocsdocsdocsdocsdocs\n-----END CERTIFICATE-----\n";
-  return Object.fromEntries(specFileRefs(spec).map((r) => [r.file, pem]));
+  const { ca, cert } = testPem();
+  return Object.fromEntries(specFileRefs(spec).map((r) => [r.file, r.path.endsWith("certFile") ? cert : ca]));
 }
 
 interface Snippet {

@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { testPem } from "./support/pem.js";
 import { isSecretInput, mockPulumi, outputValue, settle } from "./support/pulumi-mocks.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain inputs
 type Obj = Record<string, any>;
-const KEY = "-----BEGIN PRIVATE KEY-----\nRVhBTVBMRUtFWQ==\n-----END PRIVATE KEY-----\n";
-const CERT = "-----BEGIN CERTIFICATE-----\nRVhBTVBMRUNFUlQ=\n-----END CERTIFICATE-----\n";
+const { ca: CA, caKey: CA_KEY, cert: CERT, key: KEY } = testPem();
 
 /** Outputs the tls provider would compute. */
 const tls: Record<string, Obj> = {
@@ -28,8 +28,8 @@ const registered = mockPulumi<Obj>({
 pulumi.runtime.setAllConfig(
   {
     "pulumi-flannel-binary:sshPrivateKey": "ssh-private-key",
-    "pulumi-flannel-binary:etcdCaCert": CERT,
-    "pulumi-flannel-binary:etcdCaKey": KEY,
+    "pulumi-flannel-binary:etcdCaCert": CA,
+    "pulumi-flannel-binary:etcdCaKey": CA_KEY,
     "pulumi-flannel-binary:flannelSha256": "b".repeat(64),
   },
   ["pulumi-flannel-binary:sshPrivateKey", "pulumi-flannel-binary:etcdCaKey"],

@@ -15,7 +15,13 @@ test("every example message in the README's rules table is asserted by the rule 
   const section = readme.slice(readme.indexOf("## Validation rules"), readme.indexOf("\n## ", readme.indexOf("## Validation rules") + 5));
   const messages = [...section.matchAll(/^\|[^|]+\|\s*`(.+)`\s*\|\s*$/gm)].map((m) => m[1] as string);
   assert.ok(messages.length >= 20, `found only ${messages.length} messages`);
-  const tests = readFileSync(join(root, "packages/core/test/pod-cidr-plan.rules.test.ts"), "utf8");
+  const tests = [
+    "packages/core/test/pod-cidr-plan.rules.test.ts",
+    "packages/core/test/flannel-validation.test.ts",
+    "test/flannel-certificate.frontends.test.ts",
+  ]
+    .map((f) => readFileSync(join(root, f), "utf8"))
+    .join("\n");
   // the test file writes messages as JS string literals: compare with quotes unescaped
   const asserted = tests
     .replaceAll('\\"', '"')

@@ -70,7 +70,7 @@ function keyArgs(req: Pick<ClientCertRequest, "keyAlgorithm" | "rsaBits" | "ecds
   }
 }
 
-/** A self-signed CA (EC P-256) named `name`, valid one day. */
+/** A self-signed CA (EC P-256) named `name`, valid ten years (podnet warns about certificates expiring within 30 days). */
 export async function makeCa(dir: string, name = "podnet-test-ca"): Promise<CertFiles> {
   mkdirSync(dir, { recursive: true });
   const cert = join(dir, `${name}.pem`);
@@ -88,7 +88,7 @@ export async function makeCa(dir: string, name = "podnet-test-ca"): Promise<Cert
     "-out",
     cert,
     "-days",
-    "1",
+    "3650",
     "-subj",
     `/CN=${name}`,
     "-addext",

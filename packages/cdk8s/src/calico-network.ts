@@ -17,6 +17,7 @@ import {
   allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
+  checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
   formatProblem,
@@ -89,6 +90,7 @@ export class CalicoNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: CalicoNetworkProps) {
     super(scope, id);
+    checkComponentArgs("CalicoNetwork", "props", props, { plan: true });
     const { plan, operatorManifest, crdsManifest, previous, allowDisruptiveChange, ...options } = props;
     const planned = resolvePlan(plan, previous ? { previous: allocationOf(previous.plan) } : {});
     const r = renderCalicoNetwork(options, planned.plan);

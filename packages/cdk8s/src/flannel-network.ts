@@ -7,6 +7,7 @@
 import {
   allocationOf,
   type CalicoNetworkOptions,
+  checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
   formatProblem,
@@ -64,6 +65,7 @@ export class FlannelNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: FlannelNetworkProps) {
     super(scope, id);
+    checkComponentArgs("FlannelNetwork", "props", props, { plan: true });
     const { plan, previous, allowDisruptiveChange, ...options } = props;
     const planned = resolvePlan(plan, previous ? { previous: allocationOf(previous.plan) } : {});
     const r = renderFlannelNetwork(options, planned.plan);

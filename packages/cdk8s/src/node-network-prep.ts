@@ -19,6 +19,7 @@
  *   uninstall.sh on the node (`nsenter -t 1 -a -- bash -s < uninstall.sh`).
  */
 import {
+  checkComponentArgs,
   formatProblem,
   type HostRequirements,
   type NodeNetworkPrepOptions,
@@ -76,6 +77,7 @@ export class NodeNetworkPrep extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeNetworkPrepProps) {
     super(scope, id);
+    checkComponentArgs("NodeNetworkPrep", "props", props, { plan: true });
     const { plan, hostRequirements, namespace = "kube-system", daemonSet = false, image, pauseImage, ...options } = props;
     const planned =
       plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);

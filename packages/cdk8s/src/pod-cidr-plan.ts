@@ -3,6 +3,7 @@
  * other constructs (FlannelNetwork, CalicoNetwork) read `plan`.
  */
 import {
+  checkComponentArgs,
   formatProblem,
   type PodCidrPlan as Plan,
   type PlanContext,
@@ -25,6 +26,7 @@ export class PodCidrPlan extends Construct {
 
   constructor(scope: Construct, id: string, props: PodCidrPlanProps) {
     super(scope, id);
+    checkComponentArgs("PodCidrPlan", "props", props);
     const { previous, ...options } = props;
     const r = planPodCidrs(options, previous ? { previous } : {});
     this.plan = r.plan;

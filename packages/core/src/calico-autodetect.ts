@@ -82,6 +82,17 @@ const OBJECT_KEYS = ["firstFound", "kubernetes", "interface", "skipInterface", "
 
 /** Compiles a comma-separated regex list the way calico-node does (split on `\s*,\s*`). */
 function compileRegexes(list: string, path: string, p: Problems): RE2JS[] | undefined {
+  // The list reaches IP_AUTODETECTION_METHOD (an env value) or the Installation resource: a
+  // newline or other control character would end or corrupt the value there.
+  const control = [...list].find((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (control !== undefined) {
+    p.error(
+      path,
+      "calico.autodetect.control",
+      `${path}: ${show(list)} contains the control character U+${control.charCodeAt(0).toString(16).padStart(4, "0")}; interface regexes are printable text, remove it`,
+    );
+    return undefined;
+  }
   const out: RE2JS[] = [];
   let ok = true;
   for (const re of list.split(/\s*,\s*/)) {

@@ -4,6 +4,7 @@
  * against the plan's nodes.
  */
 import type { CalicoBackend, CalicoNetworkSpec } from "./calico-options.js";
+import { checkCalicoSelector } from "./calico-selector.js";
 import { parseAddress } from "./cidr.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { DNS1123_SUBDOMAIN } from "./pod-cidr-plan.js";
@@ -71,6 +72,10 @@ export function checkBgp(spec: CalicoNetworkSpec, plan: PodCidrPlan, backend: Ca
         p.error(`${at}.peerIP`, "calico.bgp.peer-ip", `${at}.peerIP: ${show(peer.peerIP)} is not an IPv4 or IPv6 address`);
       if (peer.asNumber === undefined)
         p.error(`${at}.asNumber`, "calico.bgp.peer-asn", `${at}.asNumber: is required with peerIP (the peer's AS number)`);
+    }
+    for (const key of ["nodeSelector", "peerSelector"] as const) {
+      const selector = peer[key];
+      if (selector !== undefined) checkCalicoSelector(selector, `${at}.${key}`, p);
     }
     if (peer.node !== undefined && peer.nodeSelector !== undefined) {
       p.error(at, "calico.bgp.peer-scope", `${at}: sets both node "${peer.node}" and nodeSelector; use one`);

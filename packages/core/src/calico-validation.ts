@@ -6,6 +6,7 @@ import { type AutodetectMethod, type NodeAddressChoice, parseAutodetectMethod, r
 import { checkBgp, type ResolvedBgp } from "./calico-bgp.js";
 import type { CalicoBackend, CalicoNetworkSpec } from "./calico-options.js";
 import { type ResolvedPool, resolvePools } from "./calico-pools.js";
+import { checkCalicoSelector } from "./calico-selector.js";
 import { CALICO_VERSIONS, type CalicoVersion, calicoVersion } from "./calico-versions.js";
 import { FAMILY_LABEL, type IpFamily } from "./cidr.js";
 import type { PerFamily, PodCidrPlan } from "./pod-cidr-plan.js";
@@ -386,6 +387,12 @@ export function resolveCalico(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: 
     );
   }
   const pools = resolvePools(spec, plan, base, p);
+  spec.ipPools?.forEach((pool, i) => {
+    // An empty selector is reported by resolvePools.
+    if (pool.nodeSelector !== undefined && pool.nodeSelector.trim() !== "") {
+      checkCalicoSelector(pool.nodeSelector, `${base}ipPools[${i}].nodeSelector`, p);
+    }
+  });
   const families = plan.families;
   const wireguard = { ipv4: spec.wireguard?.ipv4 ?? false, ipv6: spec.wireguard?.ipv6 ?? false };
   for (const f of ["ipv4", "ipv6"] as const) {

@@ -5,6 +5,7 @@
  * Seed 000 makes it by hand with cfssl: CN flanneld, O k8s, OU 4Paradigm, RSA 2048.
  */
 import { z } from "zod";
+import { type CertificateCheckOptions, checkCertificatePem, checkPrivateKeyPem } from "./pem-checks.js";
 import { type Problems, show } from "./problems.js";
 
 /** Key algorithms @pulumi/tls supports (`tls.PrivateKey.algorithm`). */
@@ -18,8 +19,14 @@ export type CertEcdsaCurve = (typeof CertEcdsaCurve)[keyof typeof CertEcdsaCurve
 /** Common name etcd sees for flanneld (seed 000's cfssl CSR; etcd RBAC maps CN to a user). */
 export const FLANNELD_CERT_COMMON_NAME = "flanneld";
 
-/** Subject values that may reach an openssl `-subj` or a Pulumi input: printable, no control characters. */
-const SUBJECT_VALUE = /^[A-Za-z0-9 .,_@()'+:=-]{1,64}$/;
+/**
+ * Subject values (CN, O, OU): they reach @pulumi/tls's CertRequest, the user name etcd
+ * derives from the CN, and DN strings (RFC 4514) in etcd's logs and `openssl x509 -subject`.
+ * So: printable ASCII without the DN specials `,+=;<>"\` and the `-subj` separator `/`,
+ * no leading or trailing space, 1-64 characters (X.520 upper bound of ub-common-name,
+ * ub-organization-name and ub-organizational-unit-name).
+ */
+const SUBJECT_VALUE = /^(?! )[A-Za-z0-9 .'()_@:-]{1,64}(?<! )$/;
 
 export const flanneldCertSchema = z.strictObject({
   /** Subject common name. @default "flanneld" */
@@ -71,7 +78,7 @@ export function flanneldCertificateSpec(cfg: FlanneldCertConfig, base: string, p
       p.error(
         `${base}.${k}`,
         "cert.subject",
-        `${base}.${k}: ${show(v)} is not a subject value podnet accepts (1-64 letters, digits, spaces and .,_@()'+:=-)`,
+        `${base}.${k}: ${show(v)} is not a subject value podnet accepts (1-64 letters, digits, inner spaces and . ' ( ) _ @ : -; no control characters, "/" or the DN specials , + = ; < > " \\); e.g. "flanneld"`,
       );
     }
   }
@@ -120,39 +127,17 @@ export function flanneldCertificateSpec(cfg: FlanneldCertConfig, base: string, p
   };
 }
 
-/** PEM blocks podnet accepts as certificates and keys (content checks, never echoed). */
-const PEM_CERT = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
-const PEM_KEY =
-  /^-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA |EC |ENCRYPTED )?PRIVATE KEY-----\s*$/;
-
 /**
- * Checks PEM material without ever putting it in a message: a certificate (or a
- * bundle of them) or an unencrypted private key.
+ * Checks PEM material without ever putting key content in a message: a certificate (or a
+ * bundle of them) parsed as X.509 with its validity and usage, or an unencrypted private key.
  */
-export function checkPem(kind: "certificate" | "key", content: string, path: string, p: Problems): boolean {
-  if (kind === "certificate") {
-    const blocks = content
-      .trim()
-      .split(/(?<=-----END CERTIFICATE-----)\s*/)
-      .filter((b) => b.trim() !== "");
-    if (blocks.length === 0 || !blocks.every((b) => PEM_CERT.test(`${b.trim()}\n`))) {
-      p.error(path, "cert.pem", `${path}: is not a PEM certificate ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")`);
-      return false;
-    }
-    return true;
-  }
-  const ok = PEM_KEY.test(content.trim() + "\n");
-  if (!ok) {
-    p.error(path, "cert.key-pem", `${path}: is not a PEM private key ("-----BEGIN ... PRIVATE KEY-----"); its content is not shown`);
-    return false;
-  }
-  if (content.includes("ENCRYPTED")) {
-    p.error(
-      path,
-      "cert.key-encrypted",
-      `${path}: the private key is encrypted; flanneld cannot ask for a passphrase, give an unencrypted key (mode 0600 on the node)`,
-    );
-    return false;
-  }
-  return true;
+export function checkPem(
+  kind: "certificate" | "key",
+  content: string,
+  path: string,
+  p: Problems,
+  opts: CertificateCheckOptions = {},
+): boolean {
+  if (kind === "certificate") return checkCertificatePem(content, path, p, opts) !== undefined;
+  return checkPrivateKeyPem(content, path, p) !== undefined;
 }

@@ -47,6 +47,7 @@ import { sha256Hex } from "./hash.js";
 import type { K8sObject } from "./manifest.js";
 import { downloadArchiveCommand } from "./node-scripts.js";
 import type { NodeCommand, NodeFile, NodeState, NodeUnit } from "./node-state.js";
+import { checkCertificatePem, checkKeyMatchesCertificate, checkPrivateKeyPem } from "./pem-checks.js";
 import type { Problems } from "./problems.js";
 
 /** PEM material and tokens the node units carry; key and token only where they may travel (Pulumi secrets). */
@@ -114,10 +115,14 @@ export function flannelSystemdNodeStates(
         `${sbase}.etcd.tls: the CA and client certificate contents were not supplied (the CLI reads caFile and certFile; Pulumi passes them)`,
       );
     } else {
-      checkPem("certificate", material.etcdCa, `${sbase}.etcd.tls.caFile`, p);
-      checkPem("certificate", material.etcdCert, `${sbase}.etcd.tls.certFile`, p);
+      checkCertificatePem(material.etcdCa, `${sbase}.etcd.tls.caFile`, p, { role: "ca" });
+      const cert = checkCertificatePem(material.etcdCert, `${sbase}.etcd.tls.certFile`, p, { role: "client" });
+      const key = material.etcdKey !== undefined ? checkPrivateKeyPem(material.etcdKey, `${sbase}.etcd.tls.keyFile`, p) : undefined;
+      if (cert?.[0] && key) checkKeyMatchesCertificate(cert[0], key, `${sbase}.etcd.tls.certFile`, `${sbase}.etcd.tls.keyFile`, p);
     }
-    if (material.etcdKey !== undefined) checkPem("key", material.etcdKey, `${sbase}.etcd.tls.keyFile`, p);
+    if (material.etcdKey !== undefined && (material.etcdCa === undefined || material.etcdCert === undefined)) {
+      checkPem("key", material.etcdKey, `${sbase}.etcd.tls.keyFile`, p);
+    }
   }
   if (sp.kube) {
     if (material.kubeCa === undefined) {
@@ -126,7 +131,7 @@ export function flannelSystemdNodeStates(
         "flannel.systemd.cert-missing",
         `${sbase}.kubeSubnetMgr.caFile: the cluster CA was not supplied (the CLI reads caFile; Pulumi passes it)`,
       );
-    } else checkPem("certificate", material.kubeCa, `${sbase}.kubeSubnetMgr.caFile`, p);
+    } else checkCertificatePem(material.kubeCa, `${sbase}.kubeSubnetMgr.caFile`, p, { role: "ca" });
     if (material.kubeToken !== undefined) checkFlannelKubeSubnetMgr({ ...sp.kube, token: material.kubeToken }, `${sbase}.kubeSubnetMgr`, p);
   }
   if (p.errors.length > before) return [];

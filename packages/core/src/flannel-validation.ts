@@ -4,6 +4,8 @@
  * (pod MTU, unique addresses, host-gw adjacency). Every problem names the
  * option, the value, the rule and the fix.
  */
+
+import { isLabelKey, isLabelValue } from "./calico-selector.js";
 import { FAMILY_LABEL, type IpFamily, parseCidr } from "./cidr.js";
 import { checkFlanneldExtraArgs } from "./flannel-args.js";
 import {
@@ -14,6 +16,7 @@ import {
   FLANNEL_DUAL_STACK_BACKENDS,
   VXLAN_VNI_MAX,
 } from "./flannel-backend.js";
+import { flanneldCertificateSpec } from "./flannel-certs.js";
 import type { FlannelNodeInterface } from "./flannel-interfaces.js";
 import type { FlannelBackendConfig, FlannelNetworkConfig } from "./flannel-options.js";
 import type { FlannelVersionInfo } from "./flannel-versions.js";
@@ -260,6 +263,8 @@ export function checkFlannelConfig(
 ): void {
   checkNetworks(c, plan, base, p);
   checkBackend(c.backend, info, plan, base, p);
+  // The certificate section is Pulumi's recipe, but every front end checks it the same way.
+  if (c.mode === "systemd" && c.systemd) flanneldCertificateSpec(c.systemd.certificate, `${base}.systemd.certificate`, p);
   if (c.enableNFTables && info && !info.nftables) {
     p.error(
       `${base}.enableNFTables`,
@@ -331,8 +336,18 @@ export function checkFlannelConfig(
   }
   for (const [key, value] of Object.entries(c.nodeSelector)) {
     const at = `${base}.nodeSelector.${key}`;
-    if (!labelKeyOk(key)) p.error(at, "flannel.label", `${at}: ${show(key)} is not a label key ([prefix/]name)`);
-    if (value !== "" && !LABEL_NAME.test(value)) p.error(at, "flannel.label", `${at}: ${show(value)} is not a label value`);
+    if (!labelKeyOk(key))
+      p.error(
+        at,
+        "flannel.label",
+        `${at}: ${show(key)} is not a label key ([prefix/]name: optional DNS-1123 subdomain and "/", then up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends); the API server rejects the DaemonSet, e.g. "node-role.kubernetes.io/worker"`,
+      );
+    if (value !== "" && !LABEL_NAME.test(value))
+      p.error(
+        at,
+        "flannel.label",
+        `${at}: ${show(value)} is not a label value (up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends, or empty); the API server rejects the DaemonSet`,
+      );
   }
   for (const kind of ["requests", "limits"] as const) {
     for (const res of ["cpu", "memory"] as const) {
@@ -348,6 +363,27 @@ export function checkFlannelConfig(
   }
   c.tolerations.forEach((t, i) => {
     const at = `${base}.tolerations[${i}]`;
+    if (t.key !== undefined && t.key !== "" && !isLabelKey(t.key)) {
+      p.error(
+        `${at}.key`,
+        "flannel.toleration",
+        `${at}.key: ${show(t.key)} is not a taint key (a qualified name: optional DNS-1123 subdomain prefix and "/", then up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends), e.g. "node-role.kubernetes.io/control-plane"`,
+      );
+    }
+    if ((t.key === undefined || t.key === "") && (t.operator ?? "Equal") !== "Exists") {
+      p.error(
+        `${at}.operator`,
+        "flannel.toleration",
+        `${at}.operator: a toleration without a key matches every taint and needs operator "Exists" (Kubernetes rejects it otherwise); set operator: Exists or give a key`,
+      );
+    }
+    if (t.value !== undefined && t.value !== "" && !isLabelValue(t.value)) {
+      p.error(
+        `${at}.value`,
+        "flannel.toleration",
+        `${at}.value: ${show(t.value)} is not a taint value (up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends, or empty)`,
+      );
+    }
     if ((t.operator ?? "Equal") === "Exists" && t.value !== undefined && t.value !== "") {
       p.error(
         `${at}.value`,

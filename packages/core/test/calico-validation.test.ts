@@ -840,6 +840,49 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "selectors",
+    options: {
+      ipPools: [
+        { cidr: "172.16.0.0/17", nodeSelector: "zone == 'a" },
+        { cidr: "172.16.128.0/17", nodeSelector: "rack == 'r1' && has(edge)" },
+      ],
+      bgp: {
+        peers: [
+          { name: "rr", peerSelector: "(route-reflector == 'true'", nodeSelector: "rack = 'r1'" },
+          { name: "tor", peerIP: "192.168.79.1", asNumber: 65001, nodeSelector: "kubernetes.io/hostname in {'n1', 'n2'}" },
+        ],
+      },
+    },
+    errors: [
+      [
+        "calico.ipPools[0].nodeSelector",
+        "calico.selector",
+        `calico.ipPools[0].nodeSelector: "zone == 'a" is not a Calico selector (unterminated string starting at 9); write e.g. "all()", "has(rack)" or "zone == 'a' && !has(edge)" (labels and quoted values joined with ==, !=, in {...}, not in {...}, &&, ||, !)`,
+      ],
+      [
+        "calico.bgp.peers[0].nodeSelector",
+        "calico.selector",
+        `calico.bgp.peers[0].nodeSelector: "rack = 'r1'" is not a Calico selector (unexpected "=" at 6); write e.g. "all()", "has(rack)" or "zone == 'a' && !has(edge)" (labels and quoted values joined with ==, !=, in {...}, not in {...}, &&, ||, !)`,
+      ],
+      [
+        "calico.bgp.peers[0].peerSelector",
+        "calico.selector",
+        `calico.bgp.peers[0].peerSelector: "(route-reflector == 'true'" is not a Calico selector (unbalanced "(" at 1: expected ")", found the end); write e.g. "all()", "has(rack)" or "zone == 'a' && !has(edge)" (labels and quoted values joined with ==, !=, in {...}, not in {...}, &&, ||, !)`,
+      ],
+    ],
+  },
+  {
+    name: "skip-interface control character",
+    options: { ipAutodetection: { ipv4: "skip-interface=docker.*,\nveth.*" } },
+    errors: [
+      [
+        "calico.ipAutodetection.ipv4",
+        "calico.autodetect.control",
+        'calico.ipAutodetection.ipv4: "docker.*,\\nveth.*" contains the control character U+000a; interface regexes are printable text, remove it',
+      ],
+    ],
+  },
+  {
     name: "regex empty",
     options: { ipAutodetection: { ipv4: "interface=ens33,,eth0" } },
     errors: [

@@ -13,6 +13,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { testPem } from "../../../test/support/pem.js";
 import {
   FLANNELD_RESTART_MARKER,
   flanneldUnit,
@@ -29,9 +30,7 @@ import {
   unitDigest,
 } from "../src/index.js";
 
-const CA = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----\n";
-const CERT = "-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUZmxhbm5lbGQ=\n-----END CERTIFICATE-----\n";
-const CERT2 = "-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUcmVuZXdlZA==\n-----END CERTIFICATE-----\n";
+const { ca: CA, cert: CERT, cert2: CERT2, key: KEY } = testPem();
 const SHA = "a".repeat(64);
 
 function spec(flannel: Record<string, unknown> = {}, node: Record<string, unknown> = {}) {
@@ -231,7 +230,7 @@ describe("the CLI's flannel/secrets unit", () => {
     const p = new Problems();
     const sp = planFlannelSystemd({ config, plan: pl, base: "flannel" }, p);
     assert.ok(sp, JSON.stringify(p.errors));
-    const key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgc2VjcmV0\n-----END PRIVATE KEY-----\n";
+    const key = KEY;
     const [state] = flannelSystemdNodeStates(sp, { etcdCa: CA, etcdCert: CERT, etcdKey: key }, p);
     assert.deepEqual(p.errors, []);
     assert.equal(

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { testPem } from "../../../test/support/pem.js";
 import {
   flanneldUnit,
   flannelNetworkSchema,
@@ -17,10 +18,7 @@ import {
   renderSpec,
 } from "../src/index.js";
 
-const CA = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----\n";
-const CERT = "-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUZmxhbm5lbGQ=\n-----END CERTIFICATE-----\n";
-const KEY =
-  "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgc2VjcmV0a2V5bWF0ZXJpYWw=\n-----END PRIVATE KEY-----\n";
+const { ca: CA, cert: CERT, key: KEY } = testPem();
 const SHA = "a".repeat(64);
 
 /** The seeds' scenario as a spec object. */

@@ -647,8 +647,19 @@ const ROWS: Row[] = [
   },
   {
     name: "nodeSelector",
-    options: { nodeSelector: { "a/b/c": "x" } },
-    errors: [["flannel.nodeSelector.a/b/c", "flannel.label", 'flannel.nodeSelector.a/b/c: "a/b/c" is not a label key ([prefix/]name)']],
+    options: { nodeSelector: { "a/b/c": "x", zone: "eu west" } },
+    errors: [
+      [
+        "flannel.nodeSelector.a/b/c",
+        "flannel.label",
+        'flannel.nodeSelector.a/b/c: "a/b/c" is not a label key ([prefix/]name: optional DNS-1123 subdomain and "/", then up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends); the API server rejects the DaemonSet, e.g. "node-role.kubernetes.io/worker"',
+      ],
+      [
+        "flannel.nodeSelector.zone",
+        "flannel.label",
+        'flannel.nodeSelector.zone: "eu west" is not a label value (up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends, or empty); the API server rejects the DaemonSet',
+      ],
+    ],
   },
   {
     name: "resources",
@@ -667,6 +678,10 @@ const ROWS: Row[] = [
       tolerations: [
         { operator: "Exists", value: "x" },
         { key: "k", tolerationSeconds: 5 },
+        { key: "-bad key", value: "x".repeat(64), effect: "NoExecute", tolerationSeconds: 30 },
+        { value: "", effect: "NoSchedule" },
+        { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+        { key: "dedicated", operator: "Equal", value: "net_work.1", effect: "NoExecute", tolerationSeconds: 0 },
       ],
     },
     errors: [
@@ -679,6 +694,21 @@ const ROWS: Row[] = [
         "flannel.tolerations[1].tolerationSeconds",
         "flannel.toleration",
         'flannel.tolerations[1].tolerationSeconds: only applies with effect "NoExecute"; remove it or set the effect',
+      ],
+      [
+        "flannel.tolerations[2].key",
+        "flannel.toleration",
+        'flannel.tolerations[2].key: "-bad key" is not a taint key (a qualified name: optional DNS-1123 subdomain prefix and "/", then up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends), e.g. "node-role.kubernetes.io/control-plane"',
+      ],
+      [
+        "flannel.tolerations[2].value",
+        "flannel.toleration",
+        `flannel.tolerations[2].value: "${"x".repeat(64)}" is not a taint value (up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends, or empty)`,
+      ],
+      [
+        "flannel.tolerations[3].operator",
+        "flannel.toleration",
+        'flannel.tolerations[3].operator: a toleration without a key matches every taint and needs operator "Exists" (Kubernetes rejects it otherwise); set operator: Exists or give a key',
       ],
     ],
   },

@@ -19,6 +19,9 @@ import {
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
   calicoOptionsWithEtcd,
+  checkCertificatePem,
+  checkClientTlsPem,
+  checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
   type K8sObject,
@@ -26,6 +29,7 @@ import {
   type PinnedManifest,
   type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
+  Problems,
   pinnedManifestMismatch,
   renderCalicoNetwork,
   resolvePlan,
@@ -103,6 +107,7 @@ export class CalicoNetwork extends pulumi.ComponentResource {
   readonly verify?: Readonly<Record<string, command.remote.Command>>;
 
   constructor(name: string, args: CalicoNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    validated("CalicoNetwork", () => checkComponentArgs("CalicoNetwork", "args", args, { plan: true }));
     const {
       plan,
       operatorInstall = "helm",
@@ -124,12 +129,18 @@ export class CalicoNetwork extends pulumi.ComponentResource {
       const tls = etcdTls && { ca: present(given?.ca), cert: present(given?.cert), key: present(given?.key) };
       const core = calicoOptionsWithEtcd(options, etcd && { endpoints: etcd.endpoints, ...(tls ? { tls } : {}) });
       const out = renderCalicoNetwork(core, planned.plan);
+      // PEM material given as plain strings is parsed now, before any resource exists.
+      const pem = new Problems();
+      if (given) checkClientTlsPem(given, "etcd.tls", pem);
+      const issuer = issued ? (etcdTls as { issueWith: IssueWith }).issueWith.caCertPem : undefined;
+      if (typeof issuer === "string") checkCertificatePem(issuer, "etcd.tls.issueWith.caCertPem", pem, { role: "ca" });
+      pem.throwIfErrors();
       const guard = checkComponentChanges(
         previous && { ...previous, calico: optionsOf(previous.calico) },
         { plan: planned.plan, calico: optionsOf(args) },
         allowDisruptiveChange,
       );
-      const warnings = [...planned.warnings, ...out.warnings, ...guard.warnings];
+      const warnings = [...planned.warnings, ...out.warnings, ...pem.warnings, ...guard.warnings];
       if (guard.errors.length > 0) throw new NetworkPlanError(guard.errors, warnings);
       if (verify && !hosts) warnings.push(verifySkipped("hosts is not set"));
       const checks = verify && hosts ? planVerify("CalicoNetwork", planned.plan, { calico: core }, hosts) : undefined;

@@ -8,6 +8,7 @@
 import {
   allocationOf,
   type CalicoNetworkOptions,
+  checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
   flannelApplyDependencies,
@@ -99,6 +100,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
   readonly verify?: Readonly<Record<string, command.remote.Command>>;
 
   constructor(name: string, args: FlannelNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    validated("FlannelNetwork", () => checkComponentArgs("FlannelNetwork", "args", args, { plan: true }));
     const { plan, psk, hosts, previous, allowDisruptiveChange, verify, ...options } = args;
     const context = previous ? { previous: allocationOf(previous.plan) } : {};
     /** The change guard; disruptive changes not allowed throw (validated() maps them). */

@@ -12,7 +12,10 @@
  * - Keys, tokens and the kubeconfig travel only inside secret Outputs.
  */
 import {
+  checkCertificatePem,
   checkFlannelSystemdRemoteInputs,
+  checkKeyMatchesCertificate,
+  checkPrivateKeyPem,
   type FlannelNetworkOptions,
   type FlannelSystemdMaterial,
   type FlannelSystemdPlan,
@@ -103,6 +106,23 @@ export function checkFlannelSystemdHosts(sp: FlannelSystemdPlan, host: FlannelSy
     kubeCaPem: host.kubeCaPem !== undefined,
   };
   checkFlannelSystemdRemoteInputs(sp, given, p);
+  // PEM inputs that are plain strings are parsed now; Outputs are checked when they resolve.
+  if (host) {
+    const known = (v: unknown): v is string => typeof v === "string";
+    if (known(host.etcdServerCaPem)) checkCertificatePem(host.etcdServerCaPem, "hosts.etcdServerCaPem", p, { role: "ca" });
+    const given = host.etcdClientCert;
+    const cert = known(given?.certPem)
+      ? checkCertificatePem(given.certPem, "hosts.etcdClientCert.certPem", p, { role: "client" })
+      : undefined;
+    const key = known(given?.keyPem) ? checkPrivateKeyPem(given.keyPem, "hosts.etcdClientCert.keyPem", p) : undefined;
+    if (cert?.[0] && key) checkKeyMatchesCertificate(cert[0], key, "hosts.etcdClientCert.certPem", "hosts.etcdClientCert.keyPem", p);
+    const ca = known(host.etcdCa?.certPem)
+      ? checkCertificatePem(host.etcdCa.certPem, "hosts.etcdCa.certPem", p, { role: "ca" })
+      : undefined;
+    const caKey = known(host.etcdCa?.keyPem) ? checkPrivateKeyPem(host.etcdCa.keyPem, "hosts.etcdCa.keyPem", p) : undefined;
+    if (ca?.[0] && caKey) checkKeyMatchesCertificate(ca[0], caKey, "hosts.etcdCa.certPem", "hosts.etcdCa.keyPem", p);
+    if (known(host.kubeCaPem)) checkCertificatePem(host.kubeCaPem, "hosts.kubeCaPem", p, { role: "ca" });
+  }
   const errors = p.errors.map((e) => ({ propertyPath: e.path, reason: e.message }));
   if (errors.length > 0)
     throw new pulumi.InputPropertiesError({ message: `FlannelNetwork: ${errors.length} problem${errors.length === 1 ? "" : "s"}`, errors });

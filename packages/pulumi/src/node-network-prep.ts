@@ -5,6 +5,7 @@
  * uninstall.sh, which removes exactly what install.sh added.
  */
 import {
+  checkComponentArgs,
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeNetworkPrepResult,
@@ -64,6 +65,7 @@ export class NodeNetworkPrep extends pulumi.ComponentResource {
   readonly verify?: Readonly<Record<string, command.remote.Command>>;
 
   constructor(name: string, args: NodeNetworkPrepArgs, opts?: pulumi.ComponentResourceOptions) {
+    validated("NodeNetworkPrep", () => checkComponentArgs("NodeNetworkPrep", "args", args, { plan: true }));
     const { plan, hostRequirements, privateKey, sudo, scope, verify, ...options } = args;
     const r = validated("NodeNetworkPrep", () => {
       const planned =

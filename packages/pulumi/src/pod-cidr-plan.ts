@@ -2,7 +2,7 @@
  * Pulumi component for the network plan: validates before anything is
  * created and exposes the plan as outputs for the other components.
  */
-import { type PodCidrPlan as Plan, type PlanContext, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
+import { checkComponentArgs, type PodCidrPlan as Plan, type PlanContext, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
 import { logWarnings, validated } from "./problems.js";
 
@@ -24,6 +24,7 @@ export class PodCidrPlan extends pulumi.ComponentResource {
 
   constructor(name: string, args: PodCidrPlanArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering: a broken plan creates nothing.
+    validated("PodCidrPlan", () => checkComponentArgs("PodCidrPlan", "args", args));
     const { previous, ...options } = args;
     const r = validated("PodCidrPlan", () => planPodCidrs(options, previous ? { previous } : {}));
     super("podnet:index:PodCidrPlan", name, {}, opts);

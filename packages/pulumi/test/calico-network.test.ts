@@ -13,11 +13,13 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type PodCidrPlanOptions, planPodCidrs, renderCalicoNetwork, toYaml } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { testPem } from "../../../test/support/pem.js";
 import { mockPulumi, outputValue, recorder, SECRET_SIG, SPECIAL_SIG_KEY, settle, warningsOf } from "../../../test/support/pulumi-mocks.js";
 import { needsReference, sharedReference } from "../../../test/support/real.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
 type Obj = Record<string, any>;
+const PEM = testPem();
 const registered = mockPulumi<Obj>({
   // Outputs the tls provider would compute.
   computed: {
@@ -134,7 +136,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
       plan: CLUSTER,
       install: "manifest",
       datastore: "etcd",
-      etcd: { endpoints: ["https://192.168.79.128:2379"], tls: { ca: "CA-PEM", cert: "CERT-PEM", key: pulumi.secret("KEY-PEM") } },
+      etcd: { endpoints: ["https://192.168.79.128:2379"], tls: { ca: PEM.ca, cert: PEM.cert, key: pulumi.secret("KEY-PEM") } },
     });
     await settle();
     const kids = mine(before);
@@ -142,7 +144,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     assert.ok(secret);
     const sd = secret.inputs.stringData as Obj;
     assert.equal(sd[SPECIAL_SIG_KEY], SECRET_SIG, "stringData is sent as a secret");
-    assert.deepStrictEqual(sd.value, { "etcd-ca": "CA-PEM", "etcd-cert": "CERT-PEM", "etcd-key": "KEY-PEM" });
+    assert.deepStrictEqual(sd.value, { "etcd-ca": PEM.ca, "etcd-cert": PEM.cert, "etcd-key": "KEY-PEM" });
     assert.ok(!JSON.stringify(kids.filter((k) => k !== secret)).includes("KEY-PEM"), "no other child carries the key");
     assert.equal(
       ((kids.find((k) => k.name === "etc-calico")?.inputs.objs ?? []) as Obj[]).find((o) => o.kind === "ConfigMap")?.data.etcd_key,
@@ -156,13 +158,40 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     assert.ok(c.render.resolved.etcd?.tls);
   });
 
+  test("etcd: given PEM strings are parsed before any resource: a non-certificate, a key of another certificate", async () => {
+    await settle();
+    const before = registered.length;
+    assert.throws(
+      () =>
+        new CalicoNetwork("badpem", {
+          plan: CLUSTER,
+          install: "manifest",
+          datastore: "etcd",
+          etcd: { endpoints: ["https://192.168.79.128:2379"], tls: { ca: "CA-PEM", cert: PEM.cert, key: PEM.key2 } },
+        }),
+      (e: unknown) => {
+        assert.ok(pulumi.InputPropertiesError.isInstance(e));
+        assert.deepStrictEqual(
+          e.errors.map((x) => x.propertyPath),
+          ["etcd.tls.ca", "etcd.tls.key"],
+        );
+        assert.match(e.errors[0]?.reason ?? "", /is not an X\.509 certificate in PEM form/);
+        assert.match(e.errors[1]?.reason ?? "", /the private key does not belong to the certificate in etcd\.tls\.cert/);
+        assert.ok(!JSON.stringify(e.errors).includes(PEM.key2.split("\n")[1] as string), "the key is not shown");
+        return true;
+      },
+    );
+    await settle();
+    assert.equal(registered.length, before, "nothing registered");
+  });
+
   test("etcd: a client certificate issued with @pulumi/tls; its key is a secret", async () => {
     const before = registered.length;
     new CalicoNetwork("iss", {
       plan: CLUSTER,
       install: "manifest",
       datastore: "etcd",
-      etcd: { endpoints: ["https://192.168.79.128:2379"], tls: { issueWith: { caCertPem: "CA-PEM", caPrivateKeyPem: "CA-KEY" } } },
+      etcd: { endpoints: ["https://192.168.79.128:2379"], tls: { issueWith: { caCertPem: PEM.ca, caPrivateKeyPem: "CA-KEY" } } },
     });
     await settle();
     const kids = mine(before);
@@ -179,7 +208,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     const sd = kids.find((k) => k.type === "kubernetes:core/v1:Secret")?.inputs.stringData as Obj;
     assert.equal(sd[SPECIAL_SIG_KEY], SECRET_SIG);
     assert.deepStrictEqual(sd.value, {
-      "etcd-ca": "CA-PEM",
+      "etcd-ca": PEM.ca,
       "etcd-cert": "-----BEGIN CERTIFICATE-----client",
       "etcd-key": "-----BEGIN EC PRIVATE KEY-----mock",
     });

@@ -13,9 +13,10 @@ import { spawnSync } from "node:child_process";
 import { before, describe, test } from "node:test";
 import type { PodCidrPlanOptions } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { testPem } from "../../../test/support/pem.js";
 import { isSecretInput, mockPulumi, outputValue, reasons, settle, unwrap } from "../../../test/support/pulumi-mocks.js";
 
-const CA_PEM = "-----BEGIN CERTIFICATE-----\nQ0FDRVJU\n-----END CERTIFICATE-----\n";
+const { ca: CA_PEM, cert: CERT_PEM, key: KEY_PEM } = testPem();
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmbGFubmVsIn0.c2lnbmF0dXJlLXRva2Vu";
 
 const created = mockPulumi({
@@ -132,12 +133,57 @@ describe("Pulumi FlannelNetwork systemd: the CLI's file fields", () => {
       hosts: {
         privateKey: "k",
         etcdServerCaPem: CA_PEM,
-        etcdClientCert: { certPem: CA_PEM, keyPem: pulumi.secret("-----BEGIN PRIVATE KEY-----\nQ0FLRVk=\n-----END PRIVATE KEY-----\n") },
+        etcdClientCert: { certPem: CERT_PEM, keyPem: pulumi.secret(KEY_PEM) },
       },
     });
     await settle();
     assert.ok(f.systemd?.nodes.node1);
     assert.equal(created.slice(before).filter((c) => c.name.startsWith("pem-node1-")).length, 6);
+  });
+});
+
+describe("Pulumi FlannelNetwork systemd: PEM inputs given as strings are parsed before any child", () => {
+  test("a non-certificate CA and a key of another certificate are InputPropertiesErrors naming the inputs", async () => {
+    await settle();
+    const before = created.length;
+    let caught: unknown;
+    try {
+      new FlannelNetwork("badpem", {
+        plan: etcdPlan,
+        mode: "systemd",
+        iface: ["eth0"],
+        systemd: etcd({}),
+        hosts: { privateKey: "k", etcdServerCaPem: "CA", etcdClientCert: { certPem: CERT_PEM, keyPem: testPem().key2 } },
+      });
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(pulumi.InputPropertiesError.isInstance(caught), String(caught));
+    assert.deepEqual(
+      caught.errors.map((e) => e.propertyPath),
+      ["hosts.etcdServerCaPem", "hosts.etcdClientCert.keyPem"],
+    );
+    assert.match(caught.errors[1]?.reason ?? "", /the private key does not belong to the certificate in hosts\.etcdClientCert\.certPem/);
+    await settle();
+    assert.equal(created.length, before, "nothing registered");
+  });
+
+  test("the signing CA's key must belong to its certificate", () => {
+    assert.throws(
+      () =>
+        new FlannelNetwork("badca", {
+          plan: etcdPlan,
+          mode: "systemd",
+          iface: ["eth0"],
+          systemd: etcd({}),
+          hosts: { privateKey: "k", etcdCa: { certPem: CA_PEM, keyPem: KEY_PEM } },
+        }),
+      (e: unknown) =>
+        pulumi.InputPropertiesError.isInstance(e) &&
+        e.errors.length === 1 &&
+        e.errors[0]?.propertyPath === "hosts.etcdCa.keyPem" &&
+        /does not belong to the certificate in hosts\.etcdCa\.certPem \("CN=podnet-test-ca"\)/.test(e.errors[0]?.reason ?? ""),
+    );
   });
 });
 

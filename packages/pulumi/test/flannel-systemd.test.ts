@@ -9,11 +9,10 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import type { PodCidrPlanOptions } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { testPem } from "../../../test/support/pem.js";
 import { isSecretInput, mockPulumi, outputValue, reasons, recorder, settle, unwrap } from "../../../test/support/pulumi-mocks.js";
 
-const CA_PEM = "-----BEGIN CERTIFICATE-----\nQ0FDRVJU\n-----END CERTIFICATE-----\n";
-const CERT_PEM = "-----BEGIN CERTIFICATE-----\nQ0xJRU5UQ0VSVA==\n-----END CERTIFICATE-----\n";
-const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nUFJJVkFURUtFWU1BVEVSSUFM\n-----END PRIVATE KEY-----\n";
+const { ca: CA_PEM, cert: CERT_PEM, key: KEY_PEM, caKey: CA_KEY_PEM } = testPem();
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmbGFubmVsIn0.c2lnbmF0dXJlLXRva2Vu";
 
 const created = mockPulumi({
@@ -144,7 +143,7 @@ describe("Pulumi FlannelNetwork, mode systemd (mocks)", () => {
         systemd: { ...systemd, certificate: { organization: "k8s", organizationalUnit: "4Paradigm", renewalTrigger: "2026-11" } },
         hosts: {
           privateKey: "k",
-          etcdCa: { certPem: CA_PEM, keyPem: "-----BEGIN PRIVATE KEY-----\nQ0FLRVk=\n-----END PRIVATE KEY-----\n" },
+          etcdCa: { certPem: CA_PEM, keyPem: CA_KEY_PEM },
         },
       },
       { transformations: [recordTrigger] },

@@ -18,16 +18,16 @@ import {
   renderDoctorCheckScript,
 } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
+import { testPem } from "../../../test/support/pem.js";
 import { isSecretInput, mockPulumi, reasons, recorder, settle, sha256, unwrap, warningsOf } from "../../../test/support/pulumi-mocks.js";
 
-const CERT_PEM = "-----BEGIN CERTIFICATE-----\nQ0xJRU5UQ0VSVA==\n-----END CERTIFICATE-----\n";
-const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nUFJJVkFURUtFWU1BVEVSSUFM\n-----END PRIVATE KEY-----\n";
+const { ca: CA_PEM, cert: CERT_PEM, key: KEY_PEM } = testPem();
 
 const created = mockPulumi({
   // Outputs the tls provider would compute.
   computed: {
     "tls:index/privateKey:PrivateKey": { privateKeyPem: KEY_PEM },
-    "tls:index/selfSignedCert:SelfSignedCert": { certPem: CERT_PEM },
+    "tls:index/selfSignedCert:SelfSignedCert": { certPem: CA_PEM },
     "tls:index/locallySignedCert:LocallySignedCert": { certPem: CERT_PEM },
     "tls:index/certRequest:CertRequest": {
       certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n",
