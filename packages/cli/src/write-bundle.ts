@@ -233,9 +233,11 @@ export async function writeBundle(bundle: RenderBundle, outDir: string, opts: Wr
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   const removedStale = removeStaleTemps(parent);
-  const tmp = mkdtempSync(join(parent, `${TEMP_PREFIX}${basename(target)}-`));
-  try {
-    await whileWatchingSignals(async (checkpoint) => {
+  // The signals are watched from before the temporary folder exists until it is DIR.
+  await whileWatchingSignals(async (checkpoint) => {
+    const tmp = mkdtempSync(join(parent, `${TEMP_PREFIX}${basename(target)}-`));
+    const old = `${tmp}.old`;
+    try {
       markTemp(tmp, target);
       const recorded = new Map<string, ManifestEntry>();
       let n = 0;
@@ -265,15 +267,16 @@ export async function writeBundle(bundle: RenderBundle, outDir: string, opts: Wr
       await checkpoint();
       // From here on nothing yields: the marker goes and the folders swap in one go.
       unmarkTemp(tmp);
-      const old = `${tmp}.old`;
       if (existsSync(target)) renameSync(target, old);
       renameSync(tmp, target);
-      rmSync(old, { recursive: true, force: true });
-    });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+    } catch (e) {
+      // The previous DIR comes back if it was already moved aside.
+      if (existsSync(old) && !existsSync(target)) renameSync(old, target);
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    rmSync(old, { recursive: true, force: true });
+  });
   return {
     written: files.map(([rel]) => rel),
     kept: replacement.keep,

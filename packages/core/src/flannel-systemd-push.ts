@@ -24,10 +24,17 @@ const q = shQuote;
 /** Local file paths in the generated script: letters, digits and ._+@=/- (relative or absolute). */
 export const LOCAL_PATH = /^[A-Za-z0-9._+@=/-]+$/;
 
+/**
+ * The spec's folder relative to the bundle, as podnet puts it into the script (single-quoted):
+ * any printable text, spaces included; no control characters (a newline would end the comment line).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern rejects control characters.
+export const SPEC_DIR_PATH = /^[^\u0000-\u001f\u007f]+$/;
+
 /** The lines that set SPEC_DIR: from the environment, else from the spec folder recorded relative to the bundle. */
 function specDirLines(specDirFromBundle: string | undefined): string[] {
   const head = ["# SPEC_DIR: the folder the spec's relative paths (key, token and ssh identity files) start from."];
-  if (specDirFromBundle === undefined || !LOCAL_PATH.test(specDirFromBundle)) {
+  if (specDirFromBundle === undefined || !SPEC_DIR_PATH.test(specDirFromBundle)) {
     return [
       ...head,
       "# This bundle does not know where the spec is: set it, e.g.",
@@ -37,7 +44,7 @@ function specDirLines(specDirFromBundle: string | undefined): string[] {
   }
   return [
     ...head,
-    `# Default: the spec's folder as seen from this bundle when it was rendered (${specDirFromBundle}), found from`,
+    `# Default: the spec's folder as seen from this bundle when it was rendered (${q(specDirFromBundle)}), found from`,
     "# this script's own location, so it runs from any working directory. Moved the bundle away from",
     "# the spec? Set it, e.g.  SPEC_DIR=/path/to/spec-folder out/flannel/push-secrets.sh",
     'bundle_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)',

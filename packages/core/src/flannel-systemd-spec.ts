@@ -7,7 +7,7 @@ import type { ComponentArtifacts } from "./bundle.js";
 import type { FlannelNetworkConfig } from "./flannel-options.js";
 import { flannelSystemdComponent } from "./flannel-systemd.js";
 import { planFlannelSystemd } from "./flannel-systemd-plan.js";
-import { LOCAL_PATH } from "./flannel-systemd-push.js";
+import { LOCAL_PATH, SPEC_DIR_PATH } from "./flannel-systemd-push.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
 
@@ -116,11 +116,11 @@ export function flannelSystemdSpecComponent(
     }
   }
   const specDir = context.specDirFromBundle;
-  if (specDir !== undefined && !LOCAL_PATH.test(specDir)) {
+  if (specDir !== undefined && !SPEC_DIR_PATH.test(specDir)) {
     p.warn(
       "flannel.systemd",
       "flannel.systemd.spec-dir",
-      `flannel.systemd: the spec's folder as seen from the output folder (${show(specDir)}) is not a path podnet puts into scripts (letters, digits and ._+@=/-), so flannel/push-secrets.sh needs SPEC_DIR=<the spec's folder> when it runs`,
+      `flannel.systemd: the spec's folder as seen from the output folder (${show(specDir)}) holds a control character, so flannel/push-secrets.sh does not record it and needs SPEC_DIR=<the spec's folder> when it runs`,
     );
   }
   if (p.errors.some((e) => e.code === "flannel.systemd.file-unread")) {
@@ -133,7 +133,7 @@ export function flannelSystemdSpecComponent(
       config,
       plan,
       base: "flannel",
-      ...(specDir !== undefined && LOCAL_PATH.test(specDir) ? { specDirFromBundle: specDir } : {}),
+      ...(specDir !== undefined && SPEC_DIR_PATH.test(specDir) ? { specDirFromBundle: specDir } : {}),
       material: {
         ...(etcdCa !== undefined ? { etcdCa } : {}),
         ...(etcdCert !== undefined ? { etcdCert } : {}),

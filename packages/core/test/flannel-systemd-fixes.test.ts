@@ -269,18 +269,21 @@ describe("flannel/push-secrets.sh", () => {
     assert.match(push, /^push 'node1' 'root@192\.168\.1\.31' 22 '' "\$SPEC_DIR"\/'pki\/flanneld-key\.pem' 'umask 077 /m);
     assert.ok(!push.includes("/srv/spec"));
     assert.ok(!push.includes("$PWD"), "never the working directory");
+    const spaced = renderSpec(spec(), { files: files(), specDirFromBundle: "../my cluster's" }).bundle?.files["flannel/push-secrets.sh"]
+      ?.content;
+    assert.match(spaced ?? "", /^SPEC_DIR=\$\{SPEC_DIR:-\$bundle_dir\/'\.\.\/my cluster'\\''s'\}$/m, "quoted, spaces and quotes kept");
   });
 
-  test("no spec folder known (not rendered into a folder): SPEC_DIR is required; one podnet cannot quote safely is a warning", () => {
+  test("no spec folder known (not rendered into a folder): SPEC_DIR is required; one with a control character is a warning", () => {
     const push = renderSpec(spec(), { files: files() }).bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
     assert.match(
       push,
       /^\[\[ -n "\$\{SPEC_DIR:-\}" \]\] \|\| die 'set SPEC_DIR to the folder of the spec this bundle was rendered from'$/m,
     );
     assert.doesNotMatch(push, /bundle_dir/);
-    const odd = renderSpec(spec(), { files: files(), specDirFromBundle: "../my cluster" });
+    const odd = renderSpec(spec(), { files: files(), specDirFromBundle: "../my\ncluster" });
     assert.deepEqual(odd.errors, []);
-    assert.ok(odd.warnings.some((w) => w.code === "flannel.systemd.spec-dir" && w.message.includes('"../my cluster"')));
+    assert.ok(odd.warnings.some((w) => w.code === "flannel.systemd.spec-dir" && w.message.includes("holds a control character")));
     assert.match(odd.bundle?.files["flannel/push-secrets.sh"]?.content ?? "", /die 'set SPEC_DIR to the folder/);
   });
 
