@@ -416,6 +416,17 @@ describe("render: re-rendering keeps what podnet did not write", () => {
     assert.match(r2.err, /\.podnet-bundle\.json there is not a podnet manifest/);
     assert.equal(readFileSync(join(mine, "notes.txt"), "utf8"), "keep");
   });
+
+  test("DIR as a symbolic link, even to a podnet bundle, is refused: podnet does not render through links", async () => {
+    const { spec, out, at } = await rendered();
+    const link = join(at, "link");
+    symlinkSync(out, link);
+    const before = tree(at);
+    const r = await podnet("render", spec, "--out", link, "--force", "--keep-foreign");
+    assert.equal(r.code, 2);
+    assert.match(r.err, /refusing to replace .*link: it is a symbolic link and podnet does not render through links/);
+    assert.deepEqual(tree(at), before);
+  });
 });
 
 describe("render: temporary folders", () => {

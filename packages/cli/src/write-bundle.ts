@@ -128,6 +128,11 @@ export function checkReplaceable(target: string, newPaths: ReadonlySet<string>, 
     throw new UsageError(`refusing to render into ${target}: it contains the spec file; give a dedicated output folder`);
   }
   if (!existsSync(target) && !isLink(target)) return none;
+  if (isLink(target)) {
+    throw new UsageError(
+      `refusing to replace ${target}: it is a symbolic link and podnet does not render through links; give the folder itself`,
+    );
+  }
   if (!lstatSync(target).isDirectory()) throw new UsageError(`refusing to replace ${target}: it is not a folder`);
   if (readdirSync(target).length === 0) return none;
 
