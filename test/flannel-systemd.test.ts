@@ -7,6 +7,7 @@
  * the kube-subnet-mgr kubeconfig parses with kubectl and a schema.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { before, describe, test } from "node:test";
@@ -214,6 +215,79 @@ describe("podnet render, mode systemd (etcd, Docker): the seeds' scenario", { sk
       "opt/k8s/bin/mk-docker-opts.sh",
     ]);
     assert.match(r.stderr, /Unknown key 'Typo'/);
+  });
+  test("push-secrets.sh finds the key from any working directory and pushes it to every node (fake ssh on PATH)", () => {
+    const script = join(out, "flannel/push-secrets.sh");
+    assert.equal(spawnSync("shellcheck", ["-s", "bash", script], { encoding: "utf8" }).stdout, "");
+    const bin = join(dir, "fake-bin");
+    const log = join(dir, "ssh-log");
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(log, { recursive: true });
+    // Records each call: its arguments (one per line) and what it read on stdin.
+    writeFileSync(
+      join(bin, "ssh"),
+      '#!/usr/bin/env bash\nset -euo pipefail\nn=$(find "$PUSH_LOG" -name "*.args" | wc -l)\nprintf "%s\\n" "$@" >"$PUSH_LOG/$n.args"\ncat >"$PUSH_LOG/$n.stdin"\n',
+      { mode: 0o755 },
+    );
+    const elsewhere = join(dir, "somewhere", "else");
+    mkdirSync(elsewhere, { recursive: true });
+    const env = { PATH: `${bin}:${process.env.PATH}`, PUSH_LOG: log, LANG: "C" };
+    const r = spawnSync("bash", [script], { cwd: elsewhere, env, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const calls = readdirSync(log)
+      .filter((f) => f.endsWith(".args"))
+      .sort()
+      .map((f) => ({
+        args: readFileSync(join(log, f), "utf8").trimEnd().split("\n"),
+        stdin: readFileSync(join(log, f.replace(".args", ".stdin")), "utf8"),
+      }));
+    assert.deepEqual(
+      calls.map((c) => c.args.slice(0, 4)),
+      Array.from({ length: 3 }, () => ["-p", "22", "-o", "BatchMode=yes"]),
+    );
+    assert.deepEqual(
+      calls.map((c) => c.args[4]),
+      ["root@192.168.1.31", "root@192.168.1.32", "root@192.168.1.33"],
+    );
+    for (const c of calls) {
+      assert.equal(c.stdin, key, "the spec's pki/flanneld-key.pem, found relative to the spec, not to the working directory");
+      assert.match(c.args[5] ?? "", /cat >'\/run\/podnet-secrets\/.*flanneld-key\.pem\.new'/);
+    }
+    assert.match(r.stdout, /copied .*\/pki\/flanneld-key\.pem to node node3/);
+
+    // The bundle moved away from the spec: a clear error, and SPEC_DIR overrides.
+    const moved = join(elsewhere, "bundle");
+    cpSync(out, moved, { recursive: true });
+    const lost = spawnSync("bash", [join(moved, "flannel/push-secrets.sh")], { cwd: elsewhere, env, encoding: "utf8" });
+    assert.equal(lost.status, 1);
+    assert.match(lost.stderr, /cannot read .*pki\/flanneld-key\.pem \(relative paths start from SPEC_DIR=/);
+    const told = spawnSync("bash", [join(moved, "flannel/push-secrets.sh")], {
+      cwd: "/",
+      env: { ...env, SPEC_DIR: dir },
+      encoding: "utf8",
+    });
+    assert.equal(told.status, 0, told.stderr);
+  });
+
+  test("the bundle is byte-identical whatever folder render runs from (relative or absolute arguments)", () => {
+    const tsx = import.meta.resolve("tsx");
+    const main = join(root, "packages/cli/src/main.ts");
+    const other = join(dir, "from-root");
+    const r = spawnSync(
+      process.execPath,
+      ["--import", tsx, main, "render", join(dir, "flannel-binary.yaml").slice(1), "--out", other.slice(1)],
+      {
+        cwd: "/",
+        encoding: "utf8",
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const files = walk(out).map((f) => f.slice(out.length));
+    assert.deepEqual(
+      walk(other).map((f) => f.slice(other.length)),
+      files,
+    );
+    for (const f of files) assert.equal(readFileSync(join(other, f), "utf8"), readFileSync(join(out, f), "utf8"), f);
   });
 });
 

@@ -17,9 +17,10 @@ import { mapCommand, writeMap } from "./commands/map.js";
 import { loadSpecFile, UsageError } from "./load-spec.js";
 import { type Io, printProblems, processIo } from "./output.js";
 import { planTable } from "./plan-table.js";
+import { RenderInterrupted, reraise } from "./render-temp.js";
 import { stableJson } from "./stable-json.js";
 import { PODNET_VERSION } from "./version.js";
-import { writeBundle } from "./write-bundle.js";
+import { specDirFromBundle, type WriteBundleResult, writeBundle } from "./write-bundle.js";
 
 /** Reads the allocation from an earlier plan.json, so node subnets stay put. */
 function readPrevious(file: string): PreviousAllocation {
@@ -90,13 +91,21 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--json", "print the plan as JSON")
     .option("--previous <plan.json>", "keep node subnets from an earlier plan.json")
     .option("--svg <file>", "also write the network map (SVG) there, drawn even when the spec is invalid")
-    .action((file: string, opts: { json?: boolean; previous?: string; svg?: string }) => {
+    .option("--force", "with --svg: replace an existing file podnet did not write, or a symbolic link")
+    .action((file: string, opts: { json?: boolean; previous?: string; svg?: string; force?: boolean }) => {
       const context: PlanContext = opts.previous ? { previous: readPrevious(opts.previous) } : {};
       const spec = loadSpecFile(file);
       const r = checkSpec(spec, { ...context, ...specFiles(spec, file) });
       printProblems(io, r.errors, r.warnings);
       if (opts.svg)
-        writeMap(io, file, opts.svg, renderSpecMap(spec, { ...context, ...specFiles(spec, file) }), { problems: false, announce: false });
+        writeMap(
+          io,
+          file,
+          opts.svg,
+          renderSpecMap(spec, { ...context, ...specFiles(spec, file) }),
+          { problems: false, announce: false },
+          opts.force === true,
+        );
       if (!r.plan || r.errors.length > 0) {
         setCode(1);
         return;
@@ -111,27 +120,37 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument("<file>", "spec file (YAML or JSON)")
     .requiredOption("--out <dir>", "output folder (replaced atomically)")
     .option("--previous <plan.json>", "keep node subnets from an earlier plan.json (default: <out>/plan.json when present)")
-    .action((file: string, opts: { out: string; previous?: string }) => {
+    .option("--force", "replace files podnet wrote into <out> even when they were changed since")
+    .option("--keep-foreign", "carry files in <out> that podnet did not write over into the new bundle")
+    .action(async (file: string, opts: { out: string; previous?: string; force?: boolean; keepForeign?: boolean }) => {
       const spec = loadSpecFile(file);
       if (opts.out.trim() === "") throw new UsageError("--out must name a folder");
       const prevFile = opts.previous ?? (existsSync(join(opts.out, "plan.json")) ? join(opts.out, "plan.json") : undefined);
       const context: PlanContext = prevFile ? { previous: readPrevious(prevFile) } : {};
-      const r = renderSpec(spec, { ...context, ...specFiles(spec, file) });
+      const r = renderSpec(spec, { ...context, ...specFiles(spec, file), specDirFromBundle: specDirFromBundle(opts.out, file) });
       printProblems(io, r.errors, r.warnings);
       if (!r.bundle) {
         io.err(`${file}: nothing written to ${opts.out}`);
         setCode(1);
         return;
       }
-      let written: string[];
+      let result: WriteBundleResult;
       try {
-        written = writeBundle(r.bundle, opts.out, file);
+        result = await writeBundle(r.bundle, opts.out, { specFile: file, force: opts.force, keepForeign: opts.keepForeign });
       } catch (e) {
         if (e instanceof UsageError) throw e;
+        if (e instanceof RenderInterrupted) {
+          io.err(`podnet: ${e.message}: removed the temporary folder; nothing under ${opts.out} was changed`);
+          setCode(reraise(e.signal));
+          return;
+        }
         const err = e as NodeJS.ErrnoException;
         throw new UsageError(`cannot write ${opts.out}: ${err.code ?? err.message}; nothing was changed there`);
       }
-      io.out(`wrote ${written.length} files to ${opts.out}${prevFile ? ` (node subnets kept from ${prevFile})` : ""}`);
+      for (const name of result.removedStale) io.err(`removed ${name}, the temporary folder of an interrupted render`);
+      for (const f of result.overwritten) io.err(`warning: --force: replaced ${join(opts.out, f)}`);
+      const kept = result.kept.length > 0 ? `, kept ${result.kept.length} of yours: ${result.kept.join(", ")}` : "";
+      io.out(`wrote ${result.written.length} files to ${opts.out}${prevFile ? ` (node subnets kept from ${prevFile})` : ""}${kept}`);
     });
 
   program
@@ -140,7 +159,8 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument("<file>", "spec file (YAML or JSON)")
     .requiredOption("--out <file>", "SVG file to write (- for standard output)")
     .option("--previous <plan.json>", "keep node subnets from an earlier plan.json")
-    .action((file: string, opts: { out: string; previous?: string }) => {
+    .option("--force", "replace an existing file podnet did not write, or a symbolic link")
+    .action((file: string, opts: { out: string; previous?: string; force?: boolean }) => {
       const context: PlanContext = opts.previous ? { previous: readPrevious(opts.previous) } : {};
       setCode(mapCommand(io, file, opts, (spec) => ({ ...context, ...specFiles(spec, file) })));
     });

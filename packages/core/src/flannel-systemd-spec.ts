@@ -7,7 +7,7 @@ import type { ComponentArtifacts } from "./bundle.js";
 import type { FlannelNetworkConfig } from "./flannel-options.js";
 import { flannelSystemdComponent } from "./flannel-systemd.js";
 import { planFlannelSystemd } from "./flannel-systemd-plan.js";
-import { LOCAL_PATH } from "./flannel-systemd-push.js";
+import { LOCAL_PATH, SPEC_DIR_PATH } from "./flannel-systemd-push.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { type Problems, show } from "./problems.js";
 
@@ -20,6 +20,12 @@ export interface FlannelSpecFiles {
    * systemd: flannel/push-secrets.sh resolves them at run time from `SPEC_DIR`.
    */
   readonly baseDir?: string;
+  /**
+   * The spec's folder relative to the render output folder (CLI render, e.g. `..`): the
+   * default `SPEC_DIR` of flannel/push-secrets.sh, found from the script's own location.
+   * @default - the script needs `SPEC_DIR` set
+   */
+  readonly specDirFromBundle?: string;
 }
 
 /** A file the front end must read for the spec: where it is named, and the path as written. */
@@ -109,6 +115,14 @@ export function flannelSystemdSpecComponent(
       );
     }
   }
+  const specDir = context.specDirFromBundle;
+  if (specDir !== undefined && !SPEC_DIR_PATH.test(specDir)) {
+    p.warn(
+      "flannel.systemd",
+      "flannel.systemd.spec-dir",
+      `flannel.systemd: the spec's folder as seen from the output folder (${show(specDir)}) holds a control character, so flannel/push-secrets.sh does not record it and needs SPEC_DIR=<the spec's folder> when it runs`,
+    );
+  }
   if (p.errors.some((e) => e.code === "flannel.systemd.file-unread")) {
     // Still report everything else in the section, but render nothing.
     planFlannelSystemd({ config, plan, base: "flannel" }, p);
@@ -119,6 +133,7 @@ export function flannelSystemdSpecComponent(
       config,
       plan,
       base: "flannel",
+      ...(specDir !== undefined && SPEC_DIR_PATH.test(specDir) ? { specDirFromBundle: specDir } : {}),
       material: {
         ...(etcdCa !== undefined ? { etcdCa } : {}),
         ...(etcdCert !== undefined ? { etcdCert } : {}),

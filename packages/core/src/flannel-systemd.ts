@@ -343,11 +343,13 @@ export function flannelSystemdNodeStates(
 
 /**
  * Cluster-level files of a render bundle: `etcd/write-config.sh`, `flannel/push-secrets.sh`, `etcd/config.json`.
- * Independent of where the spec lives: push-secrets.sh resolves the spec's relative paths at run time.
+ * push-secrets.sh resolves the spec's relative paths at run time, from SPEC_DIR (default: the spec's
+ * folder relative to the bundle, `specDirFromBundle`).
  */
 export function flannelSystemdClusterFiles(
   sp: FlannelSystemdPlan,
   material: FlannelSystemdMaterial,
+  specDirFromBundle?: string,
 ): Record<string, { content: string; mode: string }> {
   const out: Record<string, { content: string; mode: string }> = {};
   if (sp.etcd) {
@@ -357,7 +359,7 @@ export function flannelSystemdClusterFiles(
     };
     out["etcd/config.json"] = { content: `${sp.etcd.configJson}\n`, mode: "0644" };
   }
-  const push = renderFlannelPushSecrets(sp, material);
+  const push = renderFlannelPushSecrets(sp, material, specDirFromBundle);
   if (push !== undefined) out["flannel/push-secrets.sh"] = { content: push, mode: "0755" };
   return out;
 }
@@ -421,6 +423,8 @@ export function flannelSystemdSummary(sp: FlannelSystemdPlan): Record<string, un
 
 export interface FlannelSystemdComponentInput extends FlannelSystemdInput {
   readonly material: FlannelSystemdMaterial;
+  /** CLI render: the spec's folder relative to the bundle, the default SPEC_DIR of push-secrets.sh. */
+  readonly specDirFromBundle?: string;
 }
 
 /** The bundle part of mode systemd for `podnet render`. */
@@ -428,7 +432,7 @@ export function flannelSystemdComponent(input: FlannelSystemdComponentInput, p: 
   const sp = planFlannelSystemd(input, p);
   if (!sp) return undefined;
   const states = flannelSystemdNodeStates(sp, input.material, p, input.base);
-  const files = flannelSystemdClusterFiles(sp, input.material);
+  const files = flannelSystemdClusterFiles(sp, input.material, input.specDirFromBundle);
   if (!p.ok) return undefined;
   const objects = flannelSystemdObjects(sp);
   return {

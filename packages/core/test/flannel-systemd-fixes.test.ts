@@ -256,16 +256,42 @@ describe("the CLI's flannel/secrets unit", () => {
 
 describe("flannel/push-secrets.sh", () => {
   test("the same spec rendered from two folders (one with a space) gives byte-identical bundles", () => {
-    const a = renderSpec(spec(), { files: files(), baseDir: "/srv/spec" });
-    const b = renderSpec(spec(), { files: files(), baseDir: "/home/ops/my cluster" });
+    const a = renderSpec(spec(), { files: files(), baseDir: "/srv/spec", specDirFromBundle: ".." });
+    const b = renderSpec(spec(), { files: files(), baseDir: "/home/ops/my cluster", specDirFromBundle: ".." });
     assert.deepEqual(a.errors, []);
     assert.deepEqual(b.errors, []);
     assert.deepEqual(b.bundle, a.bundle);
     const push = a.bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
-    assert.match(push, /^SPEC_DIR=\$\{SPEC_DIR:-\$PWD\}$/m);
+    assert.match(push, /^bundle_dir=\$\(cd -- "\$\(dirname -- "\$\{BASH_SOURCE\[0\]\}"\)\/\.\." && pwd -P\)$/m);
+    assert.match(push, /^SPEC_DIR=\$\{SPEC_DIR:-\$bundle_dir\/'\.\.'\}$/m);
     assert.match(push, /^# SPEC_DIR: the folder the spec's relative paths/m);
     assert.match(push, /^push 'node1' 'root@192\.168\.1\.31' 22 '' "\$SPEC_DIR"\/'pki\/flanneld-key\.pem' 'umask 077 /m);
     assert.ok(!push.includes("/srv/spec"));
+    assert.ok(!push.includes("$PWD"), "never the working directory");
+    const spaced = renderSpec(spec(), { files: files(), specDirFromBundle: "../my cluster's" }).bundle?.files["flannel/push-secrets.sh"]
+      ?.content;
+    assert.match(spaced ?? "", /^SPEC_DIR=\$\{SPEC_DIR:-\$bundle_dir\/'\.\.\/my cluster'\\''s'\}$/m, "quoted, spaces and quotes kept");
+  });
+
+  test("no spec folder known (not rendered into a folder): SPEC_DIR is required; one with a control character is a warning", () => {
+    const push = renderSpec(spec(), { files: files() }).bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    assert.match(
+      push,
+      /^\[\[ -n "\$\{SPEC_DIR:-\}" \]\] \|\| die 'set SPEC_DIR to the folder of the spec this bundle was rendered from'$/m,
+    );
+    assert.doesNotMatch(push, /bundle_dir/);
+    const odd = renderSpec(spec(), { files: files(), specDirFromBundle: "../my\ncluster" });
+    assert.deepEqual(odd.errors, []);
+    assert.ok(odd.warnings.some((w) => w.code === "flannel.systemd.spec-dir" && w.message.includes("holds a control character")));
+    assert.match(odd.bundle?.files["flannel/push-secrets.sh"]?.content ?? "", /die 'set SPEC_DIR to the folder/);
+  });
+
+  test("only absolute paths: the script needs no SPEC_DIR at all", () => {
+    const s = spec();
+    s.flannel.systemd.etcd.tls.keyFile = "/secure/flanneld-key.pem";
+    const push = renderSpec(s, { files: files(), specDirFromBundle: ".." }).bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    assert.doesNotMatch(push, /bundle_dir|"\$SPEC_DIR"|SPEC_DIR=\$\{|die 'set SPEC_DIR/);
+    assert.match(push, /^push 'node1' 'root@192\.168\.1\.31' 22 '' '\/secure\/flanneld-key\.pem' /m);
   });
 
   test("absolute paths stay absolute; a relative ssh identity is resolved from SPEC_DIR too", () => {
