@@ -327,7 +327,8 @@ describe("docs: what the guide cites exists in the code", () => {
     assert.ok(named.length >= 2);
     for (const m of named) {
       const pkgSrc = join(root, "packages", m[2] as string, "src");
-      const text = readdirSync(pkgSrc)
+      const text = readdirSync(pkgSrc, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts"))
         .map((f) => readFileSync(join(pkgSrc, f), "utf8"))
         .join("\n");
       assert.match(text, new RegExp(`export (function|const|class) ${m[1]}\\b`), `${m[1]} is not exported by @podnet/${m[2]}`);

@@ -2,7 +2,7 @@
  * Every object FlannelNetwork renders validates against the Kubernetes
  * OpenAPI schema (kubernetes-models), across versions, families, backends
  * and options. kubernetes-models does not flag unknown fields; the pod spec
- * is typed in core (flannel-daemonset.ts) and the default objects are
+ * is typed in core (flannel/daemonset/daemonset.ts) and the default objects are
  * compared with upstream field for field (flannel-upstream.test.ts).
  */
 import assert from "node:assert/strict";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { calicoSelectorError, isLabelKey, isLabelValue } from "../src/calico-selector.js";
+import { calicoSelectorError, isLabelKey, isLabelValue } from "../src/calico/selector.js";
 
 const ACCEPT = [
   "all()",

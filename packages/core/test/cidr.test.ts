@@ -11,7 +11,7 @@ import {
   parseCidr,
   parseInterfaceAddress,
   subnetIndex,
-} from "../src/cidr.js";
+} from "../src/shared/cidr.js";
 
 describe("cidr", () => {
   const rows: Array<[string, string | { suggestion?: string; reason: string }]> = [

@@ -3,12 +3,13 @@
  * script text (their behaviour on real nodes is in test/node-prep-fixes.test.ts):
  * nf_conntrack with conntrackMax, the masquerade default derived from the
  * network, NetworkManager `auto` decided on the node, its reload after the
- * restore, deletes that warn instead of aborting, the helpers node-state.ts
+ * restore, deletes that warn instead of aborting, the helpers host/node-state.ts
  * documents, and quoted interface names in doctor's check script.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { NODE_SCRIPT_PRELUDE } from "../src/host/node-script-prelude.js";
 import {
   checkCalicoNetwork,
   type DoctorPlan,
@@ -23,7 +24,6 @@ import {
   renderFlannelNetwork,
   renderNodeScripts,
 } from "../src/index.js";
-import { NODE_SCRIPT_PRELUDE } from "../src/node-script-prelude.js";
 
 const plan: PodCidrPlan = planPodCidrs({
   cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
@@ -157,7 +157,7 @@ describe("deletes that talk to the service manager do not abort uninstall", () =
 
 describe("node-state.ts documents only helpers that exist", () => {
   test("every podnet_* helper it names is defined by the script prelude", () => {
-    const doc = readFileSync(new URL("../src/node-state.ts", import.meta.url), "utf8");
+    const doc = readFileSync(new URL("../src/host/node-state.ts", import.meta.url), "utf8");
     const named = [...new Set([...doc.matchAll(/`(podnet_[a-z_]+)/g)].map((m) => m[1] as string))];
     assert.ok(named.length >= 6, named.join(", "));
     const missing = named.filter((fn) => !NODE_SCRIPT_PRELUDE.includes(`\n${fn}() {`));

@@ -1,0 +1,41 @@
+/** CalicoNetwork. */
+
+export type { AutodetectMethod, NodeAddressChoice } from "./autodetect.js";
+export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMethod, resolveAutodetection } from "./autodetect.js";
+export type { ResolvedBgp } from "./bgp.js";
+export { BGP_DEFAULTS, checkBgp } from "./bgp.js";
+export { calicoComponent } from "./bundle.js";
+export { CALICO_UNMANAGED_DEVICES, CALICO_VXLAN_PORT, CALICO_WIREGUARD_PORT, calicoHostRequirements } from "./host.js";
+export { CALICO_SECRETS_DIR, calicoEtcdSecret, calicoManifestObjects, TYPHA_PORT } from "./manifests.js";
+export type { CalicoCheck, CalicoEtcdTlsPresence, CalicoNetworkRender } from "./network.js";
+export { CALICO_TLS_GIVEN, calicoOptionsWithEtcd, checkCalicoNetwork, renderCalicoNetwork } from "./network.js";
+export type { CalicoOperatorInstall } from "./operator.js";
+export {
+  calicoOperatorInstall,
+  calicoOperatorObjects,
+  installationSpec,
+  operatorEncapsulation,
+  TIGERA_OPERATOR_NAMESPACE,
+} from "./operator.js";
+export type { AutodetectMethodOptions, CalicoNetworkOptions, CalicoNetworkSpec, CalicoPeerOptions, CalicoPoolOptions } from "./options.js";
+export {
+  autodetectMethodSchema,
+  autodetectObjectSchema,
+  CalicoBackend,
+  CalicoDatastore,
+  CalicoInstall,
+  calicoOptionsSchema,
+  calicoPeerSchema,
+  calicoPoolSchema,
+  EncapsulationMode,
+  LinuxDataplane,
+} from "./options.js";
+export type { ResolvedPool } from "./pools.js";
+export { DEFAULT_BLOCK_SIZE, OPERATOR_MAX_POOLS, resolvePools } from "./pools.js";
+export { calicoRbac, calicoServiceAccounts } from "./rbac.js";
+export { calicoResourceApiVersion, calicoResourceObjects, ipPoolResource } from "./resources.js";
+export { calicoSelectorError, checkCalicoSelector, isLabelKey, isLabelValue } from "./selector.js";
+export type { MtuPlan, ResolvedAutodetection, ResolvedCalico } from "./validation.js";
+export { CALICO_OVERHEAD, ETCD_URL, resolveCalico } from "./validation.js";
+export type { CalicoVersion, PinnedManifest } from "./versions.js";
+export { CALICO_VERSIONS, calicoImage, calicoVersion, DEFAULT_CALICO_VERSION, pinnedManifestMismatch } from "./versions.js";

@@ -1,0 +1,423 @@
+/**
+ * `podnet diff OLD NEW`: what a change of spec does to every artifact
+ * (manifests by kind and name, node files by path, extra files, plan.json),
+ * which changes disrupt running pods, and the migration each needs. The guard
+ * `checkDisruptiveChanges` turns the disruptive ones into problems that the
+ * Pulumi and cdk8s front ends raise unless `allowDisruptiveChange` names them.
+ *
+ * The new spec is planned with the old plan's node subnets as `previous`,
+ * exactly as `podnet render` does over an earlier output folder.
+ */
+
+import { calicoOptionsSchema } from "../calico/options.js";
+import { flannelNetworkSchema } from "../flannel/options.js";
+import { allocationOf, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import { objectKey } from "../shared/manifest.js";
+import { type Problem, show } from "../shared/problems.js";
+import { type RenderBundle, type RenderContext, renderSpec } from "../spec/bundle.js";
+import { type PodnetSpec, podnetSpecSchema } from "../spec/schema.js";
+import { FACT_PATHS, factChanges, fieldReason, type SpecChange } from "./rules.js";
+
+export type { SpecChange } from "./rules.js";
+
+/** One artifact that is added, removed or changed. */
+export interface ArtifactChange {
+  /**
+   * Which artifact, as laid out by `podnet render`: `manifests/flannel.yaml ConfigMap/kube-flannel/kube-flannel-cfg`,
+   * `nodes/cp1/root/etc/systemd/system/flanneld.service`, `nodes/cp1 flannel/unit command "start"`, `etcd/write-config.sh`.
+   */
+  readonly artifact: string;
+  readonly change: "added" | "removed" | "changed";
+  /** For a changed artifact: the changed fields (`data.net-conf.json`, `content`, `mode`). Values are never listed. */
+  readonly fields?: readonly string[];
+}
+
+/** A changed value of plan.json. */
+export interface PlanJsonChange {
+  readonly path: string;
+  readonly from: unknown;
+  readonly to: unknown;
+}
+
+export interface ArtifactDiff {
+  readonly manifests: readonly ArtifactChange[];
+  readonly nodeFiles: readonly ArtifactChange[];
+  readonly nodeCommands: readonly ArtifactChange[];
+  readonly files: readonly ArtifactChange[];
+  readonly planJson: readonly PlanJsonChange[];
+}
+
+/** A problem of one of the two specs. */
+export interface DiffProblem extends Problem {
+  readonly side: "old" | "new";
+}
+
+export interface SpecDiff {
+  /** Spec changes with their effect, disruptive ones first, then by path. */
+  readonly changes: readonly SpecChange[];
+  readonly artifacts: ArtifactDiff;
+  /** Problems that stop the diff (either spec invalid); then `changes` and `artifacts` are empty. */
+  readonly errors: readonly DiffProblem[];
+  readonly warnings: readonly DiffProblem[];
+}
+
+export interface DiffOptions {
+  /** Node subnets the old spec was planned with (its plan.json allocation). @default - none */
+  readonly previous?: RenderContext["previous"];
+  /** Certificate files the old spec names, as `renderSpec` takes them. @default - none */
+  readonly oldContext?: RenderContext;
+  /** Certificate files the new spec names. @default - none */
+  readonly newContext?: RenderContext;
+}
+
+/** The render contexts of both sides: the new side keeps the old plan's node subnets, as `podnet render` does. */
+function renderBoth(oldSpec: unknown, newSpec: unknown, options: DiffOptions) {
+  const before = renderSpec(oldSpec, { ...options.oldContext, ...(options.previous ? { previous: options.previous } : {}) });
+  const after = before.bundle
+    ? renderSpec(newSpec, { ...options.newContext, previous: allocationOf(before.bundle.plan) })
+    : renderSpec(newSpec, options.newContext ?? {});
+  return { before, after };
+}
+
+const EMPTY_ARTIFACTS: ArtifactDiff = { manifests: [], nodeFiles: [], nodeCommands: [], files: [], planJson: [] };
+
+/** Compares two specs: spec changes with their effect, and the artifact changes. */
+export function diffSpecs(oldSpec: unknown, newSpec: unknown, options: DiffOptions = {}): SpecDiff {
+  const { before, after } = renderBoth(oldSpec, newSpec, options);
+  if (!before.bundle) {
+    return {
+      changes: [],
+      artifacts: EMPTY_ARTIFACTS,
+      errors: [...side("old", before.errors), ...side("new", after.errors)],
+      warnings: [...side("old", before.warnings), ...side("new", after.warnings)],
+    };
+  }
+  if (!after.bundle) {
+    return { changes: [], artifacts: EMPTY_ARTIFACTS, errors: side("new", after.errors), warnings: side("new", after.warnings) };
+  }
+  const a = normalized(oldSpec);
+  const b = normalized(newSpec);
+  return {
+    changes: specChanges({ spec: a, plan: before.bundle.plan }, { spec: b, plan: after.bundle.plan }),
+    artifacts: artifactDiff(before.bundle, after.bundle),
+    errors: [],
+    warnings: side("new", after.warnings),
+  };
+}
+
+function side(s: "old" | "new", problems: readonly Problem[]): DiffProblem[] {
+  return problems.map((p) => ({ ...p, side: s }));
+}
+
+/** The spec with defaults applied (only called on specs that rendered, so parsing succeeds). */
+function normalized(input: unknown): PodnetSpec {
+  return podnetSpecSchema.parse(input);
+}
+
+/** Fact changes (disruptive or not) plus every other field change of the spec. */
+function specChanges(before: { spec: PodnetSpec; plan: PodCidrPlan }, after: { spec: PodnetSpec; plan: PodCidrPlan }): SpecChange[] {
+  const facts = factChanges(before, after);
+  const leaves: Leaf[] = [];
+  leafDiff(before.spec, after.spec, "", leaves);
+  const plain = leaves
+    .filter((l) => !FACT_PATHS.some((re) => re.test(l.path)))
+    .map(
+      (l): SpecChange => ({
+        path: l.path,
+        from: redact(l.path, l.from),
+        to: redact(l.path, l.to),
+        disruptive: false,
+        ...fieldReason(l.path, l.from, l.to),
+      }),
+    );
+  const all = [...facts.map((c) => ({ ...c, from: redact(c.path, c.from), to: redact(c.path, c.to) })), ...plain];
+  return all.sort((x, y) => Number(y.disruptive) - Number(x.disruptive) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+}
+
+interface Leaf {
+  readonly path: string;
+  readonly from: unknown;
+  readonly to: unknown;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** JSON with sorted keys: equal values give equal text. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    isObject(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : typeof x === "bigint"
+        ? x.toString()
+        : x,
+  );
+}
+
+/** Arrays of objects with unique string `name`s are compared by name, not position. */
+function names(list: readonly unknown[]): string[] | undefined {
+  const out: string[] = [];
+  for (const e of list) {
+    const n = isObject(e) ? e.name : undefined;
+    if (typeof n !== "string" || out.includes(n)) return undefined;
+    out.push(n);
+  }
+  return out;
+}
+
+function join(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+/** Collects the leaf differences of two values; named list entries are addressed as `[name]`. */
+function leafDiff(a: unknown, b: unknown, path: string, out: Leaf[]): void {
+  if (canonical(a) === canonical(b)) return;
+  if (isObject(a) && isObject(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) leafDiff(a[k], b[k], join(path, k), out);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.length > 0 && b.length > 0) {
+    const na = names(a);
+    const nb = names(b);
+    if (na && nb) {
+      for (const n of [...na, ...nb.filter((x) => !na.includes(x))]) {
+        leafDiff(a[na.indexOf(n)], b[nb.indexOf(n)], `${path}[${n}]`, out);
+      }
+      return;
+    }
+  }
+  out.push({ path, from: a, to: b });
+}
+
+/** Keys whose values are key material or tokens: shown as `(secret)`. */
+const SECRET_KEY = /(psk|token|password|secret|privatekey$|^key$|keypem$)/i;
+const SECRET_TEXT = /-----BEGIN [A-Z ]*PRIVATE KEY-----|-----BEGIN [A-Z ]*KEY-----/;
+
+/** Replaces secret values (by key name or PEM content) anywhere in a value. */
+export function redact(path: string, value: unknown): unknown {
+  const last =
+    path
+      .split(/[.[\]]/)
+      .filter(Boolean)
+      .pop() ?? "";
+  if (value !== undefined && SECRET_KEY.test(last)) return "(secret)";
+  if (typeof value === "string") return SECRET_TEXT.test(value) ? "(secret)" : value;
+  if (Array.isArray(value)) return value.map((v, i) => redact(`${path}[${i}]`, v));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(join(path, k), v)]));
+  return value;
+}
+
+function changeOf<T>(before: Map<string, T>, after: Map<string, T>, fields: (a: T, b: T) => string[]): ArtifactChange[] {
+  const out: ArtifactChange[] = [];
+  for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const a = before.get(key);
+    const b = after.get(key);
+    if (a === undefined) out.push({ artifact: key, change: "added" });
+    else if (b === undefined) out.push({ artifact: key, change: "removed" });
+    else {
+      const f = fields(a, b);
+      if (f.length > 0) out.push({ artifact: key, change: "changed", fields: f });
+    }
+  }
+  return out;
+}
+
+function manifestMap(bundle: RenderBundle): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const [file, objects] of Object.entries(bundle.manifests)) for (const o of objects) m.set(`manifests/${file} ${objectKey(o)}`, o);
+  return m;
+}
+
+interface FileLike {
+  readonly content: string;
+  readonly mode: string;
+}
+
+function fileFields(a: FileLike, b: FileLike): string[] {
+  return [...(a.content !== b.content ? ["content"] : []), ...(a.mode !== b.mode ? ["mode"] : [])];
+}
+
+function artifactDiff(a: RenderBundle, b: RenderBundle): ArtifactDiff {
+  const nodeFiles = (bundle: RenderBundle): Map<string, FileLike> =>
+    new Map(bundle.nodes.flatMap((n) => n.units.flatMap((u) => u.files.map((f) => [`nodes/${n.node}/root${f.path}`, f] as const))));
+  const nodeCommands = (bundle: RenderBundle): Map<string, string> =>
+    new Map(
+      bundle.nodes.flatMap((n) =>
+        n.units.flatMap((u) => u.commands.map((c) => [`nodes/${n.node} ${u.id} command ${show(c.name)}`, canonical(c)] as const)),
+      ),
+    );
+  const planLeaves: Leaf[] = [];
+  leafDiff(a.planJson, b.planJson, "", planLeaves);
+  return {
+    manifests: changeOf(manifestMap(a), manifestMap(b), (x, y) => {
+      const leaves: Leaf[] = [];
+      leafDiff(x, y, "", leaves);
+      return leaves.map((l) => l.path);
+    }),
+    nodeFiles: changeOf(nodeFiles(a), nodeFiles(b), fileFields),
+    nodeCommands: changeOf(nodeCommands(a), nodeCommands(b), (x, y) => (x === y ? [] : ["script"])),
+    files: changeOf(new Map(Object.entries(a.files)), new Map(Object.entries(b.files)), fileFields),
+    planJson: planLeaves
+      // a node that keeps its subnet is recorded as "previous" once a previous plan exists: same subnet, no change
+      .filter((l) => !(/\.subnetSource\.ipv[46]$/.test(l.path) && l.from === "allocated" && l.to === "previous"))
+      .map((l) => ({ path: l.path, from: redact(l.path, l.from), to: redact(l.path, l.to) })),
+  };
+}
+
+/** True when an `allowDisruptiveChange` entry names the change: its path, a parent of it, or `*`. */
+export function allows(entry: string, path: string): boolean {
+  return entry === "*" || entry === path || path.startsWith(`${entry}.`) || path.startsWith(`${entry}[`);
+}
+
+export interface DisruptiveCheck {
+  /** `change.disruptive` for every disruptive change not allowed; `change.previous-invalid` when the previous spec does not plan. */
+  readonly errors: readonly Problem[];
+  /** `change.disruptive-allowed` for allowed ones (with their migration), `change.allow-unused` for entries that allow nothing. */
+  readonly warnings: readonly Problem[];
+  /** Every change found, for front ends that show them. */
+  readonly changes: readonly SpecChange[];
+}
+
+/**
+ * The guard the Pulumi and cdk8s front ends run at synth time: every
+ * disruptive change from `previous` to `next` is an error unless
+ * `allowDisruptiveChange` names its path (or a parent path, or `*`).
+ * A `next` that does not validate yields nothing here: the component reports
+ * its own problems.
+ */
+export function checkDisruptiveChanges(
+  previous: unknown,
+  next: unknown,
+  allowDisruptiveChange: readonly string[] = [],
+  options: DiffOptions = {},
+): DisruptiveCheck {
+  if (previous === undefined) return { errors: [], warnings: [], changes: [] };
+  const { before, after } = renderBoth(previous, next, options);
+  if (!before.bundle) {
+    const first = before.errors[0];
+    return {
+      errors: [
+        {
+          path: "previous",
+          code: "change.previous-invalid",
+          message: `previous: the previous spec does not validate (${before.errors.length} error${before.errors.length === 1 ? "" : "s"}, first: ${first ? `${first.path}: ${first.message}` : "unknown"}); pass the spec that was last applied, or drop previous to skip the change check`,
+        },
+      ],
+      warnings: [],
+      changes: [],
+    };
+  }
+  if (!after.bundle) return { errors: [], warnings: [], changes: [] };
+  const changes = specChanges(
+    { spec: normalized(previous), plan: before.bundle.plan },
+    { spec: normalized(next), plan: after.bundle.plan },
+  );
+  return guard(changes, allowDisruptiveChange);
+}
+
+/** Turns changes into the guard's problems: disruptive ones not allowed are errors. */
+function guard(changes: readonly SpecChange[], allowDisruptiveChange: readonly string[]): DisruptiveCheck {
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  const used = new Set<string>();
+  for (const c of changes.filter((x) => x.disruptive)) {
+    const entry = allowDisruptiveChange.find((e) => allows(e, c.path));
+    const steps = c.migration.map((m, i) => `(${i + 1}) ${m}`).join(" ");
+    if (entry !== undefined) {
+      used.add(entry);
+      warnings.push({
+        path: c.path,
+        code: "change.disruptive-allowed",
+        message: `${c.path}: changes from ${show(c.from)} to ${show(c.to)}, allowed by allowDisruptiveChange "${entry}"; ${c.reason}. Migration: ${steps}`,
+      });
+    } else {
+      errors.push({
+        path: c.path,
+        code: "change.disruptive",
+        message: `${c.path}: changes from ${show(c.from)} to ${show(c.to)}, which disrupts running pods: ${c.reason}. Carry out the migration (podnet diff OLD NEW prints the steps), then allow it with allowDisruptiveChange: ["${c.path}"]`,
+      });
+    }
+  }
+  allowDisruptiveChange.forEach((e, i) => {
+    if (!used.has(e)) {
+      warnings.push({
+        path: `allowDisruptiveChange[${i}]`,
+        code: "change.allow-unused",
+        message: `allowDisruptiveChange[${i}]: ${show(e)} matches no disruptive change; remove it so a later disruptive change is not let through unseen`,
+      });
+    }
+  });
+  return { errors, warnings, changes };
+}
+
+/**
+ * What a Pulumi component or cdk8s construct compares: the plan it was given
+ * (a PodCidrPlan, or `plan` from an earlier plan.json) and its own options as
+ * written (`flannel` for FlannelNetwork, `calico` for CalicoNetwork).
+ */
+export interface ComponentState {
+  readonly plan: PodCidrPlan;
+  /** FlannelNetwork options. @default - no flannel */
+  readonly flannel?: unknown;
+  /** CalicoNetwork options. @default - no calico */
+  readonly calico?: unknown;
+}
+
+/**
+ * The guard for front ends that hold a plan and component options rather
+ * than a whole spec: the same disruptive facts as `checkDisruptiveChanges`
+ * (pod and service CIDRs, node subnets, Flannel Network/backend/VNI/datastore,
+ * Calico pools), compared between the previous and the next state.
+ * Options that do not validate are left to the component (next) or reported
+ * as `change.previous-invalid` (previous).
+ */
+export function checkComponentChanges(
+  previous: ComponentState | undefined,
+  next: ComponentState,
+  allowDisruptiveChange: readonly string[] = [],
+): DisruptiveCheck {
+  if (previous === undefined) return { errors: [], warnings: [], changes: [] };
+  const sections = (state: ComponentState): PodnetSpec | undefined => {
+    const out: Record<string, unknown> = {};
+    for (const [key, schema] of [
+      ["flannel", flannelNetworkSchema],
+      ["calico", calicoOptionsSchema],
+    ] as const) {
+      if (state[key] === undefined) continue;
+      const r = schema.safeParse(state[key]);
+      if (!r.success) return undefined;
+      out[key] = r.data;
+    }
+    return out as unknown as PodnetSpec;
+  };
+  const a = sections(previous);
+  const b = sections(next);
+  if (!a) {
+    return {
+      errors: [
+        {
+          path: "previous",
+          code: "change.previous-invalid",
+          message:
+            "previous: the previous component options do not validate; pass the options that were last applied, or drop previous to skip the change check",
+        },
+      ],
+      warnings: [],
+      changes: [],
+    };
+  }
+  if (!b) return { errors: [], warnings: [], changes: [] };
+  return guard(
+    factChanges({ spec: a, plan: previous.plan }, { spec: b, plan: next.plan }).map((c) => ({
+      ...c,
+      from: redact(c.path, c.from),
+      to: redact(c.path, c.to),
+    })),
+    allowDisruptiveChange,
+  );
+}

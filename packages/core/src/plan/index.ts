@@ -1,0 +1,41 @@
+/** PodCidrPlan and its options. */
+
+export type {
+  ClusterOptions,
+  DeepReadonly,
+  InterfaceSpec,
+  NodeOptions,
+  NodeSpec,
+  PodCidrPlanInput,
+  PodCidrPlanOptions,
+} from "./options.js";
+export { clusterSchema, interfaceSchema, NodeArch, NodeRole, nodeSchema, podCidrPlanSchema, sshSchema } from "./options.js";
+export type {
+  AllocationRange,
+  ComponentFlags,
+  FamilyCapacity,
+  PerFamily,
+  PlanCheck,
+  PlanContext,
+  PlanInput,
+  PlannedAddress,
+  PlannedInterface,
+  PlannedNode,
+  PlanOutcome,
+  PodCidrPlan,
+  PreviousAllocation,
+  SubnetSource,
+} from "./pod-cidr-plan.js";
+export {
+  allocationOf,
+  checkPodCidrPlan,
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
+  flagArgs,
+  HOST_NAME,
+  INTERFACE_NAME,
+  parseCidrChecked,
+  planPodCidrs,
+  resolvePlan,
+  USER_NAME,
+} from "./pod-cidr-plan.js";

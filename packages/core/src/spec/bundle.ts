@@ -1,0 +1,160 @@
+/**
+ * `podnet render`: the whole spec turned into deployable artifacts.
+ *
+ * Layout written by the CLI (shared by every component):
+ *   manifests/<file>.yaml      cluster objects
+ *   nodes/<node>/root/...      files to place on the node, under their absolute paths
+ *   nodes/<node>/install.sh    and uninstall.sh
+ *   <extra files>              e.g. etcd/write-config.sh
+ *   plan.json                  the plan, without key material
+ */
+import { calicoComponent } from "../calico/bundle.js";
+import { flannelPlanConstraints } from "../flannel/etcd.js";
+import { flannelComponent } from "../flannel/network.js";
+import { type FlannelSpecFiles, flannelSpecFileRefs, type SpecFileRef } from "../flannel/systemd/spec.js";
+import { checkNodeState } from "../host/node-scripts.js";
+import type { NodeState } from "../host/node-state.js";
+import type { HostRequirements } from "../host/requirements.js";
+import { allocationOf, checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import { prepComponent } from "../prep/node-network-prep.js";
+import type { K8sObject } from "../shared/manifest.js";
+import { type Problem, Problems } from "../shared/problems.js";
+import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
+import { type PodnetSpec, podnetSpecSchema } from "./schema.js";
+
+/** What one component contributes to a render. */
+export interface ComponentArtifacts {
+  /** Manifests by file name (relative to `manifests/`), objects in apply order. */
+  readonly manifests?: Readonly<Record<string, readonly K8sObject[]>>;
+  /** Units per node name, in apply order. */
+  readonly nodeUnits?: Readonly<Record<string, NodeState["units"]>>;
+  /** Extra files by path relative to the output folder (e.g. `etcd/write-config.sh`), with their modes. */
+  readonly files?: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
+  /** Host needs for NodeNetworkPrep. */
+  readonly hostRequirements?: HostRequirements;
+  /** Non-secret facts for plan.json (e.g. the flannel pod MTU per node). */
+  readonly summary?: Readonly<Record<string, unknown>>;
+}
+
+export interface RenderBundle {
+  readonly plan: PodCidrPlan;
+  readonly manifests: Readonly<Record<string, readonly K8sObject[]>>;
+  readonly nodes: readonly NodeState[];
+  readonly files: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
+  /** plan.json content: the plan plus component summaries, never key material. */
+  readonly planJson: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly Problem[];
+}
+
+/**
+ * What a front end passes beside the spec: the previous allocation, and the contents of the
+ * certificate files the spec names (`specFileRefs`), keyed by the path as written, with the
+ * folder relative paths start from. Keys and tokens are never read (push-secrets.sh copies them).
+ */
+export interface RenderContext extends PlanContext, FlannelSpecFiles {}
+
+/** Files the front end must read for `renderSpec` (certificates only, never keys). Works on unvalidated input. */
+export function specFileRefs(input: unknown): SpecFileRef[] {
+  return flannelSpecFileRefs(input);
+}
+
+export interface SpecCheck {
+  readonly spec?: PodnetSpec;
+  readonly plan?: PodCidrPlan;
+  readonly errors: readonly Problem[];
+  readonly warnings: readonly Problem[];
+}
+
+/**
+ * The spec's PodCidrPlan, with what the component sections ask of it: flannel's SubnetLen as
+ * the node mask where cluster.nodeMaskSize leaves it out, and flannel's SubnetMin..SubnetMax
+ * as the allocation range when it reserves subnets in etcd.
+ * @param input - the spec as written (to tell a node mask given from a default)
+ */
+export function checkSpecPlan(spec: PodnetSpec, input: unknown, context: PlanContext = {}): PlanCheck {
+  const written = (input as { cluster?: { nodeMaskSize?: Record<string, unknown> } } | undefined)?.cluster?.nodeMaskSize;
+  const given = { ipv4: written?.ipv4 !== undefined, ipv6: written?.ipv6 !== undefined };
+  const c = flannelPlanConstraints(spec.flannel, given);
+  const cluster = { ...spec.cluster, nodeMaskSize: { ...spec.cluster.nodeMaskSize, ...c.nodeMaskSize } };
+  return checkPodCidrPlan({ cluster, nodes: spec.nodes }, { ...context, allocation: { ...c.allocation, ...context.allocation } });
+}
+
+/** Validates a whole spec: schema, plan, and every component section. */
+export function checkSpec(input: unknown, context: RenderContext = {}): SpecCheck {
+  const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
+  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
+  const spec = parsed.data;
+  const planCheck = checkSpecPlan(spec, input, context);
+  if (!planCheck.plan) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
+  const p = new Problems();
+  p.warnings.push(...planCheck.warnings);
+  renderComponents(spec, planCheck.plan, p, context);
+  return { spec, plan: planCheck.plan, errors: p.errors, warnings: p.warnings };
+}
+
+/** The component renderers, in order; each validates its own section into `p`. */
+function renderComponents(spec: PodnetSpec, plan: PodCidrPlan, p: Problems, context: RenderContext = {}): ComponentArtifacts[] {
+  const out: ComponentArtifacts[] = [];
+  if (spec.flannel) {
+    const flannel = flannelComponent(spec.flannel, plan, p, context);
+    if (flannel) out.push(flannel);
+  }
+  if (spec.calico) {
+    const calico = calicoComponent(spec.calico, plan, p, { flannel: spec.flannel });
+    if (calico) out.push(calico);
+  }
+  // Components register here (flannel, calico, then prep, which consumes their host requirements).
+  // When a network section failed, prep would only repeat that as "no network component": skip it.
+  const networkFailed = (spec.flannel ? 1 : 0) + (spec.calico ? 1 : 0) > out.length;
+  if (spec.prep && !networkFailed) {
+    const needs = out.flatMap((a) => (a.hostRequirements ? [a.hostRequirements] : []));
+    const prep = prepComponent(spec.prep, plan, p, needs);
+    // First in the bundle: its units (modules, sysctl, CNI plugins) must be on a node before the network's.
+    if (prep) out.unshift(prep);
+  }
+  return out;
+}
+
+/** Renders the spec; on any error returns the problems and no artifacts. */
+export function renderSpec(
+  input: unknown,
+  context: RenderContext = {},
+): { bundle?: RenderBundle; errors: readonly Problem[]; warnings: readonly Problem[] } {
+  const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
+  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
+  const spec = parsed.data;
+  const planCheck = checkSpecPlan(spec, input, context);
+  if (!planCheck.plan) return { errors: planCheck.errors, warnings: planCheck.warnings };
+  const plan = planCheck.plan;
+  const p = new Problems();
+  p.warnings.push(...planCheck.warnings);
+  const parts = renderComponents(spec, plan, p, context);
+  if (!p.ok) return { errors: p.errors, warnings: p.warnings };
+
+  const manifests: Record<string, K8sObject[]> = {};
+  const files: Record<string, { content: string; mode: string }> = {};
+  const units = new Map<string, NodeState["units"][number][]>(plan.nodes.map((n) => [n.name, []]));
+  const summary: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const [name, objs] of Object.entries(part.manifests ?? {})) manifests[name] = [...(manifests[name] ?? []), ...objs];
+    for (const [path, f] of Object.entries(part.files ?? {})) files[path] = f;
+    for (const [node, us] of Object.entries(part.nodeUnits ?? {})) units.get(node)?.push(...us);
+    Object.assign(summary, part.summary ?? {});
+  }
+  const nodes = [...units].map(([node, us]) => ({ node, units: us }));
+  // Node scripts are rendered from these states: every value must pass the node layer's checks first.
+  for (const n of nodes) p.errors.push(...checkNodeState(n, `nodeUnits.${n.node}`));
+  if (!p.ok) return { errors: p.errors, warnings: p.warnings };
+  return {
+    bundle: {
+      plan,
+      manifests,
+      nodes,
+      files,
+      planJson: { apiVersion: "podnet/v1", kind: "Plan", plan, allocation: allocationOf(plan), components: summary, warnings: p.warnings },
+      warnings: p.warnings,
+    },
+    errors: [],
+    warnings: p.warnings,
+  };
+}
