@@ -20,7 +20,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { INPUT_LIMITS } from "@podnet/cli";
+import { INPUT_LIMITS, SPEC_MAX_SCALARS } from "@podnet/cli";
 import { parse, stringify } from "yaml";
 import { podnet } from "./support/cli.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -142,6 +142,15 @@ describe("hostile spec files", () => {
       ...generatedSpecs(),
     ];
     for (const [f, msg] of files) assertUsageError(bounded(["validate", f]), msg, `validate ${f}`);
+  });
+
+  test("more than 500,000 values in a spec is refused by count before the parser builds them (300 MB heap)", () => {
+    const many = file("many-values.yaml", `cluster: [${"1,".repeat(SPEC_MAX_SCALARS)}1]\n`);
+    assertUsageError(
+      bounded(["validate", many]),
+      /many-values\.yaml:\d+:\d+: more than 500,000 values \(the limit for a spec/,
+      "many values",
+    );
   });
 
   test("a plain string of several MB is read and reported within the limit (300 MB heap)", () => {

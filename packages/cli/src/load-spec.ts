@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
   Composer,
-  type CST,
+  CST,
   type Document,
   isAlias,
   isCollection,
@@ -35,6 +35,8 @@ export const SPEC_MAX_DEPTH = 64;
 export const SPEC_MAX_ALIASES = 100;
 /** Most values a spec may have once its aliases are expanded (a 10,000-node spec has about 250,000). */
 export const SPEC_MAX_EXPANDED_VALUES = 1_000_000;
+/** Most scalars a spec may have (twice a 10,000-node spec, which has about 250,000); the parser needs a few hundred bytes of memory for each. */
+export const SPEC_MAX_SCALARS = 500_000;
 /** Keys that would reach an object's prototype in the code that reads the spec. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 /** Tags of the YAML 1.2 core schema; any other tag is ignored with a warning. */
@@ -83,7 +85,12 @@ function cstTokens(text: string, file: string, lines: LineCounter): CST.Token[] 
     new UsageError(
       `${at(file, lines, parser.offset)}: nested deeper than ${SPEC_MAX_DEPTH} levels of mappings and lists (the limit for a spec); a spec needs fewer than 10, so check the file`,
     );
+  let scalars = 0;
   for (const lexeme of new Lexer().lex(text)) {
+    if (lexeme[0] === CST.SCALAR && ++scalars > SPEC_MAX_SCALARS)
+      throw new UsageError(
+        `${at(file, lines, parser.offset)}: more than ${SPEC_MAX_SCALARS.toLocaleString("en-US")} values (the limit for a spec; a 10,000-node spec has about 250,000); check the file`,
+      );
     for (const t of parser.next(lexeme)) tokens.push(t);
     if (parser.stack.length > SPEC_MAX_DEPTH) {
       if (parser.stack.filter(isCollectionToken).length > SPEC_MAX_DEPTH || parser.stack.length > 4 * SPEC_MAX_DEPTH) throw deep();
