@@ -258,8 +258,14 @@ describe("--previous plan.json", () => {
       /plan\.json file \/dev\/zero: it is a character device/,
       "/dev/zero",
     );
+    const deep = file("deep-plan.json", `{"allocation": {"a": {"ipv4": ${"[".repeat(100_000)}${"]".repeat(100_000)}}}}`);
+    assertUsageError(
+      await podnet("plan", spec, "--previous", deep),
+      /deep-plan\.json: nested deeper than 64 levels \(the limit for a plan\.json file\)/,
+      "deep",
+    );
     const huge = file("huge-plan.json", " ".repeat(INPUT_LIMITS["plan.json"].bytes + 1));
-    assertUsageError(await podnet("plan", spec, "--previous", huge), /larger than 64 MiB, the limit for a plan\.json file/, "oversized");
+    assertUsageError(await podnet("plan", spec, "--previous", huge), /larger than 32 MiB, the limit for a plan\.json file/, "oversized");
   });
 });
 

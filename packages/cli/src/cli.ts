@@ -14,7 +14,7 @@ import { Command, CommanderError } from "commander";
 import { diffCommand } from "./commands/diff.js";
 import { type DoctorCommandOptions, doctorCommand } from "./commands/doctor.js";
 import { mapCommand, writeMap } from "./commands/map.js";
-import { InputFileError, InputKind, readInputText } from "./input-limits.js";
+import { InputFileError, InputKind, parseJsonBounded, readInputText } from "./input-limits.js";
 import { loadSpecFile, UsageError, withSpecWarnings } from "./load-spec.js";
 import { type Io, printProblems, processIo } from "./output.js";
 import { planTable } from "./plan-table.js";
@@ -25,7 +25,7 @@ import { writeBundle } from "./write-bundle.js";
 function readPrevious(file: string): PreviousAllocation {
   let data: unknown;
   try {
-    data = JSON.parse(readInputText(file, InputKind.PLAN));
+    data = parseJsonBounded(readInputText(file, InputKind.PLAN), file, InputKind.PLAN);
   } catch (e) {
     if (e instanceof InputFileError) throw new UsageError(`cannot read previous plan: ${e.message.replace(/^cannot read /, "")}`);
     throw new UsageError(`cannot read previous plan ${file}: ${(e as Error).message.split("\n")[0]}`);
@@ -33,7 +33,7 @@ function readPrevious(file: string): PreviousAllocation {
   return previousAllocation(data, file);
 }
 
-const ALLOCATION_SHAPE = '{"<node name>": {"ipv4": "<cidr>", "ipv6": "<cidr>"}} (what podnet plan --json and render write)';
+const ALLOCATION_SHAPE = '{"<node name>": {"ipv4": "<cidr>", "ipv6": "<cidr>"}} (what podnet render writes to DIR/plan.json)';
 
 /** The `allocation` of a parsed plan.json, checked entry by entry: every problem is listed. */
 export function previousAllocation(data: unknown, file: string): PreviousAllocation {

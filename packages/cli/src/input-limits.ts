@@ -25,21 +25,22 @@ export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 
 /**
  * Largest file of each kind, with the reason for the number. A spec of 10,000 dual-stack
- * nodes with three interfaces and ssh settings each is 3.6 MB and its `plan --json` 18.6 MB
- * (measured; `pnpm bench` plans that size), so both limits leave twice that or more.
+ * nodes with three interfaces and ssh settings each is 3.6 MB and its render plan.json 21 MB
+ * (measured; `pnpm bench` plans that size): the limits leave room above that and keep the
+ * memory of a hostile file of that size to a few hundred MB.
  * A CA bundle of every public root is about 0.2 MB; an RSA-8192 key in PEM is about 6 KB;
  * a Kubernetes service-account token is about 1 KB.
  */
 export const INPUT_LIMITS: Readonly<Record<InputKind, { readonly bytes: number; readonly text: string; readonly why?: string }>> = {
   spec: { bytes: 8 * MiB, text: "8 MiB", why: "a 10,000-node spec is about 3.6 MB" },
-  "plan.json": { bytes: 64 * MiB, text: "64 MiB", why: "the plan of 10,000 nodes is about 19 MB" },
+  "plan.json": { bytes: 32 * MiB, text: "32 MiB", why: "the plan.json of 10,000 nodes is about 21 MB" },
   PEM: { bytes: 1 * MiB, text: "1 MiB", why: "a CA bundle of all public roots is about 0.2 MB" },
   key: { bytes: 64 * KiB, text: "64 KiB" },
   token: { bytes: 64 * KiB, text: "64 KiB" },
 };
 
 /** Why a file could not be read: `missing` and `unreadable` are the ordinary cases, the rest are refusals. */
-export type InputProblem = "missing" | "unreadable" | "not-regular" | "too-large" | "not-utf8";
+export type InputProblem = "missing" | "unreadable" | "not-regular" | "too-large" | "not-utf8" | "too-deep";
 
 /** A file the CLI refused or could not read; the message names the file, the rule and the fix. */
 export class InputFileError extends Error {
@@ -151,4 +152,31 @@ export function decodeUtf8(bytes: Buffer, file: string, kind: InputKind): string
 /** `readInputFile` then `decodeUtf8`. */
 export function readInputText(file: string, kind: InputKind): string {
   return decodeUtf8(readInputFile(file, kind), file, kind);
+}
+
+/** Deepest nesting a JSON input may have (a plan.json has fewer than 10 levels). */
+export const JSON_MAX_DEPTH = 64;
+
+/**
+ * Parses JSON after checking its nesting with a scan of the text: JSON.parse itself copes
+ * with deep input, but builds all of it first (32 MiB of `[` is millions of arrays).
+ */
+export function parseJsonBounded(text: string, file: string, kind: InputKind): unknown {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > JSON_MAX_DEPTH)
+        throw new InputFileError(
+          "too-deep",
+          `cannot read ${kind} file ${file}: nested deeper than ${JSON_MAX_DEPTH} levels (the limit for a ${kind} file); check that this is the right file`,
+        );
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return JSON.parse(text);
 }
