@@ -132,7 +132,7 @@ function checkTree(doc: Document.Parsed, file: string, lines: LineCounter, warn:
         const key = pair.key;
         if (key !== null && !isScalar(key)) {
           bad.push(
-            `${pos(key as Node)}: ${path || "(top)"}: a key must be a plain string, not ${isAlias(key) ? "an alias" : "a mapping or list"}`,
+            `${pos(key as Node)}: ${path || "(top)"}: a key must be a plain string, not ${isAlias(key) ? "an alias" : "a mapping or list"}; write the key as a string`,
           );
           continue;
         }
@@ -213,7 +213,7 @@ export function parseSpecText(text: string, file: string): unknown {
     throw new UsageError(
       docs.length === 0
         ? `${file}: empty (no YAML document); a spec starts with "cluster:"`
-        : `${file}: expected exactly one YAML document, found ${docs.length}`,
+        : `${file}: expected exactly one YAML document, found ${docs.length}; keep one spec per file (no "---" between specs)`,
     );
   }
   const doc = docs[0] as Document.Parsed;
