@@ -301,16 +301,16 @@ describe("YAML rules", () => {
     assert.match(r.err, /warning: .*tagged\.yaml:\d+:\d+: cluster\.dnsServiceIp: tag !ip is not a YAML 1\.2 core tag and is ignored/);
   });
 
-  test("a few aliases within the limits still work", async () => {
-    const text = readFileSync(example, "utf8").replace(
-      "ssh: { host: 192.168.1.31, user: root }",
-      "ssh: &ssh { host: 192.168.1.31, user: root }",
-    );
-    const r = await podnet(
-      "validate",
-      file("alias-ok.yaml", text.replace("roles: [control-plane, etcd]", "roles: &roles [control-plane, etcd]")),
-    );
+  test("aliases within the limits still work, also to an anchored key", async () => {
+    const text = readFileSync(example, "utf8")
+      .replace("roles: [control-plane, etcd]", "roles: &roles [control-plane, etcd]")
+      .replace("ssh: { host: 192.168.1.32, user: root }", "ssh: { host: 192.168.1.32, &user user: root }\n    roles: *roles")
+      .replace("ssh: { host: 192.168.1.33, user: root }", "ssh: { host: 192.168.1.33, user: *user }");
+    assert.equal(text.match(/\*(roles|user)\b/g)?.length, 2, "both aliases are in the spec");
+    const r = await podnet("plan", file("alias-ok.yaml", text), "--json");
     assert.equal(r.code, 0, r.err);
+    const plan = JSON.parse(r.out);
+    assert.deepEqual(plan.nodes[1].roles, ["control-plane", "etcd"]);
   });
 });
 

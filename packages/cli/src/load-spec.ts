@@ -136,6 +136,7 @@ function checkTree(doc: Document.Parsed, file: string, lines: LineCounter, warn:
           );
           continue;
         }
+        if (key?.anchor) anchors.set(key.anchor, key);
         const name = key === null ? "" : String(key.value);
         const sub = path ? `${path}.${name}` : name;
         if (FORBIDDEN_KEYS.has(name)) {
