@@ -1,5 +1,5 @@
 /** The command tree. `run` never throws: every failure is an exit code and a message. */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import {
   checkSpec,
@@ -14,7 +14,8 @@ import { Command, CommanderError } from "commander";
 import { diffCommand } from "./commands/diff.js";
 import { type DoctorCommandOptions, doctorCommand } from "./commands/doctor.js";
 import { mapCommand, writeMap } from "./commands/map.js";
-import { loadSpecFile, UsageError } from "./load-spec.js";
+import { InputFileError, InputKind, parseJsonBounded, readInputText } from "./input-limits.js";
+import { loadSpecFile, UsageError, withSpecWarnings } from "./load-spec.js";
 import { type Io, printProblems, processIo } from "./output.js";
 import { planTable } from "./plan-table.js";
 import { RenderInterrupted, reraise } from "./render-temp.js";
@@ -26,12 +27,39 @@ import { specDirFromBundle, type WriteBundleResult, writeBundle } from "./write-
 function readPrevious(file: string): PreviousAllocation {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    data = parseJsonBounded(readInputText(file, InputKind.PLAN), file, InputKind.PLAN);
   } catch (e) {
+    if (e instanceof InputFileError) throw new UsageError(`cannot read previous plan: ${e.message.replace(/^cannot read /, "")}`);
     throw new UsageError(`cannot read previous plan ${file}: ${(e as Error).message.split("\n")[0]}`);
   }
-  const alloc = (data as { allocation?: unknown })?.allocation;
-  if (!alloc || typeof alloc !== "object") throw new UsageError(`${file}: no "allocation" in this plan.json`);
+  return previousAllocation(data, file);
+}
+
+const ALLOCATION_SHAPE = '{"<node name>": {"ipv4": "<cidr>", "ipv6": "<cidr>"}} (what podnet render writes to DIR/plan.json)';
+
+/** The `allocation` of a parsed plan.json, checked entry by entry: every problem is listed. */
+export function previousAllocation(data: unknown, file: string): PreviousAllocation {
+  const kind = (v: unknown) =>
+    v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "a mapping" : `${typeof v} ${JSON.stringify(v)}`;
+  const alloc =
+    data !== null && typeof data === "object" && !Array.isArray(data) ? (data as { allocation?: unknown }).allocation : undefined;
+  if (alloc === undefined) throw new UsageError(`${file}: no "allocation" in this plan.json; expected ${ALLOCATION_SHAPE}`);
+  if (alloc === null || typeof alloc !== "object" || Array.isArray(alloc))
+    throw new UsageError(`${file}: "allocation" is ${kind(alloc)}; expected a mapping ${ALLOCATION_SHAPE}`);
+  const bad: string[] = [];
+  for (const [node, entry] of Object.entries(alloc)) {
+    const path = `allocation[${JSON.stringify(node)}]`;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      bad.push(`${file}: ${path} is ${kind(entry)}; expected {"ipv4": "<cidr>", "ipv6": "<cidr>"} (one or both)`);
+      continue;
+    }
+    for (const [family, cidr] of Object.entries(entry)) {
+      if (family !== "ipv4" && family !== "ipv6") bad.push(`${file}: ${path}.${family}: unknown key; expected only "ipv4" and "ipv6"`);
+      else if (typeof cidr !== "string")
+        bad.push(`${file}: ${path}.${family} is ${kind(cidr)}; expected a CIDR string such as "10.244.1.0/24"`);
+    }
+  }
+  if (bad.length > 0) throw new UsageError(`${bad.slice(0, 20).join("\n")}${bad.length > 20 ? `\n... and ${bad.length - 20} more` : ""}`);
   return alloc as PreviousAllocation;
 }
 
@@ -44,9 +72,11 @@ function specFiles(spec: unknown, file: string): RenderContext {
   const files: Record<string, string> = {};
   for (const ref of specFileRefs(spec)) {
     try {
-      files[ref.file] = readFileSync(resolve(baseDir, ref.file), "utf8");
-    } catch {
-      // reported as flannel.systemd.file-unread
+      files[ref.file] = readInputText(resolve(baseDir, ref.file), InputKind.PEM);
+    } catch (e) {
+      // a missing or unreadable file is reported as flannel.systemd.file-unread, with its spec path
+      if (!(e instanceof InputFileError)) throw e;
+      if (e.problem !== "missing" && e.problem !== "unreadable") throw new UsageError(`${file}: ${ref.path}: ${e.message}`);
     }
   }
   return { files, baseDir };
@@ -223,7 +253,10 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     return 2;
   }
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await withSpecWarnings(
+      (m) => io.err(`warning: ${m}`),
+      () => program.parseAsync([...argv], { from: "user" }),
+    );
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit 0; usage mistakes exit 2
