@@ -90,12 +90,13 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       printProblems(io, r.errors, r.warnings);
       if (opts.svg)
         writeMap(io, file, opts.svg, renderSpecMap(spec, { ...context, ...specFiles(spec, file) }), { problems: false, announce: false });
-      if (!r.plan || r.errors.length > 0) {
+      if (!r.document || r.errors.length > 0) {
         setCode(1);
         return;
       }
-      if (opts.json) io.out(stableJson(r.plan).trimEnd());
-      else for (const line of planTable(r.plan)) io.out(line);
+      // the same document render writes to plan.json, by the same writer
+      if (opts.json) io.out(stableJson(r.document).trimEnd());
+      else for (const line of planTable(r.document)) io.out(line);
     });
 
   program

@@ -13,6 +13,7 @@ import { type ResolvedAutodetection, type ResolvedCalico, resolveCalico } from "
 import type { PinnedManifest } from "./calico-versions.js";
 import { firewallNeedText, type HostRequirements } from "./host-requirements.js";
 import type { K8sObject } from "./manifest.js";
+import type { CalicoPlanFacts } from "./plan-document.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 import { NetworkPlanError, type Problem, Problems } from "./problems.js";
 import { PARSE_OPTIONS, zodProblems } from "./spec-problems.js";
@@ -41,7 +42,7 @@ export interface CalicoNetworkRender {
   readonly operator?: CalicoOperatorInstall;
   readonly hostRequirements: HostRequirements;
   /** Non-secret facts for plan.json. */
-  readonly summary: Readonly<Record<string, unknown>>;
+  readonly summary: CalicoPlanFacts & Readonly<Record<string, unknown>>;
   readonly warnings: readonly Problem[];
 }
 

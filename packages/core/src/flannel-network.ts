@@ -27,6 +27,7 @@ import { checkFlannelConfig, checkFlannelNodes } from "./flannel-validation.js";
 import { type FlannelVersion, type FlannelVersionInfo, flannelImages, lookupFlannelVersion } from "./flannel-versions.js";
 import type { HostRequirements } from "./host-requirements.js";
 import type { K8sObject } from "./manifest.js";
+import type { FlannelPlanFacts } from "./plan-document.js";
 import type { PerFamily, PodCidrPlan } from "./pod-cidr-plan.js";
 import { NetworkPlanError, type Problem, Problems } from "./problems.js";
 import { PARSE_OPTIONS, zodProblems } from "./spec-problems.js";
@@ -74,7 +75,7 @@ export interface FlannelNetwork {
   readonly podMtu: Readonly<Record<string, number>>;
   readonly hostRequirements: HostRequirements;
   /** Non-secret facts for plan.json (never the PSK). */
-  readonly summary: Readonly<Record<string, unknown>>;
+  readonly summary: FlannelPlanFacts & Readonly<Record<string, unknown>>;
 }
 
 export interface FlannelCheck {
@@ -157,7 +158,7 @@ export function flannelComponent(
 }
 
 /** Backend settings safe to print: the PSK is replaced by a marker. */
-function publicBackend(b: FlannelBackendConfig): Record<string, unknown> {
+function publicBackend(b: FlannelBackendConfig): FlannelPlanFacts["backend"] & Record<string, unknown> {
   const { psk, ...rest } = b;
   return psk === undefined ? rest : { ...rest, psk: "(secret)" };
 }

@@ -47,6 +47,7 @@ import { sha256Hex } from "./hash.js";
 import type { K8sObject } from "./manifest.js";
 import { downloadArchiveCommand } from "./node-scripts.js";
 import type { NodeCommand, NodeFile, NodeState, NodeUnit } from "./node-state.js";
+import type { FlannelPlanFacts } from "./plan-document.js";
 import type { Problems } from "./problems.js";
 
 /** PEM material and tokens the node units carry; key and token only where they may travel (Pulumi secrets). */
@@ -363,7 +364,7 @@ export function flannelSystemdObjects(sp: FlannelSystemdPlan): K8sObject[] {
 }
 
 /** Non-secret facts for plan.json. */
-export function flannelSystemdSummary(sp: FlannelSystemdPlan): Record<string, unknown> {
+export function flannelSystemdSummary(sp: FlannelSystemdPlan): FlannelPlanFacts & Record<string, unknown> {
   const s = sp.systemd;
   return {
     mode: "systemd",
@@ -408,7 +409,13 @@ export function flannelSystemdSummary(sp: FlannelSystemdPlan): Record<string, un
     nodes: Object.fromEntries(
       sp.nodes.map((n) => [
         n.node,
-        { interface: n.interface, addresses: n.addresses, ...(n.reservationKey ? { reservation: n.reservationKey } : {}), ...n.expected },
+        {
+          interface: n.interface,
+          addresses: n.addresses,
+          podMtu: sp.podMtu[n.node] ?? 0,
+          ...(n.reservationKey ? { reservation: n.reservationKey } : {}),
+          ...n.expected,
+        },
       ]),
     ),
   };

@@ -60,6 +60,7 @@ export * from "./node-prep-firewalld.js";
 export * from "./node-prep-units.js";
 export * from "./node-scripts.js";
 export * from "./node-state.js";
+export * from "./plan-document.js";
 export * from "./pod-cidr-plan.js";
 export * from "./problems.js";
 export * from "./shell.js";
