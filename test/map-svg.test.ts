@@ -6,20 +6,27 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
-import { OVERLAP_RED, renderNetworkMapOfInput, renderSpecMap } from "@podnet/core";
+import { formatProblem, OVERLAP_RED, renderNetworkMapOfInput, renderSpecMap } from "@podnet/core";
 import { DOMParser } from "@xmldom/xmldom";
 import fc from "fast-check";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { MAP_EXAMPLE_SPEC, MAP_EXAMPLE_SVG, renderMapExample } from "../scripts/render-map-example.js";
 import { podnet } from "./support/cli.js";
 import { tempDir } from "./support/temp-dir.js";
 
 const dir = tempDir("map");
+const CALICO_EXAMPLE = join(dirname(MAP_EXAMPLE_SPEC), "calico-kubeadm.yaml");
 
 /** Parses SVG text strictly: any XML warning or error fails. Returns the root element. */
-export function parseSvg(text: string): { tag: string; count: (tag: string) => number; texts: () => string[] } {
+export function parseSvg(text: string): {
+  tag: string;
+  count: (tag: string) => number;
+  texts: () => string[];
+  /** Elements of this tag and class: their text content. */
+  withClass: (tag: string, cls: string) => string[];
+} {
   const issues: string[] = [];
   const doc = new DOMParser({
     onError: (level, msg) => {
@@ -35,6 +42,10 @@ export function parseSvg(text: string): { tag: string; count: (tag: string) => n
     tag: root.tagName,
     count: (tag) => doc.getElementsByTagName(tag).length,
     texts: () => Array.from(doc.getElementsByTagName("text")).map((t) => t.textContent ?? ""),
+    withClass: (tag, cls) =>
+      Array.from(doc.getElementsByTagName(tag))
+        .filter((e) => (e.getAttribute("class") ?? "").split(" ").includes(cls))
+        .map((e) => e.textContent ?? ""),
   };
 }
 
@@ -157,5 +168,100 @@ describe("podnet map / podnet plan --svg", () => {
     }
     const r = await podnet("map", MAP_EXAMPLE_SPEC, "--out", join(regular, "x.svg"));
     assert.match(r.err, /cannot write .*regular-file\/x\.svg: (ENOTDIR|EEXIST)/);
+  });
+});
+
+describe("map of a Calico network", () => {
+  test("draws the resolved pools with their blocks and no per-node subnets", async () => {
+    const out = join(dir, "calico.svg");
+    const r = await podnet("map", CALICO_EXAMPLE, "--out", out);
+    assert.equal(r.code, 0, r.err);
+    const svg = parseSvg(readFileSync(out, "utf8"));
+    assert.deepEqual(svg.withClass("rect", "pool"), ["pool default-ipv4-ippool 172.16.0.0/16"]);
+    const blocks = svg.withClass("rect", "pool-block");
+    assert.ok(blocks.length >= 4, `the first blocks are drawn (${blocks.length})`);
+    assert.equal(blocks[0], "pool default-ipv4-ippool block 172.16.0.0/26 (64 addresses)");
+    assert.equal(blocks[1], "pool default-ipv4-ippool block 172.16.0.64/26 (64 addresses)");
+    const texts = svg.texts();
+    assert.ok(texts.includes(`… and ${(1024 - blocks.length).toLocaleString("en-US")} more /26 blocks`), "the rest counted");
+    assert.ok(texts.includes("encapsulation: IPIP Always"));
+    assert.ok(texts.includes("nodeSelector: all()"));
+    assert.ok(texts.includes("≥ 2 per node → 6 of 1,024 (0.58 %)"));
+    assert.deepEqual(svg.withClass("rect", "node-subnet"), [], "no node subnets: calico-ipam does not use them");
+    assert.ok(!texts.some((t) => /node subnets: \d/.test(t)), "no node subnet capacity either");
+    // the same spec with flannel instead draws every node's subnet
+    const spec = parse(readFileSync(CALICO_EXAMPLE, "utf8")) as Record<string, unknown>;
+    delete spec.calico;
+    spec.flannel = { iface: ["ens33"] };
+    const flannel = parseSvg(renderSpecMap(spec).svg);
+    assert.equal(flannel.withClass("rect", "node-subnet").filter((t) => t.startsWith("k8s-")).length, 6, "3 on the bar, 3 enlarged");
+    assert.deepEqual(flannel.withClass("rect", "pool-block"), []);
+  });
+
+  test("pools as the Calico section resolves them: custom blockSize, VXLAN, both families", () => {
+    const map = renderSpecMap({
+      cluster: { podCidrs: ["10.244.0.0/16", "fd00:10:244::/56"], serviceCidrs: ["10.96.0.0/12", "fd00:10:96::/112"] },
+      nodes: [{ name: "n1", interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24", "fd00:1::31/64"] }] }],
+      calico: { ipPools: [{ blockSize: 24, vxlanMode: "Always" }, { family: "ipv6" }] },
+    });
+    assert.equal(map.valid, true, map.errors.map((e) => e.message).join("\n"));
+    const svg = parseSvg(map.svg);
+    assert.deepEqual(svg.withClass("rect", "pool"), [
+      "pool default-ipv4-ippool 10.244.0.0/16",
+      "pool default-ipv6-ippool fd00:10:244::/56",
+    ]);
+    const texts = svg.texts();
+    assert.ok(texts.includes("/24 blocks: 256 of 256 addresses"));
+    assert.ok(texts.includes("encapsulation: VXLAN Always"));
+    assert.ok(texts.includes("/122 blocks: 2^66 of 64 addresses"));
+    assert.ok(svg.withClass("rect", "pool-block").includes("pool default-ipv6-ippool block fd00:10:244::40/122 (64 addresses)"));
+    assert.deepEqual(svg.withClass("rect", "node-subnet"), []);
+  });
+
+  test("an invalid Calico spec: the pools that parse are drawn, pinned node subnets are not", () => {
+    const map = renderSpecMap({
+      cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.1/12"] },
+      nodes: [{ name: "n1", interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }], podCidrs: ["10.244.5.0/24"] }],
+      calico: { ipPools: [{ cidr: "10.244.0.0/18", blockSize: 28 }] },
+    });
+    assert.equal(map.valid, false);
+    const svg = parseSvg(map.svg);
+    assert.deepEqual(svg.withClass("rect", "pool"), ["pool ipPools[0] 10.244.0.0/18"]);
+    assert.ok(svg.texts().includes("/28 blocks: 1,024 of 16 addresses"));
+    assert.deepEqual(svg.withClass("rect", "node-subnet"), []);
+  });
+});
+
+describe("the problem list of an invalid spec", () => {
+  test("every problem in full: long ones wrapped, none cut, the canvas grown to hold them", () => {
+    const spec = {
+      cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.244.128.0/20"], maxPodsPerNode: 300 },
+      nodes: Array.from({ length: 30 }, (_, i) => ({
+        name: `Node_${i}-${"x".repeat(70)}`,
+        interfaces: [{ name: `eth0 $(reboot ${i})`, addresses: ["192.168.1.31/24"] }],
+        podCidrs: ["10.245.7.0/23"],
+      })),
+    };
+    const map = renderSpecMap(spec);
+    assert.equal(map.valid, false);
+    assert.ok(map.errors.length > 40, `many problems (${map.errors.length})`);
+    const svg = parseSvg(map.svg);
+    const lines = svg.withClass("text", "problem");
+    assert.ok(
+      lines.every((l) => !l.endsWith("…")),
+      "no line is cut",
+    );
+    // a problem's lines, joined, are its message (continuation lines are indented in x, not in text)
+    const text = lines.join(" ");
+    const listed = map.errors.slice(0, 60).map((e) => formatProblem(e));
+    for (const m of listed) assert.ok(text.includes(m), `listed in full: ${m}`);
+    assert.ok(lines.length > listed.length, "long messages take more than one line");
+    assert.ok(
+      svg.texts().includes(`… and ${map.errors.length - 60} more (podnet validate lists every one)`),
+      "beyond 60 problems a count points to validate",
+    );
+    const height = Number(/viewBox="0 0 1400 (\d+)"/.exec(map.svg)?.[1]);
+    const lastY = Math.max(...[...map.svg.matchAll(/<text x="[^"]+" y="([^"]+)"/g)].map((m) => Number(m[1])));
+    assert.ok(lastY < height, `the canvas (${height}) holds the last text (y ${lastY})`);
   });
 });
