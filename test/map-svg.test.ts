@@ -6,18 +6,24 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { formatProblem, OVERLAP_RED, renderNetworkMapOfInput, renderSpecMap } from "@podnet/core";
 import { DOMParser } from "@xmldom/xmldom";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
-import { MAP_EXAMPLE_SPEC, MAP_EXAMPLE_SVG, renderMapExample } from "../scripts/render-map-example.js";
+import {
+  MAP_CALICO_EXAMPLE_SPEC,
+  MAP_CALICO_EXAMPLE_SVG,
+  MAP_EXAMPLE_SPEC,
+  MAP_EXAMPLE_SVG,
+  renderCalicoMapExample,
+  renderMapExample,
+} from "../scripts/render-map-example.js";
 import { podnet } from "./support/cli.js";
 import { tempDir } from "./support/temp-dir.js";
 
 const dir = tempDir("map");
-const CALICO_EXAMPLE = join(dirname(MAP_EXAMPLE_SPEC), "calico-kubeadm.yaml");
 
 /** Parses SVG text strictly: any XML warning or error fails. Returns the root element. */
 export function parseSvg(text: string): {
@@ -94,6 +100,25 @@ describe("map SVG is well-formed XML", () => {
           { requiredKeys: [] },
         ),
         nodes: fc.array(node, { maxLength: 4 }),
+        calico: fc.record(
+          {
+            ipPools: fc.array(
+              fc.record(
+                {
+                  name: text,
+                  cidr: fc.oneof(text, fc.integer()),
+                  family: fc.constantFrom("ipv4", "ipv6", "x"),
+                  blockSize: fc.oneof(fc.integer({ min: -5, max: 140 }), fc.double(), text),
+                  ipipMode: text,
+                  nodeSelector: text,
+                },
+                { requiredKeys: [] },
+              ),
+              { maxLength: 3 },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: [] },
     );
@@ -107,13 +132,14 @@ describe("map SVG is well-formed XML", () => {
   });
 });
 
-describe("docs/map-example.svg", () => {
-  test("equals a fresh render of examples/cli/cluster.yaml (run scripts/render-map-example.ts to update)", () => {
-    assert.equal(
-      readFileSync(MAP_EXAMPLE_SVG, "utf8"),
-      renderMapExample(),
-      `${MAP_EXAMPLE_SVG} is stale: node --import tsx scripts/render-map-example.ts`,
-    );
+describe("docs/map-example.svg and docs/map-calico-example.svg", () => {
+  test("equal a fresh render of examples/cli/cluster.yaml and calico-kubeadm.yaml (run scripts/render-map-example.ts to update)", () => {
+    for (const [file, fresh] of [
+      [MAP_EXAMPLE_SVG, renderMapExample()],
+      [MAP_CALICO_EXAMPLE_SVG, renderCalicoMapExample()],
+    ] as const) {
+      assert.equal(readFileSync(file, "utf8"), fresh, `${file} is stale: node --import tsx scripts/render-map-example.ts`);
+    }
   });
 });
 
@@ -174,7 +200,7 @@ describe("podnet map / podnet plan --svg", () => {
 describe("map of a Calico network", () => {
   test("draws the resolved pools with their blocks and no per-node subnets", async () => {
     const out = join(dir, "calico.svg");
-    const r = await podnet("map", CALICO_EXAMPLE, "--out", out);
+    const r = await podnet("map", MAP_CALICO_EXAMPLE_SPEC, "--out", out);
     assert.equal(r.code, 0, r.err);
     const svg = parseSvg(readFileSync(out, "utf8"));
     assert.deepEqual(svg.withClass("rect", "pool"), ["pool default-ipv4-ippool 172.16.0.0/16"]);
@@ -190,7 +216,7 @@ describe("map of a Calico network", () => {
     assert.deepEqual(svg.withClass("rect", "node-subnet"), [], "no node subnets: calico-ipam does not use them");
     assert.ok(!texts.some((t) => /node subnets: \d/.test(t)), "no node subnet capacity either");
     // the same spec with flannel instead draws every node's subnet
-    const spec = parse(readFileSync(CALICO_EXAMPLE, "utf8")) as Record<string, unknown>;
+    const spec = parse(readFileSync(MAP_CALICO_EXAMPLE_SPEC, "utf8")) as Record<string, unknown>;
     delete spec.calico;
     spec.flannel = { iface: ["ens33"] };
     const flannel = parseSvg(renderSpecMap(spec).svg);
