@@ -144,6 +144,24 @@ describe("plan --json equals plan.json", () => {
     }
   });
 
+  test("plan --json output serves as --previous: node subnets stay put when a node is inserted first", async () => {
+    const spec = { cluster: v4, nodes: threeNodes(false), flannel: {} };
+    const first = join(dir, "grow-1.yaml");
+    writeFileSync(first, stringify(spec));
+    const before = await podnet("plan", first, "--json");
+    const previous = join(dir, "grow-plan.json");
+    writeFileSync(previous, `${before.out}\n`);
+    const grown = join(dir, "grow-2.yaml");
+    const extra = { name: "w0", interfaces: [{ name: "eth0", addresses: ["192.168.1.30/24"] }], ssh: { host: "192.168.1.30" } };
+    writeFileSync(grown, stringify({ ...spec, nodes: [extra, ...spec.nodes] }));
+    const out = join(dir, "grow-out");
+    assert.equal((await podnet("render", grown, "--out", out, "--previous", previous)).code, 0);
+    const after = JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as PlanDocument;
+    const was = (JSON.parse(before.out) as PlanDocument).allocation;
+    for (const n of spec.nodes) assert.deepEqual(after.allocation[n.name], was[n.name], n.name);
+    assert.equal(after.allocation.w0?.ipv4, "10.244.3.0/24");
+  });
+
   test("an invalid spec prints no document, exit 1", async () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, stringify({ cluster: v4, nodes: threeNodes(false), calico: { ipPools: [{ cidr: "10.245.0.0/16" }] } }));

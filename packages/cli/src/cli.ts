@@ -78,9 +78,9 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   program
     .command("plan")
-    .description("print the network plan: CIDRs, capacity, node subnets and component flags")
+    .description("print the network plan: CIDRs, capacity, node subnets, per-node network facts and component flags")
     .argument("<file>", "spec file (YAML or JSON)")
-    .option("--json", "print the plan as JSON")
+    .option("--json", "print the plan document as JSON (what render writes to plan.json)")
     .option("--previous <plan.json>", "keep node subnets from an earlier plan.json")
     .option("--svg <file>", "also write the network map (SVG) there, drawn even when the spec is invalid")
     .action((file: string, opts: { json?: boolean; previous?: string; svg?: string }) => {
