@@ -413,6 +413,7 @@ export function flannelSystemdSummary(sp: FlannelSystemdPlan): FlannelPlanFacts 
           interface: n.interface,
           addresses: n.addresses,
           podMtu: sp.podMtu[n.node] ?? 0,
+          interfaceMtu: sp.interfaceMtu[n.node] ?? 0,
           ...(n.reservationKey ? { reservation: n.reservationKey } : {}),
           ...n.expected,
         },
