@@ -6,7 +6,6 @@
  * spec input (then it holds whatever parses, so the map can show why the
  * spec is broken).
  */
-
 import { DEFAULT_BLOCK_SIZE } from "./calico-pools.js";
 import {
   type Cidr,
@@ -299,6 +298,7 @@ function rawCalicoPools(calico: Record<string, unknown>, podCidrs: readonly Item
     const cidr = pool.cidr ?? pods.find((c) => c.family === family)?.text;
     return {
       name: text(pool.name, `ipPools[${i}]`),
+      // any value: the model reports one that is not a CIDR string as not drawn
       cidr: cidr as string,
       blockSize: blockSizeOf(cidr, pool.blockSize),
       ...(typeof pool.ipipMode === "string" ? { ipipMode: pool.ipipMode } : {}),
