@@ -79,15 +79,15 @@ describe("podnet plan", () => {
     const r = await podnet("plan", example);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /ipv4 +10\.244\.0\.0\/16 +\/24 +256 +3 \(1\.2 %\)/);
-    assert.match(r.out, /node1 +worker +10\.244\.7\.0\/24 +fd00:10:244:1::\/64 +pinned,allocated/);
+    assert.match(r.out, /node1 +worker +10\.244\.7\.0\/24 +fd00:10:244:1::\/64 +ipv4 pinned, ipv6 allocated/);
     assert.match(r.out, /kube-controller-manager: --allocate-node-cidrs=true --cluster-cidr=10\.244\.0\.0\/16,fd00:10:244::\/56/);
   });
 
-  test("--json is the plan, parseable and deterministic", async () => {
+  test("--json is the plan document, parseable and deterministic", async () => {
     const a = await podnet("plan", example, "--json");
     const b = await podnet("plan", example, "--json");
     assert.equal(a.out, b.out);
-    const plan = JSON.parse(a.out);
+    const { plan } = JSON.parse(a.out);
     assert.equal(plan.dnsServiceIp, "10.96.0.10");
     assert.equal(plan.nodes.length, 3);
   });
@@ -97,7 +97,7 @@ describe("podnet plan", () => {
     assert.equal((await podnet("render", file("s1.json", JSON.stringify(small)), "--out", out)).code, 0);
     const grown = { ...small, nodes: [{ name: "z", interfaces: [{ name: "eth0", addresses: ["192.168.1.30/24"] }] }, ...small.nodes] };
     const r = await podnet("plan", file("s2.json", JSON.stringify(grown)), "--json", "--previous", join(out, "plan.json"));
-    const plan = JSON.parse(r.out);
+    const { plan } = JSON.parse(r.out);
     const subnet = (n: string) => plan.nodes.find((x: { name: string }) => x.name === n).podCidrs.ipv4;
     assert.deepEqual([subnet("a"), subnet("b"), subnet("z")], ["10.244.0.0/24", "10.244.1.0/24", "10.244.2.0/24"]);
   });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { inflateSync } from "node:zlib";
 import { renderSpecMap } from "@podnet/core";
-import { renderMapExample } from "../scripts/render-map-example.js";
+import { renderCalicoMapExample, renderMapExample } from "../scripts/render-map-example.js";
 import { needs, which } from "./support/real.js";
 import { tempDir } from "./support/temp-dir.js";
 
@@ -92,6 +92,58 @@ function stats(img: Image): { colours: number; red: number } {
   return { colours: colours.size, red };
 }
 
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * Lays the SVG out in Chromium with its real fonts and measures every text: the ones
+ * outside the viewBox, and problem lines outside the problem box.
+ */
+function measureTexts(name: string, svg: string): { texts: number; problemLines: number; outside: string[] } {
+  const file = join(dir, `${name}.html`);
+  const probe = `
+const svg = document.querySelector("svg");
+const view = svg.viewBox.baseVal;
+const box = document.querySelector("rect.problems");
+const problemBox = box ? box.getBBox() : undefined;
+const outside = [];
+let texts = 0, problemLines = 0;
+for (const t of svg.querySelectorAll("text")) {
+  texts++;
+  const b = t.getBBox();
+  const problem = t.classList.contains("problem");
+  if (problem) problemLines++;
+  const lim = problem ? problemBox : view;
+  if (b.x < lim.x || b.y < lim.y || b.x + b.width > lim.x + lim.width || b.y + b.height > lim.y + lim.height)
+    outside.push(Math.round(b.x) + "+" + Math.round(b.width) + "," + Math.round(b.y) + ": " + t.textContent.slice(0, 50));
+}
+document.getElementById("out").textContent = JSON.stringify({ texts, problemLines, outside });`;
+  writeFileSync(file, `<!doctype html><html><body style="margin:0">${svg}<pre id="out"></pre><script>${probe}</script></body></html>`);
+  const r = spawnSync(
+    which("chromium") as string,
+    [...CHROMIUM_FLAGS, `--user-data-dir=${join(dir, `profile-${name}`)}`, "--dump-dom", `file://${file}`],
+    { encoding: "utf8", timeout: 90_000 },
+  );
+  assert.equal(r.status, 0, `chromium failed: ${r.stderr}`);
+  const json = /<pre id="out">([^<]*)<\/pre>/.exec(r.stdout)?.[1];
+  assert.ok(json, `no measurement in the DOM: ${r.stdout.slice(0, 200)}`);
+  return JSON.parse(
+    json
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&"),
+  );
+}
+
 /** Renders an SVG file in headless Chromium; returns the decoded screenshot. */
 function screenshot(name: string, svg: string): Image {
   const file = join(dir, `${name}.svg`);
@@ -102,14 +154,7 @@ function screenshot(name: string, svg: string): Image {
   const r = spawnSync(
     chromium,
     [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
+      ...CHROMIUM_FLAGS,
       `--user-data-dir=${join(dir, `profile-${name}`)}`,
       `--screenshot=${png}`,
       `--window-size=1400,${height}`,
@@ -145,5 +190,29 @@ describe("network map in headless Chromium", { skip: needs("chromium") }, () => 
     t.diagnostic(`${s.colours} colours, ${s.red} red pixels`);
     assert.ok(s.colours > 50, `${s.colours} colours`);
     assert.ok(s.red > 5000, `overlaps are red on screen (${s.red} red pixels)`);
+  });
+
+  test("every text lies inside the picture; a long problem list wraps inside its box", (t) => {
+    const many = renderSpecMap({
+      cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.244.128.0/20"], maxPodsPerNode: 300 },
+      nodes: Array.from({ length: 30 }, (_, i) => ({
+        name: `Node_${i}-${"x".repeat(70)}`,
+        interfaces: [{ name: `eth0 $(reboot ${i})`, addresses: ["192.168.1.31/24"] }],
+        podCidrs: ["10.245.7.0/23"],
+      })),
+      calico: { ipPools: [{ cidr: "10.244.0.0/18", blockSize: 28, ipipMode: "CrossSubnet" }] },
+    });
+    assert.equal(many.valid, false);
+    for (const [name, svg] of [
+      ["problems", many.svg],
+      ["calico", renderCalicoMapExample()],
+      ["example-texts", renderMapExample()],
+    ] as const) {
+      const m = measureTexts(name, svg);
+      t.diagnostic(`${name}: ${m.texts} texts, ${m.problemLines} problem lines, ${m.outside.length} outside`);
+      assert.ok(m.texts > 20, `${name}: texts laid out (${m.texts})`);
+      assert.deepEqual(m.outside, [], `${name}: texts outside the picture or the problem box`);
+      if (name === "problems") assert.ok(m.problemLines > 60, `the problems are listed (${m.problemLines} lines)`);
+    }
   });
 });

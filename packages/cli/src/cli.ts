@@ -116,9 +116,9 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   program
     .command("plan")
-    .description("print the network plan: CIDRs, capacity, node subnets and component flags")
+    .description("print the network plan: CIDRs, capacity, node subnets, per-node network facts and component flags")
     .argument("<file>", "spec file (YAML or JSON)")
-    .option("--json", "print the plan as JSON")
+    .option("--json", "print the plan document as JSON (what render writes to plan.json)")
     .option("--previous <plan.json>", "keep node subnets from an earlier plan.json")
     .option("--svg <file>", "also write the network map (SVG) there, drawn even when the spec is invalid")
     .option("--force", "with --svg: replace an existing file podnet did not write, or a symbolic link")
@@ -136,12 +136,13 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
           { problems: false, announce: false },
           opts.force === true,
         );
-      if (!r.plan || r.errors.length > 0) {
+      if (!r.document || r.errors.length > 0) {
         setCode(1);
         return;
       }
-      if (opts.json) io.out(stableJson(r.plan).trimEnd());
-      else for (const line of planTable(r.plan)) io.out(line);
+      // the same document render writes to plan.json, by the same writer
+      if (opts.json) io.out(stableJson(r.document).trimEnd());
+      else for (const line of planTable(r.document)) io.out(line);
     });
 
   program

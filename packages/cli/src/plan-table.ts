@@ -1,5 +1,15 @@
-/** The readable form of a plan, printed by `podnet plan`. */
-import type { PodCidrPlan } from "@podnet/core";
+/** The readable form of a plan document, printed by `podnet plan`. */
+import {
+  type CalicoPlanFacts,
+  calicoEncapsulation,
+  cidr,
+  type FlannelPlanFacts,
+  familyBits,
+  type IpFamily,
+  type PlanDocument,
+  type PodCidrPlan,
+  subnetCount,
+} from "@podnet/core";
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
@@ -16,7 +26,8 @@ function table(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
-export function planTable(plan: PodCidrPlan): string[] {
+export function planTable(doc: PlanDocument): string[] {
+  const plan = doc.plan;
   const lines: string[] = [];
   lines.push(`Networks (${plan.dualStack ? "dual-stack" : plan.families[0] === "ipv4" ? "IPv4" : "IPv6"})`);
   const rows: string[][] = [["family", "pod CIDR", "node mask", "node subnets", "used", "pods/node", "service CIDR", "kubernetes svc"]];
@@ -45,11 +56,13 @@ export function planTable(plan: PodCidrPlan): string[] {
       n.name,
       n.roles.join(","),
       ...plan.families.map((f) => n.podCidrs[f] ?? "-"),
-      [...new Set(plan.families.map((f) => n.subnetSource[f] ?? ""))].join(","),
+      plan.families.flatMap((f) => (n.subnetSource[f] ? [`${f} ${n.subnetSource[f]}`] : [])).join(", "),
       n.interfaces.map((i) => `${i.name}=${i.addresses.map((a) => a.cidr).join(",") || "-"}`).join(" "),
     ]);
   }
   lines.push(...table(nrows).map((l) => `  ${l}`));
+  if (doc.components.flannel) lines.push("", ...flannelLines(plan, doc.components.flannel));
+  if (doc.components.calico) lines.push("", ...calicoLines(plan, doc.components.calico));
   lines.push("");
   lines.push("Flags");
   const kcm = plan.flags.kubeControllerManager;
@@ -65,5 +78,74 @@ export function planTable(plan: PodCidrPlan): string[] {
   lines.push(`  kube-apiserver: --service-cluster-ip-range=${plan.flags.kubeApiserver["service-cluster-ip-range"]}`);
   lines.push(`  kube-proxy: clusterCIDR: ${plan.flags.kubeProxy.clusterCIDR}`);
   lines.push(`  kubelet: maxPods: ${plan.flags.kubelet.maxPods}, clusterDNS: [${plan.flags.kubelet.clusterDNS.join(", ")}]`);
+  return lines;
+}
+
+/** 1024 -> "1,024"; a power of two beyond a trillion as 2^n. */
+function grouped(v: bigint): string {
+  const bits = v.toString(2).length - 1;
+  if (v >= 1_000_000_000_000n && v === 1n << BigInt(bits)) return `2^${bits}`;
+  return v.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** Both families' values, e.g. "192.168.1.31, fd00::31"; "-" when none. */
+function perFamily(plan: PodCidrPlan, values: Partial<Record<IpFamily, string>>): string {
+  return plan.families.flatMap((f) => (values[f] ? [values[f]] : [])).join(", ") || "-";
+}
+
+function flannelLines(plan: PodCidrPlan, f: FlannelPlanFacts): string[] {
+  const rows: string[][] = [["node", "interface", "public IP", "interface MTU", "pod MTU"]];
+  for (const n of plan.nodes) {
+    const facts = f.nodes[n.name];
+    rows.push(
+      facts
+        ? [
+            n.name,
+            facts.interface,
+            perFamily(plan, facts.addresses),
+            facts.interfaceMtu ? String(facts.interfaceMtu) : "-",
+            String(facts.podMtu),
+          ]
+        : [n.name, "-", "-", "-", "-"],
+    );
+  }
+  return [`Flannel (${f.mode} ${f.version}, backend ${f.backend.type})`, ...table(rows).map((l) => `  ${l}`)];
+}
+
+function calicoLines(plan: PodCidrPlan, c: CalicoPlanFacts): string[] {
+  const lines = [`Calico (${c.install} ${c.version}, backend ${c.backend})`];
+  const pools: string[][] = [["pool", "CIDR", "blocks", "encapsulation", "natOutgoing", "nodeSelector"]];
+  for (const p of c.ipPools) {
+    const pool = cidr(p.cidr);
+    const blocks = subnetCount(pool, p.blockSize);
+    const perBlock = 1n << BigInt(familyBits(pool.family) - p.blockSize);
+    pools.push([
+      p.name,
+      p.cidr,
+      `${grouped(blocks)} x /${p.blockSize} (${grouped(perBlock)} addresses each)`,
+      calicoEncapsulation(p),
+      p.natOutgoing ? "yes" : "no",
+      p.nodeSelector,
+    ]);
+  }
+  lines.push(...table(pools).map((l) => `  ${l}`));
+  const families = plan.families.filter((f) => c.autodetection[f]);
+  const header = families.map((f) => `${f} address (${c.autodetection[f]?.method})`);
+  const rows: string[][] = [["node", ...header, "pools"]];
+  for (const n of plan.nodes) {
+    const addresses = families.map((f) => {
+      const a = c.autodetection[f]?.nodes[n.name];
+      return a ? `${a.address} (${a.interface})` : "at run time";
+    });
+    // a pool with another selector applies where the node's labels match it, which the spec does not know
+    const names = c.ipPools.map((p) => (p.nodeSelector === "all()" ? p.name : `${p.name} (if ${p.nodeSelector})`));
+    rows.push([n.name, ...addresses, names.join(", ")]);
+  }
+  lines.push(...table(rows).map((l) => `  ${l}`));
+  const mtu = c.mtu.auto
+    ? `auto (Felix detects it${c.mtu.largestSafe !== null ? `; largest safe ${c.mtu.largestSafe}` : ""})`
+    : String(c.mtu.value);
+  lines.push(`  pod MTU: ${mtu}`);
+  lines.push("  node subnets above: kube-controller-manager's podCIDRs, unused by calico-ipam (it hands nodes pool blocks on demand)");
   return lines;
 }

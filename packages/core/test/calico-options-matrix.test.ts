@@ -1030,7 +1030,9 @@ describe("Calico largest pod MTU = NIC MTU - encapsulation overhead", () => {
       for (const [what, options, family, overhead] of MTU_CASES) {
         test(`${install}, ${what}, NIC MTU ${nic}: ${nic - overhead}`, () => {
           const plan = family === "v4" ? planOf(V4, nodes({ mtu: nic })) : planOf(V6, nodes({ v4: false, v6: true, mtu: nic }));
-          const s = render({ ...options, install }, plan).summary?.calico as { mtu: { largestSafe: number; overhead: { bytes: number } } };
+          const s = render({ ...options, install }, plan).summary?.calico as unknown as {
+            mtu: { largestSafe: number; overhead: { bytes: number } };
+          };
           assert.equal(s.mtu.overhead.bytes, overhead);
           assert.equal(s.mtu.largestSafe, nic - overhead);
           render({ ...options, install, mtu: nic - overhead }, plan);

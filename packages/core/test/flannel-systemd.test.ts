@@ -125,6 +125,8 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
     assert.deepEqual(f.nodes.node2, {
       interface: "eth0",
       addresses: { ipv4: "192.168.1.32" },
+      podMtu: 1450,
+      interfaceMtu: 1500,
       reservation: "/kubernetes/network/subnets/172.30.184.0-21",
       subnet: "172.30.184.1/21",
     });

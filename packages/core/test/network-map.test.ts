@@ -17,6 +17,7 @@ import {
   renderNetworkMapOfInput,
   renderSpecMap,
 } from "../src/index.js";
+import { wrapWords } from "../src/map/svg.js";
 
 const V4 = { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
 const V6 = { podCidrs: ["fd00:10:244::/56"], serviceCidrs: ["fd00:10:96::/112"] };
@@ -259,4 +260,76 @@ describe("network map of an invalid spec", () => {
       [0, 0],
     );
   });
+});
+
+describe("network map of a Calico network", () => {
+  test("the model takes the pools and draws no node subnets (calico-ipam does not use them)", () => {
+    const { plan } = planPodCidrs({ cluster: DUAL, nodes: nodes(2, true) });
+    const m = mapModelFromPlan(plan, {
+      calico: true,
+      pools: [{ name: "p4", cidr: "10.244.0.0/16", blockSize: 26, ipipMode: "CrossSubnet", vxlanMode: "Never", nodeSelector: "all()" }],
+    });
+    assert.equal(m.calico, true);
+    assert.deepEqual(
+      m.families.map((f) => [
+        f.family,
+        f.nodeSubnets.length,
+        f.pools.map((p) => `${p.name} ${p.net.cidr.text} /${p.blockSize} ${p.ipipMode}`),
+      ]),
+      [
+        ["ipv4", 0, ["p4 10.244.0.0/16 /26 CrossSubnet"]],
+        ["ipv6", 0, []],
+      ],
+    );
+    const svg = renderNetworkMap(plan, {
+      calico: true,
+      pools: [{ name: "p4", cidr: "10.244.0.0/16", blockSize: 26, ipipMode: "CrossSubnet" }],
+    });
+    assert.equal(count(svg, /class="node-subnet"/), 0);
+    assert.ok(svg.includes("Calico IPAM: blocks of 1 pool, on demand"));
+    assert.ok(svg.includes("encapsulation: IPIP CrossSubnet"));
+    assert.ok(!svg.includes("node subnet (colour per node)"), "the legend has no node subnets either");
+  });
+
+  test("raw input with a calico: section: the default pools cover the pod CIDRs, pinned subnets are not drawn", () => {
+    const input = {
+      cluster: DUAL,
+      nodes: [{ name: "n1", interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }], podCidrs: ["10.244.9.0/24"] }],
+      calico: {},
+    };
+    const m = mapModelFromInput(input);
+    assert.equal(m.calico, true);
+    assert.deepEqual(
+      m.families.flatMap((f) => f.pools.map((p) => `${p.name} ${p.net.cidr.text} /${p.blockSize}`)),
+      ["default-ipv4-ippool 10.244.0.0/16 /26", "default-ipv6-ippool fd00:10:244::/56 /122"],
+    );
+    assert.deepEqual(
+      m.families.map((f) => f.nodeSubnets.length),
+      [0, 0],
+    );
+    const written = mapModelFromInput({ ...input, calico: { ipPools: [{ family: "ipv6", blockSize: 120 }, { cidr: "10.244.0.0/20" }] } });
+    assert.deepEqual(
+      written.families.flatMap((f) => f.pools.map((p) => `${p.name} ${p.net.cidr.text} /${p.blockSize}`)),
+      ["ipPools[1] 10.244.0.0/20 /26", "ipPools[0] fd00:10:244::/56 /120"],
+    );
+    assert.equal(mapModelFromInput({ ...input, calico: undefined }).families[0]?.nodeSubnets.length, 1, "without calico the pin is drawn");
+  });
+});
+
+describe("wrapWords", () => {
+  const table: Array<[string, number, number, string[]]> = [
+    ["a bb ccc dddd", 6, 5, ["a bb", "ccc", "dddd"]],
+    ["exactly six", 6, 5, ["exactl", "y six"]],
+    ["abcdefghij", 4, 5, ["abcd", "efgh", "ij"]],
+    ["one two three four", 9, 1, ["one two…"]],
+    ["tab\tand\nnewline", 20, 5, ["tab and newline"]],
+    ["", 10, 3, [""]],
+  ];
+  for (const [text, width, max, lines] of table) {
+    test(`${JSON.stringify(text)} at ${width} x ${max}`, () => {
+      const got = wrapWords(text, width, max);
+      assert.deepEqual(got, lines);
+      for (const l of got) assert.ok(Array.from(l).length <= width, l);
+    });
+  }
 });

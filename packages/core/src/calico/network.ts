@@ -5,6 +5,7 @@
  */
 
 import { firewallNeedText, type HostRequirements } from "../host/requirements.js";
+import type { CalicoPlanFacts } from "../plan/document.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
@@ -41,7 +42,7 @@ export interface CalicoNetworkRender {
   readonly operator?: CalicoOperatorInstall;
   readonly hostRequirements: HostRequirements;
   /** Non-secret facts for plan.json. */
-  readonly summary: Readonly<Record<string, unknown>>;
+  readonly summary: CalicoPlanFacts & Readonly<Record<string, unknown>>;
   readonly warnings: readonly Problem[];
 }
 

@@ -8,6 +8,7 @@
  */
 
 import type { HostRequirements } from "../host/requirements.js";
+import type { FlannelPlanFacts } from "../plan/document.js";
 import type { PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
@@ -75,7 +76,7 @@ export interface FlannelNetwork {
   readonly podMtu: Readonly<Record<string, number>>;
   readonly hostRequirements: HostRequirements;
   /** Non-secret facts for plan.json (never the PSK). */
-  readonly summary: Readonly<Record<string, unknown>>;
+  readonly summary: FlannelPlanFacts & Readonly<Record<string, unknown>>;
 }
 
 export interface FlannelCheck {
@@ -158,7 +159,7 @@ export function flannelComponent(
 }
 
 /** Backend settings safe to print: the PSK is replaced by a marker. */
-function publicBackend(b: FlannelBackendConfig): Record<string, unknown> {
+function publicBackend(b: FlannelBackendConfig): FlannelPlanFacts["backend"] & Record<string, unknown> {
   const { psk, ...rest } = b;
   return psk === undefined ? rest : { ...rest, psk: "(secret)" };
 }

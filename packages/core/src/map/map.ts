@@ -8,26 +8,26 @@
  * randomness, numbers printed with fixed precision). All text is XML-escaped.
  */
 
+import type { PlanDocument } from "../plan/document.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
-import { familyBits, size } from "../shared/cidr.js";
+import { size } from "../shared/cidr.js";
 import { formatProblem, type Problem } from "../shared/problems.js";
 import { checkSpec, type RenderContext } from "../spec/bundle.js";
 import {
   type MapFamily,
   type MapHostNet,
   type MapNet,
-  type MapPool,
   mapModelFromInput,
   mapModelFromPlan,
   type NetworkMapExtras,
   type NetworkMapModel,
 } from "./model.js";
 import { drawPodRow } from "./pod-row.js";
+import { drawPoolRow } from "./pool-row.js";
 import {
   BAR_W,
   BAR_X,
   type Bar,
-  colour,
   drawOverlaps,
   endLabels,
   escapeXml,
@@ -46,9 +46,9 @@ import {
   SANS,
   SANS_EM,
   Svg,
-  span,
   WIDTH,
   wrap,
+  wrapWords,
   xAt,
 } from "./svg.js";
 
@@ -93,7 +93,7 @@ export function drawNetworkMap(model: NetworkMapModel): string {
     label(s, LEFT, s.y, "Nothing to draw: no pod, service or node network parses.", "t", WIDTH - 2 * LEFT, { fill: OVERLAP_RED });
     s.y += 10;
   }
-  drawLegend(s);
+  drawLegend(s, model);
   const height = Math.ceil(s.y + 24);
   const head = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="map-title">`,
@@ -110,6 +110,16 @@ export function drawNetworkMap(model: NetworkMapModel): string {
   return `${[...head, ...s.parts, "</svg>"].join("\n")}\n`;
 }
 
+/** Problems listed on the map; `podnet validate` lists every one. */
+const MAX_PROBLEMS = 60;
+/** Lines one problem may take (real messages take one to three). */
+const MAX_PROBLEM_LINES = 8;
+/**
+ * Advance assumed when wrapping problem text: above SANS_EM, since messages are dense
+ * with quotes, digits and capitals, so a wrapped line never runs past the box.
+ */
+const PROBLEM_EM = 0.6;
+
 function drawProblems(s: Svg, model: NetworkMapModel): void {
   const rows = [
     ...model.problems.map((p) => formatProblem(p)),
@@ -119,16 +129,39 @@ function drawProblems(s: Svg, model: NetworkMapModel): void {
       .map((u) => `${u.path}: ${u.value} ${u.reason} (not drawn)`),
   ];
   if (rows.length === 0) return;
-  const shown = rows.slice(0, 20);
-  const h = 30 + 16 * shown.length + (rows.length > shown.length ? 16 : 0);
+  const shown = rows.slice(0, MAX_PROBLEMS);
+  const indent = 14;
+  const textW = WIDTH - 2 * LEFT - 20 - indent;
+  const perLine = Math.floor(textW / (PROBLEM_EM * 11));
+  // each problem word-wrapped; its continuation lines indented
+  const lines = shown.flatMap((r) => wrapWords(r, perLine, MAX_PROBLEM_LINES).map((text, i) => ({ text, x: i === 0 ? 0 : indent })));
+  const h = 30 + 15 * lines.length + (rows.length > shown.length ? 15 : 0);
   s.y += 6;
-  s.rect({ x: LEFT, y: s.y, width: WIDTH - 2 * LEFT, height: h, fill: "#fdecea", stroke: OVERLAP_RED, "stroke-width": 1, rx: 4 });
+  s.rect({
+    x: LEFT,
+    y: s.y,
+    width: WIDTH - 2 * LEFT,
+    height: h,
+    fill: "#fdecea",
+    stroke: OVERLAP_RED,
+    "stroke-width": 1,
+    rx: 4,
+    class: "problems",
+  });
   const heading = model.problems.length > 0 ? `${model.problems.length} problem${model.problems.length === 1 ? "" : "s"}` : "Not drawn";
   label(s, LEFT + 10, s.y + 20, heading, "b", 400, { fill: OVERLAP_RED });
-  shown.forEach((r, i) => {
-    label(s, LEFT + 10, s.y + 38 + 16 * i, r, "s", WIDTH - 2 * LEFT - 20);
+  lines.forEach((l, i) => {
+    s.text(LEFT + 10 + l.x, s.y + 38 + 15 * i, l.text, { class: "s problem" });
   });
-  if (rows.length > shown.length) label(s, LEFT + 10, s.y + 38 + 16 * shown.length, `… and ${rows.length - shown.length} more`, "s", 400);
+  if (rows.length > shown.length)
+    label(
+      s,
+      LEFT + 10,
+      s.y + 38 + 15 * lines.length,
+      `… and ${rows.length - shown.length} more (podnet validate lists every one)`,
+      "s",
+      600,
+    );
   s.y += h + 10;
 }
 
@@ -167,58 +200,6 @@ function drawFamily(s: Svg, fam: MapFamily, model: NetworkMapModel): void {
 
 function hostDetail(host: MapHostNet): string {
   return host.members.map((m) => `${m.node} ${m.iface} ${m.addressText}`).join(", ");
-}
-
-function drawPoolRow(s: Svg, fam: MapFamily, pool: MapPool, model: NetworkMapModel): void {
-  s.y += 18;
-  const top = s.y;
-  const bar: Bar = { cidr: pool.net.cidr, x: BAR_X, w: BAR_W };
-  const barY = top + 18;
-  const barH = 20;
-  const bits = familyBits(pool.net.cidr.family);
-  const validBlock = pool.blockSize >= pool.net.cidr.prefix && pool.blockSize <= bits;
-  const blocks = validBlock ? 1n << BigInt(pool.blockSize - pool.net.cidr.prefix) : 0n;
-  const perBlock = validBlock ? 1n << BigInt(bits - pool.blockSize) : 0n;
-  // Each node needs at least ceil(maxPods / block size) blocks before it borrows addresses.
-  const perNode = perBlock > 0n ? (BigInt(model.maxPodsPerNode) + perBlock - 1n) / perBlock : 0n;
-  const need = perNode * BigInt(model.nodeCount);
-  const pct = blocks > 0n ? Number((need * 10000n) / blocks) / 100 : 0;
-  const lines = validBlock
-    ? [
-        `/${pool.blockSize} blocks: ${grouped(blocks)} of ${grouped(perBlock)} addresses`,
-        `≥ ${grouped(perNode)} per node → ${grouped(need)} of ${grouped(blocks)} (${pct.toFixed(2)} %)`,
-      ]
-    : [`blockSize ${pool.blockSize} does not fit /${pool.net.cidr.prefix} (must be ${pool.net.cidr.prefix}-${bits})`];
-  labelColumn(
-    s,
-    top,
-    `Calico pool ${pool.name}`,
-    pool.net.cidr,
-    "blocks are handed to nodes on demand",
-    lines,
-    overlapsOf(fam, pool.net).length > 0 || !validBlock,
-  );
-  s.rect(
-    { x: bar.x, y: barY, width: bar.w, height: barH, fill: "#e8f8fa", stroke: "#17becf", "stroke-width": 1 },
-    `pool ${pool.name} ${pool.net.cidr.text}`,
-  );
-  // block boundaries, when there are few enough to see
-  if (blocks > 1n && blocks <= 256n) {
-    for (let i = 1n; i < blocks; i++) {
-      const x = bar.x + (Number(i) / Number(blocks)) * bar.w;
-      s.line({ x1: x, y1: barY, x2: x, y2: barY + barH, stroke: "#9edae5", "stroke-width": 0.6 });
-    }
-  }
-  for (const b of pool.nodeBlocks) {
-    const sp = span(bar, b.cidr);
-    s.rect(
-      { x: sp.x, y: barY, width: sp.w, height: barH, fill: colour(b.nodeIndex), class: "node-block" },
-      `${b.node} block ${b.cidr.text}`,
-    );
-  }
-  endLabels(s, bar, barY - 4);
-  const captions = drawOverlaps(s, fam, pool.net, bar, barY, barH, barY + barH + 14);
-  s.y = Math.max(barY + barH + 6 + captions, top + 58 + 14 * lines.length) + 6;
 }
 
 function drawServiceRow(s: Svg, fam: MapFamily, svc: MapNet): void {
@@ -311,12 +292,12 @@ function drawOverlapList(s: Svg, fam: MapFamily): void {
   }
 }
 
-function drawLegend(s: Svg): void {
+function drawLegend(s: Svg, model: NetworkMapModel): void {
   s.y += 34;
   const items: Array<[string, string]> = [
     ["#eef3f8", "pod CIDR"],
-    [PALETTE[0] as string, "node subnet (colour per node)"],
-    ["#17becf", "Calico pool"],
+    ...(model.calico ? [] : [[PALETTE[0] as string, "node subnet (colour per node)"] as [string, string]]),
+    ["#17becf", model.calico ? "Calico pool and its blocks" : "Calico pool"],
     ["#f4eef6", "service CIDR"],
     ["#f0f0f0", "host network (ticks: node addresses)"],
     ["#e9e9e9", "reserved"],
@@ -328,6 +309,23 @@ function drawLegend(s: Svg): void {
     s.text(x + 20, s.y, text, { class: "s" });
     x += 34 + text.length * SANS_EM * 11;
   }
+}
+
+/** What the map takes from a plan document beyond the plan: the Calico component's resolved pools. */
+export function mapExtrasOf(doc: PlanDocument): NetworkMapExtras {
+  const calico = doc.components.calico;
+  if (!calico) return {};
+  return {
+    calico: true,
+    pools: calico.ipPools.map((p) => ({
+      name: p.name,
+      cidr: p.cidr,
+      blockSize: p.blockSize,
+      ipipMode: p.ipipMode,
+      vxlanMode: p.vxlanMode,
+      nodeSelector: p.nodeSelector,
+    })),
+  };
 }
 
 /** The map of a spec, valid or not, with the spec's problems. */
@@ -346,8 +344,13 @@ export interface SpecMap {
  */
 export function renderSpecMap(input: unknown, context: RenderContext = {}, extras: NetworkMapExtras = {}): SpecMap {
   const r = checkSpec(input, context);
-  if (r.plan && r.errors.length === 0) {
-    return { svg: renderNetworkMap(r.plan, { ...extras, problems: [] }), valid: true, errors: [], warnings: r.warnings };
+  if (r.document && r.errors.length === 0) {
+    return {
+      svg: renderNetworkMap(r.document.plan, { ...mapExtrasOf(r.document), ...extras, problems: [] }),
+      valid: true,
+      errors: [],
+      warnings: r.warnings,
+    };
   }
   return { svg: renderNetworkMapOfInput(input, { ...extras, problems: r.errors }), valid: false, errors: r.errors, warnings: r.warnings };
 }

@@ -7,6 +7,7 @@
  * spec is broken).
  */
 
+import { DEFAULT_BLOCK_SIZE } from "../calico/pools.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import {
   type Cidr,
@@ -34,6 +35,12 @@ export interface NetworkMapPool {
   readonly blockSize: number;
   /** Blocks known to be affine to a node, by node name (drawn in the node's colour). @default - none */
   readonly nodeBlocks?: Readonly<Record<string, readonly string[]>>;
+  /** IP-in-IP mode (`Always`, `CrossSubnet`, `Never`). @default "Never" */
+  readonly ipipMode?: string;
+  /** VXLAN mode (`Always`, `CrossSubnet`, `Never`). @default "Never" */
+  readonly vxlanMode?: string;
+  /** Calico selector of the nodes that use the pool. @default "all()" */
+  readonly nodeSelector?: string;
 }
 
 /** Optional inputs of the network map beyond the plan. */
@@ -42,6 +49,12 @@ export interface NetworkMapExtras {
   readonly title?: string;
   /** Calico pools, drawn with their blocks. @default - none */
   readonly pools?: readonly NetworkMapPool[];
+  /**
+   * The pod network is Calico: calico-ipam hands out the pools' blocks on demand and never uses
+   * kube-controller-manager's per-node podCIDRs, so no node subnets are drawn.
+   * @default false
+   */
+  readonly calico?: boolean;
   /** Problems to list on the map (the spec's validation errors). @default - none */
   readonly problems?: readonly Problem[];
 }
@@ -88,6 +101,10 @@ export interface MapPool {
   readonly net: MapNet;
   readonly name: string;
   readonly blockSize: number;
+  /** Encapsulation modes and node selector; absent when not known (a pool of an invalid spec). */
+  readonly ipipMode?: string;
+  readonly vxlanMode?: string;
+  readonly nodeSelector?: string;
   readonly nodeBlocks: ReadonlyArray<{ readonly node: string; readonly nodeIndex: number; readonly cidr: Cidr }>;
 }
 
@@ -115,6 +132,8 @@ export interface MapUnparsed {
 export interface NetworkMapModel {
   readonly title: string;
   readonly valid: boolean;
+  /** Calico's IPAM (pool blocks on demand) instead of one subnet per node. */
+  readonly calico: boolean;
   readonly families: readonly MapFamily[];
   readonly nodeCount: number;
   readonly maxPodsPerNode: number;
@@ -144,6 +163,8 @@ interface Collected {
     readonly interfaces: ReadonlyArray<{ readonly name: string; readonly addresses: readonly Item[] }>;
     readonly subnets: ReadonlyArray<{ readonly item: Item; readonly source: string }>;
   }>;
+  /** The spec has a `calico:` section; with it, its pools as written. */
+  readonly calico?: { readonly pools: readonly NetworkMapPool[] };
   readonly unparsed: MapUnparsed[];
 }
 
@@ -238,8 +259,9 @@ function collectRaw(input: unknown): Collected {
     return { name, index: i, interfaces, subnets };
   });
   const maxPods = cluster.maxPodsPerNode;
+  const podCidrs = items(cluster.podCidrs, "cluster.podCidrs", unparsed);
   return {
-    podCidrs: items(cluster.podCidrs, "cluster.podCidrs", unparsed),
+    podCidrs,
     serviceCidrs: items(cluster.serviceCidrs, "cluster.serviceCidrs", unparsed),
     reservedCidrs: items(cluster.reservedCidrs, "cluster.reservedCidrs", unparsed),
     nodeMaskSize,
@@ -247,8 +269,44 @@ function collectRaw(input: unknown): Collected {
     clusterDomain: text(cluster.clusterDomain, "cluster.local"),
     dnsServiceIp: cluster.dnsServiceIp === undefined ? undefined : { path: "cluster.dnsServiceIp", value: cluster.dnsServiceIp },
     nodes,
+    ...(isObject(root.calico) ? { calico: { pools: rawCalicoPools(root.calico, podCidrs) } } : {}),
     unparsed,
   };
+}
+
+/**
+ * The pools of a raw `calico:` section, as far as they can be read: a pool without a cidr takes
+ * the pod CIDR of its family, a section without ipPools gets one pool per pod CIDR (Calico's
+ * default pools), and a missing blockSize is Calico's default. Unparsable values are reported
+ * when the pool is drawn.
+ */
+function rawCalicoPools(calico: Record<string, unknown>, podCidrs: readonly Item[]): NetworkMapPool[] {
+  const pods = podCidrs.flatMap((it) => {
+    const r = typeof it.value === "string" ? parseCidr(it.value) : undefined;
+    return r?.ok ? [r.value] : [];
+  });
+  const blockSizeOf = (cidr: unknown, given: unknown): number => {
+    if (typeof given === "number") return given;
+    const r = typeof cidr === "string" ? parseCidr(cidr) : undefined;
+    return r?.ok ? DEFAULT_BLOCK_SIZE[r.value.family] : -1;
+  };
+  if (!Array.isArray(calico.ipPools)) {
+    return pods.map((c) => ({ name: `default-${c.family}-ippool`, cidr: c.text, blockSize: DEFAULT_BLOCK_SIZE[c.family] }));
+  }
+  return calico.ipPools.slice(0, MAX_LIST).map((raw: unknown, i): NetworkMapPool => {
+    const pool = isObject(raw) ? raw : {};
+    const family = pool.family === "ipv6" ? "ipv6" : pool.family === "ipv4" ? "ipv4" : pods[0]?.family;
+    const cidr = pool.cidr ?? pods.find((c) => c.family === family)?.text;
+    return {
+      name: text(pool.name, `ipPools[${i}]`),
+      // any value: the model reports one that is not a CIDR string as not drawn
+      cidr: cidr as string,
+      blockSize: blockSizeOf(cidr, pool.blockSize),
+      ...(typeof pool.ipipMode === "string" ? { ipipMode: pool.ipipMode } : {}),
+      ...(typeof pool.vxlanMode === "string" ? { vxlanMode: pool.vxlanMode } : {}),
+      ...(typeof pool.nodeSelector === "string" ? { nodeSelector: pool.nodeSelector } : {}),
+    };
+  });
 }
 
 function parseItem(item: Item, unparsed: MapUnparsed[]): Cidr | undefined {
@@ -277,11 +335,13 @@ function buildModel(c: Collected, extras: NetworkMapExtras, valid: boolean): Net
   const services = nets(c.serviceCidrs, "service");
   const reserved = nets(c.reservedCidrs, "reserved");
 
+  const calico = extras.calico ?? c.calico !== undefined;
   const nodeSubnets: MapNodeSubnet[] = [];
   const hostsByNet = new Map<string, { net: MapNet; members: MapHostMember[] }>();
   let addressCount = 0;
   for (const n of c.nodes) {
-    for (const s of n.subnets) {
+    // calico-ipam never uses the per-node podCIDRs: nothing to draw
+    for (const s of calico ? [] : n.subnets) {
       const cidr = parseItem(s.item, unparsed);
       if (cidr) nodeSubnets.push({ node: n.name, nodeIndex: n.index, cidr, source: s.source });
     }
@@ -313,7 +373,7 @@ function buildModel(c: Collected, extras: NetworkMapExtras, valid: boolean): Net
 
   const pools: MapPool[] = [];
   const nodeIndex = new Map(c.nodes.map((n) => [n.name, n.index]));
-  (extras.pools ?? []).slice(0, MAX_LIST).forEach((pool, i) => {
+  (extras.pools ?? c.calico?.pools ?? []).slice(0, MAX_LIST).forEach((pool, i) => {
     const name = text(pool?.name, `pool ${i}`);
     const cidr = parseItem({ path: `pools[${i}] (${name})`, value: pool?.cidr }, unparsed);
     if (!cidr) return;
@@ -327,7 +387,12 @@ function buildModel(c: Collected, extras: NetworkMapExtras, valid: boolean): Net
       });
     }
     const blockSize = typeof pool.blockSize === "number" && Number.isInteger(pool.blockSize) ? pool.blockSize : -1;
-    pools.push({ net: { kind: "pool", cidr, label: `pool "${name}"` }, name, blockSize, nodeBlocks });
+    const modes = {
+      ...(typeof pool.ipipMode === "string" ? { ipipMode: pool.ipipMode } : {}),
+      ...(typeof pool.vxlanMode === "string" ? { vxlanMode: pool.vxlanMode } : {}),
+      ...(typeof pool.nodeSelector === "string" ? { nodeSelector: pool.nodeSelector } : {}),
+    };
+    pools.push({ net: { kind: "pool", cidr, label: `pool "${name}"` }, name, blockSize, ...modes, nodeBlocks });
   });
 
   const families: MapFamily[] = [];
@@ -372,6 +437,7 @@ function buildModel(c: Collected, extras: NetworkMapExtras, valid: boolean): Net
   return {
     title: extras.title ?? "podnet network map",
     valid,
+    calico,
     families,
     nodeCount: c.nodes.length,
     maxPodsPerNode: c.maxPodsPerNode,

@@ -41,19 +41,23 @@ export function drawPodRow(s: Svg, fam: MapFamily, pod: MapNet, model: NetworkMa
   const perNode = maskFits ? (1n << BigInt(bits - (fam.nodeMask as number))) - 2n : 0n;
   const used = BigInt(subnets.length);
   const pct = cap > 0n ? Number((used * 10000n) / cap) / 100 : 0;
-  const lines = [
-    fam.nodeMask === undefined
-      ? "node mask: not set"
-      : maskFits
-        ? `/${fam.nodeMask} node subnets: ${grouped(used)} of ${grouped(cap)} used (${pct.toFixed(2)} %)`
-        : `node mask ${fit(String(fam.nodeMask), 24)} does not fit /${pod.cidr.prefix} (must be ${pod.cidr.prefix}-${bits})`,
-    perNode > 0n ? `${grouped(perNode)} pod addresses per node (maxPods ${model.maxPodsPerNode})` : "",
-  ];
+  const pools = fam.pools.filter((p) => inside(bar, p.net.cidr)).length;
+  const calicoLines = [`Calico IPAM: blocks of ${pools} pool${pools === 1 ? "" : "s"}, on demand`, "node podCIDRs: unused by calico-ipam"];
+  const lines = model.calico
+    ? calicoLines
+    : [
+        fam.nodeMask === undefined
+          ? "node mask: not set"
+          : maskFits
+            ? `/${fam.nodeMask} node subnets: ${grouped(used)} of ${grouped(cap)} used (${pct.toFixed(2)} %)`
+            : `node mask ${fit(String(fam.nodeMask), 24)} does not fit /${pod.cidr.prefix} (must be ${pod.cidr.prefix}-${bits})`,
+        perNode > 0n ? `${grouped(perNode)} pod addresses per node (maxPods ${model.maxPodsPerNode})` : "",
+      ];
   const red = overlapsOf(fam, pod).length > 0;
   labelColumn(s, top, "Pod CIDR", pod.cidr, pod.label, lines, red);
   // capacity gauge under the label column
   const gy = top + 82;
-  s.rect({ x: LEFT, y: gy, width: 240, height: 8, fill: "#eeeeee", stroke: "#999", "stroke-width": 0.5 });
+  if (!model.calico) s.rect({ x: LEFT, y: gy, width: 240, height: 8, fill: "#eeeeee", stroke: "#999", "stroke-width": 0.5 });
   if (used > 0n && cap > 0n)
     s.rect({ x: LEFT, y: gy, width: Math.max(2, Math.min(240, (240 * pct) / 100)), height: 8, fill: "#4e79a7", class: "capacity" });
 

@@ -73,6 +73,38 @@ export function wrap(value: string, width: number, maxLines: number): string[] {
   return [...lines.slice(0, maxLines - 1), fit(lines.slice(maxLines - 1).join(" "), width)];
 }
 
+/**
+ * Word-wraps text into lines of at most `width` characters (code points), breaking a word
+ * longer than a line; beyond `maxLines` the last line is cut and marked.
+ */
+export function wrapWords(value: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let cur: string[] = [];
+  for (const word of value.replace(/[\r\n\t]+/g, " ").split(" ")) {
+    let chars = Array.from(word);
+    if (cur.length > 0 && cur.length + 1 + chars.length > width) {
+      lines.push(cur.join(""));
+      cur = [];
+    }
+    if (cur.length > 0) cur.push(" ");
+    while (cur.length + chars.length > width) {
+      const room = width - cur.length;
+      lines.push([...cur, ...chars.slice(0, room)].join(""));
+      cur = [];
+      chars = chars.slice(room);
+    }
+    cur.push(...chars);
+  }
+  if (cur.length > 0 || lines.length === 0) lines.push(cur.join(""));
+  if (lines.length <= maxLines) return lines;
+  return [
+    ...lines.slice(0, maxLines - 1),
+    `${Array.from(lines[maxLines - 1] ?? "")
+      .slice(0, width - 1)
+      .join("")}…`,
+  ];
+}
+
 /** Fixed-precision coordinates, so output bytes never depend on float noise. */
 export function n(v: number): string {
   const r = Math.round(v * 10) / 10;

@@ -1,6 +1,16 @@
 /** PodCidrPlan and its options. */
 
 export type {
+  CalicoAutodetectionFacts,
+  CalicoPlanFacts,
+  CalicoPoolFacts,
+  FlannelNodeFacts,
+  FlannelPlanFacts,
+  PlanComponents,
+  PlanDocument,
+} from "./document.js";
+export { calicoEncapsulation, planDocument } from "./document.js";
+export type {
   ClusterOptions,
   DeepReadonly,
   InterfaceSpec,

@@ -15,7 +15,8 @@ import { type FlannelSpecFiles, flannelSpecFileRefs, type SpecFileRef } from "..
 import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
-import { allocationOf, checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import { type PlanComponents, type PlanDocument, planDocument } from "../plan/document.js";
+import { checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { prepComponent } from "../prep/node-network-prep.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
@@ -32,8 +33,8 @@ export interface ComponentArtifacts {
   readonly files?: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
   /** Host needs for NodeNetworkPrep. */
   readonly hostRequirements?: HostRequirements;
-  /** Non-secret facts for plan.json (e.g. the flannel pod MTU per node). */
-  readonly summary?: Readonly<Record<string, unknown>>;
+  /** Non-secret facts for plan.json (e.g. the flannel pod MTU per node), by component. */
+  readonly summary?: PlanComponents;
 }
 
 export interface RenderBundle {
@@ -41,8 +42,8 @@ export interface RenderBundle {
   readonly manifests: Readonly<Record<string, readonly K8sObject[]>>;
   readonly nodes: readonly NodeState[];
   readonly files: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
-  /** plan.json content: the plan plus component summaries, never key material. */
-  readonly planJson: Readonly<Record<string, unknown>>;
+  /** plan.json content: the plan plus component summaries, never key material (`podnet plan --json` prints the same). */
+  readonly planJson: PlanDocument;
   readonly warnings: readonly Problem[];
 }
 
@@ -61,6 +62,8 @@ export function specFileRefs(input: unknown): SpecFileRef[] {
 export interface SpecCheck {
   readonly spec?: PodnetSpec;
   readonly plan?: PodCidrPlan;
+  /** The plan document (plan.json) when the spec is valid. */
+  readonly document?: PlanDocument;
   readonly errors: readonly Problem[];
   readonly warnings: readonly Problem[];
 }
@@ -79,17 +82,60 @@ export function checkSpecPlan(spec: PodnetSpec, input: unknown, context: PlanCon
   return checkPodCidrPlan({ cluster, nodes: spec.nodes }, { ...context, allocation: { ...c.allocation, ...context.allocation } });
 }
 
-/** Validates a whole spec: schema, plan, and every component section. */
-export function checkSpec(input: unknown, context: RenderContext = {}): SpecCheck {
+/** A spec taken as far as it goes: parsed, planned, every component rendered and its node units checked. */
+interface Evaluated {
+  readonly spec?: PodnetSpec;
+  readonly plan?: PodCidrPlan;
+  /** Set only when there is no error. */
+  readonly parts?: readonly ComponentArtifacts[];
+  /** Each node's units from every component; set with `parts`. */
+  readonly nodes?: readonly NodeState[];
+  readonly errors: readonly Problem[];
+  readonly warnings: readonly Problem[];
+}
+
+function evaluateSpec(input: unknown, context: RenderContext): Evaluated {
   const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
   const spec = parsed.data;
   const planCheck = checkSpecPlan(spec, input, context);
   if (!planCheck.plan) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
+  const plan = planCheck.plan;
   const p = new Problems();
   p.warnings.push(...planCheck.warnings);
-  renderComponents(spec, planCheck.plan, p, context);
-  return { spec, plan: planCheck.plan, errors: p.errors, warnings: p.warnings };
+  const parts = renderComponents(spec, plan, p, context);
+  if (!p.ok) return { spec, plan, errors: p.errors, warnings: p.warnings };
+  const nodes = nodeStates(plan, parts);
+  // Node scripts are rendered from these states: every value must pass the node layer's checks first.
+  for (const n of nodes) p.errors.push(...checkNodeState(n, `nodeUnits.${n.node}`));
+  return { spec, plan, ...(p.ok ? { parts, nodes } : {}), errors: p.errors, warnings: p.warnings };
+}
+
+/** Each node's units from every component, in component order. */
+function nodeStates(plan: PodCidrPlan, parts: readonly ComponentArtifacts[]): NodeState[] {
+  const units = new Map<string, NodeState["units"][number][]>(plan.nodes.map((n) => [n.name, []]));
+  for (const part of parts) for (const [node, us] of Object.entries(part.nodeUnits ?? {})) units.get(node)?.push(...us);
+  return [...units].map(([node, us]) => ({ node, units: us }));
+}
+
+/** Validates a whole spec: schema, plan, and every component section; a valid spec gets its plan document. */
+export function checkSpec(input: unknown, context: RenderContext = {}): SpecCheck {
+  const r = evaluateSpec(input, context);
+  const document =
+    r.plan && r.parts
+      ? planDocument(
+          r.plan,
+          r.parts.map((part) => part.summary),
+          r.warnings,
+        )
+      : undefined;
+  return {
+    ...(r.spec ? { spec: r.spec } : {}),
+    ...(r.plan ? { plan: r.plan } : {}),
+    ...(document ? { document } : {}),
+    errors: r.errors,
+    warnings: r.warnings,
+  };
 }
 
 /** The component renderers, in order; each validates its own section into `p`. */
@@ -120,41 +166,29 @@ export function renderSpec(
   input: unknown,
   context: RenderContext = {},
 ): { bundle?: RenderBundle; errors: readonly Problem[]; warnings: readonly Problem[] } {
-  const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
-  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
-  const spec = parsed.data;
-  const planCheck = checkSpecPlan(spec, input, context);
-  if (!planCheck.plan) return { errors: planCheck.errors, warnings: planCheck.warnings };
-  const plan = planCheck.plan;
-  const p = new Problems();
-  p.warnings.push(...planCheck.warnings);
-  const parts = renderComponents(spec, plan, p, context);
-  if (!p.ok) return { errors: p.errors, warnings: p.warnings };
-
+  const r = evaluateSpec(input, context);
+  if (!r.plan || !r.parts || !r.nodes) return { errors: r.errors, warnings: r.warnings };
+  const { plan, parts, nodes } = r;
   const manifests: Record<string, K8sObject[]> = {};
   const files: Record<string, { content: string; mode: string }> = {};
-  const units = new Map<string, NodeState["units"][number][]>(plan.nodes.map((n) => [n.name, []]));
-  const summary: Record<string, unknown> = {};
   for (const part of parts) {
     for (const [name, objs] of Object.entries(part.manifests ?? {})) manifests[name] = [...(manifests[name] ?? []), ...objs];
     for (const [path, f] of Object.entries(part.files ?? {})) files[path] = f;
-    for (const [node, us] of Object.entries(part.nodeUnits ?? {})) units.get(node)?.push(...us);
-    Object.assign(summary, part.summary ?? {});
   }
-  const nodes = [...units].map(([node, us]) => ({ node, units: us }));
-  // Node scripts are rendered from these states: every value must pass the node layer's checks first.
-  for (const n of nodes) p.errors.push(...checkNodeState(n, `nodeUnits.${n.node}`));
-  if (!p.ok) return { errors: p.errors, warnings: p.warnings };
   return {
     bundle: {
       plan,
       manifests,
       nodes,
       files,
-      planJson: { apiVersion: "podnet/v1", kind: "Plan", plan, allocation: allocationOf(plan), components: summary, warnings: p.warnings },
-      warnings: p.warnings,
+      planJson: planDocument(
+        plan,
+        parts.map((part) => part.summary),
+        r.warnings,
+      ),
+      warnings: r.warnings,
     },
     errors: [],
-    warnings: p.warnings,
+    warnings: r.warnings,
   };
 }

@@ -60,6 +60,8 @@ export interface FlannelSystemdPlan {
   readonly cleanupOnChange: readonly string[];
   /** Node name -> pod MTU (FLANNEL_MTU). */
   readonly podMtu: Readonly<Record<string, number>>;
+  /** Node name -> MTU of the interface flanneld uses (1500 when the spec gives none). */
+  readonly interfaceMtu: Readonly<Record<string, number>>;
   /** Firewall openings, devices and modules for NodeNetworkPrep. */
   readonly hostRequirements: HostRequirements;
 }
@@ -386,6 +388,7 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
     cniPluginUrls,
     cleanupOnChange,
     podMtu: Object.fromEntries(mtus.map((m) => [m.node, m.podMtu])),
+    interfaceMtu: Object.fromEntries(mtus.map((m) => [m.node, m.interfaceMtu])),
     hostRequirements: flannelHostRequirements({
       backend: c.backend,
       ipv4: networks.ipv4 !== undefined,

@@ -29,6 +29,7 @@ export { type FlannelSystemdInput, type FlannelSystemdNode, type FlannelSystemdP
 
 import { downloadArchiveCommand } from "../../host/node-scripts.js";
 import type { NodeCommand, NodeFile, NodeState, NodeUnit } from "../../host/node-state.js";
+import type { FlannelPlanFacts } from "../../plan/document.js";
 import { sha256Hex } from "../../shared/hash.js";
 import type { K8sObject } from "../../shared/manifest.js";
 import { checkCertificatePem, checkKeyMatchesCertificate, checkPrivateKeyPem } from "../../shared/pem.js";
@@ -371,7 +372,7 @@ export function flannelSystemdObjects(sp: FlannelSystemdPlan): K8sObject[] {
 }
 
 /** Non-secret facts for plan.json. */
-export function flannelSystemdSummary(sp: FlannelSystemdPlan): Record<string, unknown> {
+export function flannelSystemdSummary(sp: FlannelSystemdPlan): FlannelPlanFacts & Record<string, unknown> {
   const s = sp.systemd;
   return {
     mode: "systemd",
@@ -416,7 +417,14 @@ export function flannelSystemdSummary(sp: FlannelSystemdPlan): Record<string, un
     nodes: Object.fromEntries(
       sp.nodes.map((n) => [
         n.node,
-        { interface: n.interface, addresses: n.addresses, ...(n.reservationKey ? { reservation: n.reservationKey } : {}), ...n.expected },
+        {
+          interface: n.interface,
+          addresses: n.addresses,
+          podMtu: sp.podMtu[n.node] ?? 0,
+          interfaceMtu: sp.interfaceMtu[n.node] ?? 0,
+          ...(n.reservationKey ? { reservation: n.reservationKey } : {}),
+          ...n.expected,
+        },
       ]),
     ),
   };
