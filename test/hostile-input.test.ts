@@ -288,7 +288,7 @@ describe("YAML rules", () => {
     const f = file("yaml11.yaml", text);
     const r = await podnet("plan", f, "--json");
     assert.equal(r.code, 0, r.err);
-    assert.equal(JSON.parse(r.out).maxPodsPerNode, 110);
+    assert.equal(JSON.parse(r.out).plan.maxPodsPerNode, 110);
     assert.match(r.err, /warning: .*yaml11\.yaml: %YAML 1\.1: podnet reads every spec as YAML 1\.2 \(core schema\)/);
   });
 
@@ -309,7 +309,7 @@ describe("YAML rules", () => {
     assert.equal(text.match(/\*(roles|user)\b/g)?.length, 2, "both aliases are in the spec");
     const r = await podnet("plan", file("alias-ok.yaml", text), "--json");
     assert.equal(r.code, 0, r.err);
-    const plan = JSON.parse(r.out);
+    const plan = JSON.parse(r.out).plan;
     assert.deepEqual(plan.nodes[1].roles, ["control-plane", "etcd"]);
   });
 });

@@ -68,6 +68,9 @@ describe("NodeNetworkPrep (Pulumi, mocks)", () => {
         port: node === "cp1" ? 22 : 2222,
         user: node === "cp1" ? "root" : "ubuntu",
         privateKey: "PRIVATE KEY",
+        // @pulumi/command 1.x fills in its own connection defaults.
+        dialErrorLimit: 10,
+        perDialTimeout: 15,
       });
       assert.deepEqual(rec.deps[`prep-${node}-install`], [`prep-${node}-uninstall`], "destroy runs uninstall after install is gone");
     }

@@ -52,7 +52,15 @@ describe("NodeNetworkPrep verify (Pulumi, mocks)", () => {
     const w1 = mine.find((x) => x.name === "vp-w1-doctor")!;
     assert.equal(cp1.inputs.create, "bash -s");
     assert.equal(w1.inputs.create, "sudo -n bash -s", "a user other than root goes through sudo, like the runner");
-    assert.deepEqual(unwrap(w1.inputs.connection), { host: "192.168.1.32", port: 2222, user: "ubuntu", privateKey: "KEY" });
+    assert.deepEqual(unwrap(w1.inputs.connection), {
+      host: "192.168.1.32",
+      port: 2222,
+      user: "ubuntu",
+      privateKey: "KEY",
+      // @pulumi/command 1.x fills in its own connection defaults.
+      dialErrorLimit: 10,
+      perDialTimeout: 15,
+    });
   });
 
   test("verify absent or false: no doctor command", async () => {
