@@ -16,8 +16,8 @@
  *   `install: nothing changed`; uninstall undoes exactly what install recorded.
  */
 
-import { DNS1123_LABEL } from "../plan/pod-cidr-plan.js";
 import { sha256Hex } from "../shared/hash.js";
+import { DNS1123_LABEL } from "../shared/names.js";
 import { joinPath, type Problem, Problems, show } from "../shared/problems.js";
 import {
   checkShellValue,
