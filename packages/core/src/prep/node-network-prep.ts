@@ -7,7 +7,7 @@
  * install/uninstall scripts.
  */
 
-import { ARCHIVE_MEMBER, downloadArchiveCommand } from "../host/node-scripts.js";
+import { ARCHIVE_MEMBER, downloadArchiveCommand } from "../host/downloads.js";
 import type { NodeState, NodeUnit } from "../host/node-state.js";
 import type { FirewallNeed, HostRequirements } from "../host/requirements.js";
 import { firewallNeedText } from "../host/requirements.js";
