@@ -53,12 +53,9 @@ export const nodeSchema = z.strictObject({
   /** How later components reach the node. */
   ssh: sshSchema.optional(),
   /** @default ["worker"] */
-  roles: z
-    .array(z.enum(["control-plane", "worker", "etcd"]))
-    .min(1)
-    .default(["worker"]),
+  roles: z.array(z.enum(NodeRole)).min(1).default(["worker"]),
   /** @default "amd64" */
-  arch: z.enum(["amd64", "arm64", "arm", "ppc64le", "s390x", "riscv64"]).default("amd64"),
+  arch: z.enum(NodeArch).default("amd64"),
 });
 
 export const clusterSchema = z.strictObject({
