@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { testPem } from "../../../test/support/pem.js";
 import { checkSpec, cidr, contains, flannelNetworkSchema, flannelPlanConstraints, type PodCidrPlan } from "../src/index.js";
 
-const CA = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----\n";
-const CERT = "-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUZmxhbm5lbGQ=\n-----END CERTIFICATE-----\n";
+const { ca: CA, cert: CERT } = testPem();
 const files = { files: { "pki/ca.pem": CA, "pki/flanneld.pem": CERT } };
 
 type Spec = {
