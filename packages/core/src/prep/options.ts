@@ -74,6 +74,7 @@ export const extraPortSchema = z.strictObject({
   nodes: z.enum(NodeScope).default("all"),
 });
 
+/** Which CNI plugins release to install, from where, and its sha256 per architecture. */
 export const cniPluginsSchema = z.strictObject({
   /**
    * containernetworking/plugins release, without the `v`.
@@ -98,6 +99,7 @@ export const cniPluginsSchema = z.strictObject({
     .default([...DEFAULT_CNI_PLUGINS]),
 });
 
+/** The `prep:` section: firewall, NetworkManager, kernel modules, sysctls, CNI plugins and swap. */
 export const nodeNetworkPrepSchema = z.strictObject({
   /**
    * Host firewall to configure. `firewalld` opens what Kubernetes and the
