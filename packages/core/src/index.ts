@@ -499,11 +499,7 @@ export {
   calicoEncapsulation,
   checkPodCidrPlan,
   clusterSchema,
-  DNS1123_LABEL,
-  DNS1123_SUBDOMAIN,
   flagArgs,
-  HOST_NAME,
-  INTERFACE_NAME,
   interfaceSchema,
   NodeArch,
   NodeRole,
@@ -514,7 +510,6 @@ export {
   podCidrPlanSchema,
   resolvePlan,
   sshSchema,
-  USER_NAME,
 } from "./plan/index.js";
 export type {
   FirewalldPlan,
@@ -575,6 +570,8 @@ export {
   contains,
   containsAddress,
   DESCRIPTION,
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
   DOWNLOAD_URL,
   didYouMean,
   FAMILY_LABEL,
@@ -584,6 +581,8 @@ export {
   FIREWALLD_ZONE,
   familyBits,
   formatProblem,
+  HOST_NAME,
+  INTERFACE_NAME,
   IPV4_MAPPED,
   IpFamily,
   ipv4MappedAddress,
@@ -619,6 +618,7 @@ export {
   subnetIndex,
   toYaml,
   UNIT_ID,
+  USER_NAME,
   zodProblems,
 } from "./shared/index.js";
 export type { ComponentArtifacts, PodnetSpec, PodnetSpecInput, RenderBundle, RenderContext, SpecCheck } from "./spec/index.js";

@@ -9,8 +9,9 @@
  * list; `can-reach=` takes the source address of the route to the destination.
  */
 import { RE2JS } from "re2js";
-import { HOST_NAME, type PlannedNode, parseCidrChecked } from "../plan/pod-cidr-plan.js";
+import { type PlannedNode, parseCidrChecked } from "../plan/pod-cidr-plan.js";
 import { type Cidr, containsAddress, FAMILY_LABEL, type IpFamily, parseAddress, parseCidr, SPECIAL_RANGES } from "../shared/cidr.js";
+import { HOST_NAME } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
 import { didYouMean } from "../shared/zod-problems.js";
 import type { AutodetectMethodOptions } from "./options.js";

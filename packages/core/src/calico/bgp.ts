@@ -5,8 +5,8 @@
  */
 
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
-import { DNS1123_SUBDOMAIN } from "../plan/pod-cidr-plan.js";
 import { parseAddress } from "../shared/cidr.js";
+import { DNS1123_SUBDOMAIN } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
 import type { CalicoBackend, CalicoNetworkSpec } from "./options.js";
 import { checkCalicoSelector } from "./selector.js";

@@ -6,8 +6,9 @@
  * kube-controller-manager's --cluster-cidr use.
  */
 
-import { DNS1123_SUBDOMAIN, type PodCidrPlan, parseCidrChecked } from "../plan/pod-cidr-plan.js";
+import { type PodCidrPlan, parseCidrChecked } from "../plan/pod-cidr-plan.js";
 import { type Cidr, contains, FAMILY_LABEL, familyBits, type IpFamily, overlaps, parseCidr, SPECIAL_RANGES } from "../shared/cidr.js";
+import { DNS1123_SUBDOMAIN } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
 import type { CalicoNetworkSpec, EncapsulationMode } from "./options.js";
 

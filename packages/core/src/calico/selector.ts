@@ -16,7 +16,7 @@
  * `global()` is left out: it selects namespaces, not nodes.
  * @see https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors
  */
-import { DNS1123_SUBDOMAIN } from "../plan/pod-cidr-plan.js";
+import { DNS1123_SUBDOMAIN } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
 
 /** Kubernetes label name part (63 characters, alphanumeric ends). */

@@ -14,8 +14,8 @@
  * MASQUERADE) need the rule walk of doctor/iptables.ts: `podnet doctor` only.
  */
 
-import { INTERFACE_NAME } from "../plan/pod-cidr-plan.js";
 import { type Cidr, type IpFamily, nthAddress, parseAddress, parseCidr } from "../shared/cidr.js";
+import { INTERFACE_NAME } from "../shared/names.js";
 import { Problems } from "../shared/problems.js";
 import {
   checkShellValue,

@@ -20,8 +20,8 @@
  */
 import { RE2JS } from "re2js";
 import type { PerFamily, PlannedInterface, PlannedNode, PodCidrPlan } from "../plan/pod-cidr-plan.js";
-import { INTERFACE_NAME } from "../plan/pod-cidr-plan.js";
 import { cidr, containsAddress, FAMILY_LABEL, type IpFamily, parseAddress } from "../shared/cidr.js";
+import { INTERFACE_NAME } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
 
 /** How the interface of a node was chosen. */

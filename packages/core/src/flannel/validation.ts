@@ -6,8 +6,9 @@
  */
 
 import { isLabelKey, isLabelValue } from "../calico/selector.js";
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL, type IpFamily, parseCidr } from "../shared/cidr.js";
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
 import { checkFlanneldExtraArgs } from "./args.js";
 import {

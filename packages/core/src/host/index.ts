@@ -1,14 +1,13 @@
 /** node state, node scripts and their prelude, host requirements. */
+
+export type { DownloadArchiveOptions, DownloadFileOptions } from "./downloads.js";
+export { ARCHIVE_MEMBER, checkDownload, downloadArchiveCommand, downloadFileCommand } from "./downloads.js";
 export { NODE_SCRIPT_PRELUDE, PODNET_STATE_ROOT } from "./node-script-prelude.js";
-export type { DownloadArchiveOptions, DownloadFileOptions, NodeScripts } from "./node-scripts.js";
+export type { NodeScripts } from "./node-scripts.js";
 export {
-  ARCHIVE_MEMBER,
-  checkDownload,
   checkNodeState,
   DEFAULT_FILE_OWNER,
   DEFAULT_NODE_SCOPE,
-  downloadArchiveCommand,
-  downloadFileCommand,
   nodeScriptCommand,
   renderNodeScripts,
   unitDigest,

@@ -1,5 +1,7 @@
 /** PodCidrPlan and its options. */
 
+export { allocationOf } from "./allocation.js";
+export { parseCidrChecked } from "./cidrs.js";
 export type {
   CalicoAutodetectionFacts,
   CalicoPlanFacts,
@@ -10,6 +12,7 @@ export type {
   PlanDocument,
 } from "./document.js";
 export { calicoEncapsulation, planDocument } from "./document.js";
+export { flagArgs } from "./flags.js";
 export type {
   ClusterOptions,
   DeepReadonly,
@@ -20,6 +23,7 @@ export type {
   PodCidrPlanOptions,
 } from "./options.js";
 export { clusterSchema, interfaceSchema, NodeArch, NodeRole, nodeSchema, podCidrPlanSchema, sshSchema } from "./options.js";
+export { checkPodCidrPlan, planPodCidrs, resolvePlan } from "./pod-cidr-plan.js";
 export type {
   AllocationRange,
   ComponentFlags,
@@ -35,17 +39,4 @@ export type {
   PodCidrPlan,
   PreviousAllocation,
   SubnetSource,
-} from "./pod-cidr-plan.js";
-export {
-  allocationOf,
-  checkPodCidrPlan,
-  DNS1123_LABEL,
-  DNS1123_SUBDOMAIN,
-  flagArgs,
-  HOST_NAME,
-  INTERFACE_NAME,
-  parseCidrChecked,
-  planPodCidrs,
-  resolvePlan,
-  USER_NAME,
-} from "./pod-cidr-plan.js";
+} from "./types.js";

@@ -21,6 +21,7 @@ export type NodeRole = (typeof NodeRole)[keyof typeof NodeRole];
 
 const port = z.number().int().min(1).max(65535);
 
+/** One network interface of a node: name, addresses, MTU, default route. */
 export const interfaceSchema = z.strictObject({
   /** Linux interface name, e.g. `eth0`. */
   name: z.string(),
@@ -32,6 +33,7 @@ export const interfaceSchema = z.strictObject({
   defaultRoute: z.boolean().optional(),
 });
 
+/** How podnet (and later components) reach a node over ssh. */
 export const sshSchema = z.strictObject({
   /** Address or DNS name to reach the node on. */
   host: z.string(),
@@ -43,6 +45,7 @@ export const sshSchema = z.strictObject({
   privateKeyFile: z.string().optional(),
 });
 
+/** One entry of `nodes:`: name, interfaces, pinned subnets, ssh, roles and CPU architecture. */
 export const nodeSchema = z.strictObject({
   /** Kubernetes node name (DNS-1123 label). */
   name: z.string(),
@@ -53,14 +56,12 @@ export const nodeSchema = z.strictObject({
   /** How later components reach the node. */
   ssh: sshSchema.optional(),
   /** @default ["worker"] */
-  roles: z
-    .array(z.enum(["control-plane", "worker", "etcd"]))
-    .min(1)
-    .default(["worker"]),
+  roles: z.array(z.enum(NodeRole)).min(1).default(["worker"]),
   /** @default "amd64" */
-  arch: z.enum(["amd64", "arm64", "arm", "ppc64le", "s390x", "riscv64"]).default("amd64"),
+  arch: z.enum(NodeArch).default("amd64"),
 });
 
+/** The `cluster:` section: pod and service CIDRs, node mask, pods per node, reserved networks, DNS. */
 export const clusterSchema = z.strictObject({
   /** Pod CIDRs, one per family (two = dual-stack): kube-controller-manager `--cluster-cidr`. */
   podCidrs: z.array(z.string()).min(1),
@@ -96,6 +97,7 @@ export type NodeOptions = DeepReadonly<z.input<typeof nodeSchema>>;
 export type NodeSpec = z.output<typeof nodeSchema>;
 export type InterfaceSpec = z.output<typeof interfaceSchema>;
 
+/** The PodCidrPlan input: the `cluster:` and `nodes:` sections. */
 export const podCidrPlanSchema = z.strictObject({
   cluster: clusterSchema,
   nodes: z.array(nodeSchema).default([]),

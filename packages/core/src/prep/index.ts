@@ -22,6 +22,7 @@ export {
   extraPortSchema,
   FirewallKind,
   nodeNetworkPrepSchema,
+  PortProtocol,
 } from "./options.js";
 export type { KernelModuleNeed, SysctlSetting } from "./units.js";
 export { modulesUnit, NETWORK_MANAGER_PRESENT, networkManagerUnit, PREP_FILES, SWAP_MARKER, swapUnit, sysctlUnit } from "./units.js";

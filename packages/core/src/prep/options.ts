@@ -3,10 +3,16 @@
  * the cdk8s props), with their defaults, and the pinned CNI plugins release.
  */
 import { z } from "zod";
+import { FirewallProtocol, NodeScope } from "../host/requirements.js";
+import { NodeArch } from "../plan/options.js";
 
 /** Host firewall podnet manages. `none` leaves the firewall alone (and a warning lists the openings needed). */
 export const FirewallKind = { FIREWALLD: "firewalld", NONE: "none" } as const;
 export type FirewallKind = (typeof FirewallKind)[keyof typeof FirewallKind];
+
+/** Transports an extra opening can use: the port-based ones of FirewallProtocol. */
+export const PortProtocol = { TCP: FirewallProtocol.TCP, UDP: FirewallProtocol.UDP } as const;
+export type PortProtocol = (typeof PortProtocol)[keyof typeof PortProtocol];
 
 /**
  * Release of the CNI reference plugins (containernetworking/plugins) podnet
@@ -58,16 +64,17 @@ const port = z.number().int().min(1).max(65535);
 /** An extra opening beyond what Kubernetes and the network need (e.g. NodePorts 30000-32767/tcp). */
 export const extraPortSchema = z.strictObject({
   /** @default "tcp" */
-  protocol: z.enum(["tcp", "udp"]).default("tcp"),
+  protocol: z.enum(PortProtocol).default("tcp"),
   port,
   /** Last port of a range. @default - same as port */
   portEnd: port.optional(),
   /** Why the opening exists (printed in the plan). @default "extra port" */
   purpose: z.string().default("extra port"),
   /** @default "all" */
-  nodes: z.enum(["all", "control-plane", "etcd"]).default("all"),
+  nodes: z.enum(NodeScope).default("all"),
 });
 
+/** Which CNI plugins release to install, from where, and its sha256 per architecture. */
 export const cniPluginsSchema = z.strictObject({
   /**
    * containernetworking/plugins release, without the `v`.
@@ -79,7 +86,7 @@ export const cniPluginsSchema = z.strictObject({
    * architectures podnet has no checksum for (see CNI_PLUGINS_SHA256).
    * @default - podnet's table
    */
-  sha256: z.partialRecord(z.enum(["amd64", "arm64", "arm", "ppc64le", "s390x", "riscv64"]), z.string()).default({}),
+  sha256: z.partialRecord(z.enum(NodeArch), z.string()).default({}),
   /**
    * Release download base (a mirror in air-gapped sites).
    * @default "https://github.com/containernetworking/plugins/releases/download"
@@ -92,6 +99,7 @@ export const cniPluginsSchema = z.strictObject({
     .default([...DEFAULT_CNI_PLUGINS]),
 });
 
+/** The `prep:` section: firewall, NetworkManager, kernel modules, sysctls, CNI plugins and swap. */
 export const nodeNetworkPrepSchema = z.strictObject({
   /**
    * Host firewall to configure. `firewalld` opens what Kubernetes and the
@@ -99,7 +107,7 @@ export const nodeNetworkPrepSchema = z.strictObject({
    * with the list of openings.
    * @default "none"
    */
-  firewall: z.enum(["firewalld", "none"]).default("none"),
+  firewall: z.enum(FirewallKind).default("none"),
   /** firewalld zone of the node's own interfaces, where ports are opened. @default "public" */
   zone: z.string().default("public"),
   /** firewalld zone that trusts the pod and service CIDRs and the overlay interfaces. @default "trusted" */

@@ -78,55 +78,65 @@ export function checkCertificatePem(
       return;
     }
     out.push(cert);
-    const subject = subjectOf(cert);
-    const from = new Date(cert.validFrom);
-    const to = new Date(cert.validTo);
-    if (to.getTime() <= now.getTime()) {
-      p.error(
-        path,
-        "cert.expired",
-        `${path}: ${which} ("${subject}") expired on ${day(to)}; TLS connections with it fail; renew it and give the new file`,
-      );
-    } else if (from.getTime() > now.getTime()) {
-      p.error(
-        path,
-        "cert.not-yet-valid",
-        `${path}: ${which} ("${subject}") is valid only from ${day(from)}; TLS connections with it fail until then; check the issuer's clock or reissue it`,
-      );
-    } else if (to.getTime() - now.getTime() < warnDays * DAY_MS) {
-      const days = Math.floor((to.getTime() - now.getTime()) / DAY_MS);
-      p.warn(
-        path,
-        "cert.expires-soon",
-        `${path}: ${which} ("${subject}") expires on ${day(to)}, in ${days} day${days === 1 ? "" : "s"}; renew it before then`,
-      );
-    }
-    if (role === "ca" && !cert.ca) {
-      p.warn(
-        path,
-        "cert.not-ca",
-        `${path}: ${which} ("${subject}") is not a CA certificate (no basicConstraints CA:TRUE), so it cannot verify certificates it did not sign itself; give the CA's certificate`,
-      );
-    }
-    if (role === "client" && i === 0) {
-      const eku = cert.keyUsage;
-      if (eku !== undefined && eku.length > 0 && !eku.includes(EKU_CLIENT_AUTH) && !eku.includes(EKU_ANY)) {
-        p.error(
-          path,
-          "cert.client-auth",
-          `${path}: ${which} ("${subject}") has extended key usages but not clientAuth, so etcd refuses it as a client certificate; issue it with extendedKeyUsage clientAuth`,
-        );
-      }
-      if (cert.ca) {
-        p.warn(
-          path,
-          "cert.client-is-ca",
-          `${path}: ${which} ("${subject}") is a CA certificate (CA:TRUE); give the client certificate the CA issued, not the CA itself`,
-        );
-      }
-    }
+    const subject = `${which} ("${subjectOf(cert)}")`;
+    checkValidity(cert, subject, path, now, warnDays, p);
+    checkUsage(cert, subject, role, i === 0, path, p);
   });
   return p.errors.length > before ? undefined : out;
+}
+
+/** Reports a certificate that expired, is not yet valid (errors) or expires within `warnDays` (warning). */
+function checkValidity(cert: X509Certificate, subject: string, path: string, now: Date, warnDays: number, p: Problems): void {
+  const from = new Date(cert.validFrom);
+  const to = new Date(cert.validTo);
+  if (to.getTime() <= now.getTime()) {
+    p.error(
+      path,
+      "cert.expired",
+      `${path}: ${subject} expired on ${day(to)}; TLS connections with it fail; renew it and give the new file`,
+    );
+  } else if (from.getTime() > now.getTime()) {
+    p.error(
+      path,
+      "cert.not-yet-valid",
+      `${path}: ${subject} is valid only from ${day(from)}; TLS connections with it fail until then; check the issuer's clock or reissue it`,
+    );
+  } else if (to.getTime() - now.getTime() < warnDays * DAY_MS) {
+    const days = Math.floor((to.getTime() - now.getTime()) / DAY_MS);
+    p.warn(
+      path,
+      "cert.expires-soon",
+      `${path}: ${subject} expires on ${day(to)}, in ${days} day${days === 1 ? "" : "s"}; renew it before then`,
+    );
+  }
+}
+
+/** Reports a certificate that does not fit its role: a CA that is none, a client certificate (the first block) without clientAuth or that is a CA. */
+function checkUsage(cert: X509Certificate, subject: string, role: CertificateRole, first: boolean, path: string, p: Problems): void {
+  if (role === "ca" && !cert.ca) {
+    p.warn(
+      path,
+      "cert.not-ca",
+      `${path}: ${subject} is not a CA certificate (no basicConstraints CA:TRUE), so it cannot verify certificates it did not sign itself; give the CA's certificate`,
+    );
+  }
+  if (role === "client" && first) {
+    const eku = cert.keyUsage;
+    if (eku !== undefined && eku.length > 0 && !eku.includes(EKU_CLIENT_AUTH) && !eku.includes(EKU_ANY)) {
+      p.error(
+        path,
+        "cert.client-auth",
+        `${path}: ${subject} has extended key usages but not clientAuth, so etcd refuses it as a client certificate; issue it with extendedKeyUsage clientAuth`,
+      );
+    }
+    if (cert.ca) {
+      p.warn(
+        path,
+        "cert.client-is-ca",
+        `${path}: ${subject} is a CA certificate (CA:TRUE); give the client certificate the CA issued, not the CA itself`,
+      );
+    }
+  }
 }
 
 /**

@@ -6,8 +6,8 @@
  * from the API server URL, the cluster CA and that token.
  */
 import { stringify } from "yaml";
-import { DNS1123_LABEL } from "../../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../../shared/manifest.js";
+import { DNS1123_LABEL } from "../../shared/names.js";
 import { type Problems, show } from "../../shared/problems.js";
 import { FLANNEL_CLUSTER_ROLE_RULES } from "../daemonset/manifests.js";
 
