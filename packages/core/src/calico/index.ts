@@ -5,6 +5,8 @@ export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMeth
 export type { ResolvedBgp } from "./bgp.js";
 export { BGP_DEFAULTS, checkBgp } from "./bgp.js";
 export { calicoComponent } from "./bundle.js";
+export type { ResolvedEtcd, ResolvedTypha } from "./datastore.js";
+export { ETCD_URL } from "./datastore.js";
 export { CALICO_UNMANAGED_DEVICES, CALICO_VXLAN_PORT, CALICO_WIREGUARD_PORT, calicoHostRequirements } from "./host.js";
 export { CALICO_SECRETS_DIR, TYPHA_PORT } from "./manifest-parts.js";
 export { calicoEtcdSecret, calicoManifestObjects } from "./manifests.js";
@@ -37,6 +39,6 @@ export { calicoRbac, calicoServiceAccounts } from "./rbac.js";
 export { calicoResourceApiVersion, calicoResourceObjects, ipPoolResource } from "./resources.js";
 export { calicoSelectorError, checkCalicoSelector, isLabelKey, isLabelValue } from "./selector.js";
 export type { MtuPlan, ResolvedAutodetection, ResolvedCalico } from "./validation.js";
-export { CALICO_OVERHEAD, ETCD_URL, resolveCalico } from "./validation.js";
+export { CALICO_OVERHEAD, resolveCalico } from "./validation.js";
 export type { CalicoVersion, PinnedManifest } from "./versions.js";
 export { CALICO_VERSIONS, calicoImage, calicoVersion, DEFAULT_CALICO_VERSION, pinnedManifestMismatch } from "./versions.js";
