@@ -1,7 +1,8 @@
 /** CalicoNetwork. */
 
 export type { AutodetectMethod, NodeAddressChoice } from "./autodetect.js";
-export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMethod, resolveAutodetection } from "./autodetect.js";
+export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMethod } from "./autodetect.js";
+export { resolveAutodetection } from "./autodetect-resolve.js";
 export type { ResolvedBgp } from "./bgp.js";
 export { BGP_DEFAULTS, checkBgp } from "./bgp.js";
 export { calicoComponent } from "./bundle.js";

@@ -6,7 +6,8 @@
 import type { PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL, type IpFamily } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
-import { type AutodetectMethod, type NodeAddressChoice, parseAutodetectMethod, resolveAutodetection } from "./autodetect.js";
+import { type AutodetectMethod, type NodeAddressChoice, parseAutodetectMethod } from "./autodetect.js";
+import { resolveAutodetection } from "./autodetect-resolve.js";
 import { checkBgp, type ResolvedBgp } from "./bgp.js";
 import { checkEtcd, checkTypha, type ResolvedEtcd, type ResolvedTypha } from "./datastore.js";
 import type { CalicoBackend, CalicoNetworkSpec } from "./options.js";
