@@ -15,6 +15,7 @@ import { type ResolvedPool, resolvePools } from "./pools.js";
 import { checkCalicoSelector } from "./selector.js";
 import { CALICO_VERSIONS, type CalicoVersion, calicoVersion } from "./versions.js";
 
+/** One family's autodetection method and what it picks on each node. */
 export interface ResolvedAutodetection {
   readonly method: AutodetectMethod;
   /** What the method picks on each node where it is unambiguous. */
@@ -24,6 +25,7 @@ export interface ResolvedAutodetection {
 /** Encapsulation header sizes, from Calico's "Configure MTU" guide. */
 export const CALICO_OVERHEAD = { ipip: 20, vxlanV4: 50, vxlanV6: 70, wireguardV4: 60, wireguardV6: 80 } as const;
 
+/** The pod MTU: the underlay, the encapsulation overhead, the largest that fits and the value rendered. */
 export interface MtuPlan {
   /** The smallest MTU among the interfaces autodetection picks, with where it is. */
   readonly underlay?: { readonly mtu: number; readonly node: string; readonly interface: string };
@@ -35,6 +37,7 @@ export interface MtuPlan {
   readonly value: number;
 }
 
+/** CalicoNetwork options with every default resolved against the plan: what both install paths render from. */
 export interface ResolvedCalico {
   readonly spec: CalicoNetworkSpec;
   readonly version: CalicoVersion;

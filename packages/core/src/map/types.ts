@@ -40,6 +40,7 @@ export interface NetworkMapExtras {
   readonly problems?: readonly Problem[];
 }
 
+/** What a network on the map is, which decides its colour and which overlaps count. */
 export type MapNetKind = "pod" | "service" | "host" | "reserved" | "pool" | "node-subnet" | "special";
 
 /** One network on the map. */
@@ -57,6 +58,7 @@ export interface MapOverlap {
   readonly shared: Cidr;
 }
 
+/** One node's pod subnet (its podCIDR) in the pod CIDR. */
 export interface MapNodeSubnet {
   readonly node: string;
   /** Index of the node in the spec, which picks its colour. */
@@ -66,6 +68,7 @@ export interface MapNodeSubnet {
   readonly source: string;
 }
 
+/** One node interface address inside a host network. */
 export interface MapHostMember {
   readonly node: string;
   readonly iface: string;
@@ -73,11 +76,13 @@ export interface MapHostMember {
   readonly addressText: string;
 }
 
+/** A host network with the node addresses that lie in it. */
 export interface MapHostNet {
   readonly net: MapNet;
   readonly members: readonly MapHostMember[];
 }
 
+/** A Calico pool as drawn: its network, block size, modes and the blocks known per node. */
 export interface MapPool {
   readonly net: MapNet;
   readonly name: string;
@@ -89,6 +94,7 @@ export interface MapPool {
   readonly nodeBlocks: ReadonlyArray<{ readonly node: string; readonly nodeIndex: number; readonly cidr: Cidr }>;
 }
 
+/** Every network of one address family, sorted for drawing, with their overlaps. */
 export interface MapFamily {
   readonly family: IpFamily;
   readonly pods: readonly MapNet[];
@@ -110,6 +116,7 @@ export interface MapUnparsed {
   readonly reason: string;
 }
 
+/** Everything the network map draws, per family, plus what could not be drawn and the problems to list. */
 export interface NetworkMapModel {
   readonly title: string;
   readonly valid: boolean;
