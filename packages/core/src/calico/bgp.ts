@@ -27,19 +27,69 @@ export interface ResolvedBgp {
   readonly peers: NonNullable<CalicoNetworkSpec["bgp"]>["peers"];
 }
 
+/** Reports an AS number outside the 2- or 4-byte range. */
+function checkAsn(v: number | undefined, path: string, p: Problems): void {
+  if (v !== undefined && (v < 1 || v > ASN_MAX)) {
+    p.error(
+      path,
+      "calico.bgp.asn",
+      `${path}: ${v} is outside 1-${ASN_MAX} (a 2- or 4-byte AS number); private ASNs are 64512-65534 and 4200000000-4294967294`,
+    );
+  }
+}
+
+/** Checks one BGPPeer: name (valid, unique), AS number, target (peerIP or peerSelector), selectors and node scope. */
+function checkPeer(
+  peer: ResolvedBgp["peers"][number],
+  at: string,
+  names: Set<string>,
+  nodeNames: ReadonlySet<string>,
+  plan: PodCidrPlan,
+  p: Problems,
+): void {
+  if (!DNS1123_SUBDOMAIN.test(peer.name))
+    p.error(
+      `${at}.name`,
+      "calico.bgp.peer-name",
+      `${at}.name: ${show(peer.name)} is not a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")`,
+    );
+  else if (names.has(peer.name))
+    p.error(`${at}.name`, "calico.bgp.peer-name-duplicate", `${at}.name: "${peer.name}" is used twice; BGPPeer names must be unique`);
+  names.add(peer.name);
+  checkAsn(peer.asNumber, `${at}.asNumber`, p);
+  if ((peer.peerIP === undefined) === (peer.peerSelector === undefined)) {
+    p.error(
+      at,
+      "calico.bgp.peer-target",
+      `${at}: set exactly one of peerIP (a router or external route reflector, with asNumber) or peerSelector (in-cluster route reflectors)`,
+    );
+  }
+  if (peer.peerIP !== undefined) {
+    if (!parseAddress(peer.peerIP).ok)
+      p.error(`${at}.peerIP`, "calico.bgp.peer-ip", `${at}.peerIP: ${show(peer.peerIP)} is not an IPv4 or IPv6 address`);
+    if (peer.asNumber === undefined)
+      p.error(`${at}.asNumber`, "calico.bgp.peer-asn", `${at}.asNumber: is required with peerIP (the peer's AS number)`);
+  }
+  for (const key of ["nodeSelector", "peerSelector"] as const) {
+    const selector = peer[key];
+    if (selector !== undefined) checkCalicoSelector(selector, `${at}.${key}`, p);
+  }
+  if (peer.node !== undefined && peer.nodeSelector !== undefined) {
+    p.error(at, "calico.bgp.peer-scope", `${at}: sets both node "${peer.node}" and nodeSelector; use one`);
+  }
+  if (peer.node !== undefined && plan.nodes.length > 0 && !nodeNames.has(peer.node)) {
+    p.error(
+      `${at}.node`,
+      "calico.bgp.peer-node",
+      `${at}.node: "${peer.node}" is not a node of the plan (${[...nodeNames].map((n) => `"${n}"`).join(", ")})`,
+    );
+  }
+}
+
 /** Checks `bgp` (ASNs, port, peers) and warns about mesh size; `base` is the path prefix with its dot, or empty. */
 export function checkBgp(spec: CalicoNetworkSpec, plan: PodCidrPlan, backend: CalicoBackend, base: string, p: Problems): ResolvedBgp {
   const b = spec.bgp;
-  const asn = (v: number | undefined, path: string): void => {
-    if (v !== undefined && (v < 1 || v > ASN_MAX)) {
-      p.error(
-        path,
-        "calico.bgp.asn",
-        `${path}: ${v} is outside 1-${ASN_MAX} (a 2- or 4-byte AS number); private ASNs are 64512-65534 and 4200000000-4294967294`,
-      );
-    }
-  };
-  asn(b?.asNumber, `${base}bgp.asNumber`);
+  checkAsn(b?.asNumber, `${base}bgp.asNumber`, p);
   if (b?.listenPort !== undefined && (b.listenPort < 1 || b.listenPort > 65535)) {
     p.error(
       `${base}bgp.listenPort`,
@@ -50,44 +100,7 @@ export function checkBgp(spec: CalicoNetworkSpec, plan: PodCidrPlan, backend: Ca
   const names = new Set<string>();
   const nodeNames = new Set(plan.nodes.map((n) => n.name));
   (b?.peers ?? []).forEach((peer, i) => {
-    const at = `${base}bgp.peers[${i}]`;
-    if (!DNS1123_SUBDOMAIN.test(peer.name))
-      p.error(
-        `${at}.name`,
-        "calico.bgp.peer-name",
-        `${at}.name: ${show(peer.name)} is not a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")`,
-      );
-    else if (names.has(peer.name))
-      p.error(`${at}.name`, "calico.bgp.peer-name-duplicate", `${at}.name: "${peer.name}" is used twice; BGPPeer names must be unique`);
-    names.add(peer.name);
-    asn(peer.asNumber, `${at}.asNumber`);
-    if ((peer.peerIP === undefined) === (peer.peerSelector === undefined)) {
-      p.error(
-        at,
-        "calico.bgp.peer-target",
-        `${at}: set exactly one of peerIP (a router or external route reflector, with asNumber) or peerSelector (in-cluster route reflectors)`,
-      );
-    }
-    if (peer.peerIP !== undefined) {
-      if (!parseAddress(peer.peerIP).ok)
-        p.error(`${at}.peerIP`, "calico.bgp.peer-ip", `${at}.peerIP: ${show(peer.peerIP)} is not an IPv4 or IPv6 address`);
-      if (peer.asNumber === undefined)
-        p.error(`${at}.asNumber`, "calico.bgp.peer-asn", `${at}.asNumber: is required with peerIP (the peer's AS number)`);
-    }
-    for (const key of ["nodeSelector", "peerSelector"] as const) {
-      const selector = peer[key];
-      if (selector !== undefined) checkCalicoSelector(selector, `${at}.${key}`, p);
-    }
-    if (peer.node !== undefined && peer.nodeSelector !== undefined) {
-      p.error(at, "calico.bgp.peer-scope", `${at}: sets both node "${peer.node}" and nodeSelector; use one`);
-    }
-    if (peer.node !== undefined && plan.nodes.length > 0 && !nodeNames.has(peer.node)) {
-      p.error(
-        `${at}.node`,
-        "calico.bgp.peer-node",
-        `${at}.node: "${peer.node}" is not a node of the plan (${[...nodeNames].map((n) => `"${n}"`).join(", ")})`,
-      );
-    }
+    checkPeer(peer, `${base}bgp.peers[${i}]`, names, nodeNames, plan, p);
   });
   const mesh = b?.nodeToNodeMesh ?? BGP_DEFAULTS.nodeToNodeMesh;
   if (backend === "bird" && mesh && plan.nodes.length > MESH_LIMIT) {

@@ -5,7 +5,7 @@
  */
 
 import type { FirewallNeed, HostRequirements } from "../host/requirements.js";
-import { TYPHA_PORT } from "./manifests.js";
+import { TYPHA_PORT } from "./manifest-parts.js";
 import type { ResolvedCalico } from "./validation.js";
 
 /** VXLAN UDP port (FelixConfiguration vxlanPort default, IANA 4789). */

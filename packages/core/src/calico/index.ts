@@ -1,12 +1,16 @@
 /** CalicoNetwork. */
 
 export type { AutodetectMethod, NodeAddressChoice } from "./autodetect.js";
-export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMethod, resolveAutodetection } from "./autodetect.js";
+export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMethod } from "./autodetect.js";
+export { resolveAutodetection } from "./autodetect-resolve.js";
 export type { ResolvedBgp } from "./bgp.js";
 export { BGP_DEFAULTS, checkBgp } from "./bgp.js";
 export { calicoComponent } from "./bundle.js";
+export type { ResolvedEtcd, ResolvedTypha } from "./datastore.js";
+export { ETCD_URL } from "./datastore.js";
 export { CALICO_UNMANAGED_DEVICES, CALICO_VXLAN_PORT, CALICO_WIREGUARD_PORT, calicoHostRequirements } from "./host.js";
-export { CALICO_SECRETS_DIR, calicoEtcdSecret, calicoManifestObjects, TYPHA_PORT } from "./manifests.js";
+export { CALICO_SECRETS_DIR, TYPHA_PORT } from "./manifest-parts.js";
+export { calicoEtcdSecret, calicoManifestObjects } from "./manifests.js";
 export type { CalicoCheck, CalicoEtcdTlsPresence, CalicoNetworkRender } from "./network.js";
 export { CALICO_TLS_GIVEN, calicoOptionsWithEtcd, checkCalicoNetwork, renderCalicoNetwork } from "./network.js";
 export type { CalicoOperatorInstall } from "./operator.js";
@@ -36,6 +40,6 @@ export { calicoRbac, calicoServiceAccounts } from "./rbac.js";
 export { calicoResourceApiVersion, calicoResourceObjects, ipPoolResource } from "./resources.js";
 export { calicoSelectorError, checkCalicoSelector, isLabelKey, isLabelValue } from "./selector.js";
 export type { MtuPlan, ResolvedAutodetection, ResolvedCalico } from "./validation.js";
-export { CALICO_OVERHEAD, ETCD_URL, resolveCalico } from "./validation.js";
+export { CALICO_OVERHEAD, resolveCalico } from "./validation.js";
 export type { CalicoVersion, PinnedManifest } from "./versions.js";
 export { CALICO_VERSIONS, calicoImage, calicoVersion, DEFAULT_CALICO_VERSION, pinnedManifestMismatch } from "./versions.js";

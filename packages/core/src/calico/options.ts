@@ -4,6 +4,7 @@
  * against the node inventory, MTU) live in calico-validation.ts.
  */
 import { z } from "zod";
+import { IpFamily } from "../shared/cidr.js";
 import { DEFAULT_CALICO_VERSION } from "./versions.js";
 
 /** How Calico is installed. */
@@ -31,7 +32,7 @@ export type EncapsulationMode = (typeof EncapsulationMode)[keyof typeof Encapsul
 export const LinuxDataplane = { IPTABLES: "Iptables", NFTABLES: "Nftables", BPF: "BPF" } as const;
 export type LinuxDataplane = (typeof LinuxDataplane)[keyof typeof LinuxDataplane];
 
-const mode = z.enum(["Always", "CrossSubnet", "Never"]);
+const mode = z.enum(EncapsulationMode);
 
 export const calicoPoolSchema = z.strictObject({
   /** IPPool name. @default - `default-ipv4-ippool` / `default-ipv6-ippool` for the first pool of a family, else `<family>-ippool-<n>` */
@@ -39,7 +40,7 @@ export const calicoPoolSchema = z.strictObject({
   /** Pool CIDR; must lie inside the plan's pod CIDR. @default - the plan's pod CIDR of `family` */
   cidr: z.string().optional(),
   /** Family of a pool whose `cidr` is omitted. @default - the plan's first family */
-  family: z.enum(["ipv4", "ipv6"]).optional(),
+  family: z.enum(IpFamily).optional(),
   /** Prefix length of the blocks Calico hands to nodes. @default 26 (IPv4), 122 (IPv6) @see https://docs.tigera.io/calico/latest/reference/resources/ippool */
   blockSize: z.number().int().optional(),
   /** IP-in-IP encapsulation. @default "Always" for IPv4 (upstream calico.yaml), "Never" for IPv6 */
@@ -84,11 +85,11 @@ export const calicoOptionsSchema = z.strictObject({
   /** Calico release. @default "v3.30.7" */
   version: z.string().default(DEFAULT_CALICO_VERSION),
   /** Install path. @default "operator" */
-  install: z.enum(["operator", "manifest"]).default("operator"),
+  install: z.enum(CalicoInstall).default("operator"),
   /** Datastore (manifest path). @default "kubernetes" */
-  datastore: z.enum(["kubernetes", "etcd"]).default("kubernetes"),
+  datastore: z.enum(CalicoDatastore).default("kubernetes"),
   /** Networking backend. @default - "bird" when a pool uses IPIP or no encapsulation, "vxlan" when every pool uses VXLAN */
-  backend: z.enum(["bird", "vxlan", "none"]).optional(),
+  backend: z.enum(CalicoBackend).optional(),
   /** IP pools. @default - one pool per plan family covering the plan's pod CIDR */
   ipPools: z.array(calicoPoolSchema).optional(),
   /** Node address autodetection per family. @default - first-found (checked against the node inventory) */
@@ -124,7 +125,7 @@ export const calicoOptionsSchema = z.strictObject({
   /** Image registry host (e.g. `registry.example.com:5000`). @default - the release's registry (docker.io) */
   registry: z.string().optional(),
   /** Linux dataplane (operator path). @default - the operator's default, Iptables */
-  linuxDataplane: z.enum(["Iptables", "Nftables", "BPF"]).optional(),
+  linuxDataplane: z.enum(LinuxDataplane).optional(),
   /** Replicas of the operator's control-plane components. @default - the operator's default, 2 */
   controlPlaneReplicas: z.number().int().optional(),
   /** Render `APIServer default` (operator path). @default true */

@@ -195,6 +195,60 @@ function checkCapacity(pools: readonly ResolvedPool[], plan: PodCidrPlan, base: 
   }
 }
 
+/** One pool with its defaults filled in; `n` is how many pools of its family come before it. */
+function poolDefaults(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], cidr: Cidr, path: string, n: number): ResolvedPool {
+  const family = cidr.family;
+  const vxlanMode = pool.vxlanMode ?? "Never";
+  // Upstream calico.yaml turns IPIP on for the IPv4 pool unless VXLAN is chosen.
+  const ipipMode = pool.ipipMode ?? (family === "ipv4" && vxlanMode === "Never" ? "Always" : "Never");
+  return {
+    name: pool.name ?? (n === 0 ? `default-${family}-ippool` : `${family}-ippool-${n}`),
+    cidr,
+    family,
+    blockSize: pool.blockSize ?? DEFAULT_BLOCK_SIZE[family],
+    ipipMode,
+    vxlanMode,
+    natOutgoing: pool.natOutgoing ?? family === "ipv4",
+    nodeSelector: pool.nodeSelector ?? "all()",
+    path,
+    primary: n === 0,
+  };
+}
+
+/** Checks one pool: its name (valid, unique among `names`), selector, placement, block size, modes, overlaps with the pools `before` it. */
+function checkPool(pool: ResolvedPool, names: Map<string, string>, before: readonly ResolvedPool[], plan: PodCidrPlan, p: Problems): void {
+  const path = pool.path;
+  if (!DNS1123_SUBDOMAIN.test(pool.name)) {
+    p.error(
+      `${path}.name`,
+      "calico.pool.name",
+      `${path}.name: ${show(pool.name)} is not a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")`,
+    );
+  } else if (names.has(pool.name)) {
+    p.error(
+      `${path}.name`,
+      "calico.pool.name-duplicate",
+      `${path}.name: "${pool.name}" is also the name of ${names.get(pool.name)}; pool names must be unique`,
+    );
+  }
+  names.set(pool.name, path);
+  if (pool.nodeSelector.trim() === "") {
+    p.error(`${path}.nodeSelector`, "calico.pool.selector", `${path}.nodeSelector: is empty; use "all()" for every node`);
+  }
+  checkPlacement(pool.cidr, path, plan, p);
+  checkBlockSize(pool, p);
+  checkModes(pool, p);
+  for (const other of before) {
+    if (overlaps(other.cidr, pool.cidr)) {
+      p.error(
+        `${path}.cidr`,
+        "calico.pool.overlap-pool",
+        `${path}.cidr: "${pool.cidr.text}" overlaps ${other.path}.cidr "${other.cidr.text}"; pools must not overlap`,
+      );
+    }
+  }
+}
+
 /** Resolves and checks every pool; reports into `p`. `base` is the path prefix with its dot (`"calico."`) or empty. */
 export function resolvePools(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: string, p: Problems): ResolvedPool[] {
   const given: NonNullable<CalicoNetworkSpec["ipPools"]> = spec.ipPools ?? plan.families.map((family) => ({ family }));
@@ -220,52 +274,8 @@ export function resolvePools(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: s
     const path = `${base}ipPools[${i}]`;
     const cidr = poolCidr(pool, path, plan, p);
     if (!cidr) return;
-    const family = cidr.family;
-    const n = count[family]++;
-    const vxlanMode = pool.vxlanMode ?? "Never";
-    // Upstream calico.yaml turns IPIP on for the IPv4 pool unless VXLAN is chosen.
-    const ipipMode = pool.ipipMode ?? (family === "ipv4" && vxlanMode === "Never" ? "Always" : "Never");
-    const resolved: ResolvedPool = {
-      name: pool.name ?? (n === 0 ? `default-${family}-ippool` : `${family}-ippool-${n}`),
-      cidr,
-      family,
-      blockSize: pool.blockSize ?? DEFAULT_BLOCK_SIZE[family],
-      ipipMode,
-      vxlanMode,
-      natOutgoing: pool.natOutgoing ?? family === "ipv4",
-      nodeSelector: pool.nodeSelector ?? "all()",
-      path,
-      primary: n === 0,
-    };
-    if (!DNS1123_SUBDOMAIN.test(resolved.name)) {
-      p.error(
-        `${path}.name`,
-        "calico.pool.name",
-        `${path}.name: ${show(resolved.name)} is not a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")`,
-      );
-    } else if (names.has(resolved.name)) {
-      p.error(
-        `${path}.name`,
-        "calico.pool.name-duplicate",
-        `${path}.name: "${resolved.name}" is also the name of ${names.get(resolved.name)}; pool names must be unique`,
-      );
-    }
-    names.set(resolved.name, path);
-    if (resolved.nodeSelector.trim() === "") {
-      p.error(`${path}.nodeSelector`, "calico.pool.selector", `${path}.nodeSelector: is empty; use "all()" for every node`);
-    }
-    checkPlacement(cidr, path, plan, p);
-    checkBlockSize(resolved, p);
-    checkModes(resolved, p);
-    for (const other of out) {
-      if (overlaps(other.cidr, cidr)) {
-        p.error(
-          `${path}.cidr`,
-          "calico.pool.overlap-pool",
-          `${path}.cidr: "${cidr.text}" overlaps ${other.path}.cidr "${other.cidr.text}"; pools must not overlap`,
-        );
-      }
-    }
+    const resolved = poolDefaults(pool, cidr, path, count[cidr.family]++);
+    checkPool(resolved, names, out, plan, p);
     out.push(resolved);
   });
   for (const family of plan.families) {

@@ -2,20 +2,6 @@
 
 export type { SpecMap } from "./map.js";
 export { drawNetworkMap, renderNetworkMap, renderNetworkMapOfInput, renderSpecMap } from "./map.js";
-export type {
-  MapFamily,
-  MapHostMember,
-  MapHostNet,
-  MapNet,
-  MapNetKind,
-  MapNodeSubnet,
-  MapOverlap,
-  MapPool,
-  MapUnparsed,
-  NetworkMapExtras,
-  NetworkMapModel,
-  NetworkMapPool,
-} from "./model.js";
 export { mapModelFromInput, mapModelFromPlan, nodeSubnetCapacity } from "./model.js";
 export { drawPodRow } from "./pod-row.js";
 export type { Attrs, Bar } from "./svg.js";
@@ -51,3 +37,17 @@ export {
   wrap,
   xAt,
 } from "./svg.js";
+export type {
+  MapFamily,
+  MapHostMember,
+  MapHostNet,
+  MapNet,
+  MapNetKind,
+  MapNodeSubnet,
+  MapOverlap,
+  MapPool,
+  MapUnparsed,
+  NetworkMapExtras,
+  NetworkMapModel,
+  NetworkMapPool,
+} from "./types.js";

@@ -13,15 +13,7 @@ import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { size } from "../shared/cidr.js";
 import { formatProblem, type Problem } from "../shared/problems.js";
 import { checkSpec, type RenderContext } from "../spec/bundle.js";
-import {
-  type MapFamily,
-  type MapHostNet,
-  type MapNet,
-  mapModelFromInput,
-  mapModelFromPlan,
-  type NetworkMapExtras,
-  type NetworkMapModel,
-} from "./model.js";
+import { mapModelFromInput, mapModelFromPlan } from "./model.js";
 import { drawPodRow } from "./pod-row.js";
 import { drawPoolRow } from "./pool-row.js";
 import {
@@ -51,9 +43,10 @@ import {
   wrapWords,
   xAt,
 } from "./svg.js";
+import type { MapFamily, MapHostNet, MapNet, NetworkMapExtras, NetworkMapModel } from "./types.js";
 
-export type { NetworkMapExtras, NetworkMapPool } from "./model.js";
 export { escapeXml, OVERLAP_RED } from "./svg.js";
+export type { NetworkMapExtras, NetworkMapPool } from "./types.js";
 
 /** Renders the map of a valid plan. */
 export function renderNetworkMap(plan: PodCidrPlan, extras: NetworkMapExtras = {}): string {

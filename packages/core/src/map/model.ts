@@ -7,206 +7,39 @@
  * spec is broken).
  */
 
-import { DEFAULT_BLOCK_SIZE } from "../calico/pools.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import {
   type Cidr,
-  contains,
   familyBits,
   type IpFamily,
   nthAddress,
-  overlaps,
   parseAddress,
   parseCidr,
   parseInterfaceAddress,
-  SPECIAL_RANGES,
   size,
   subnetCount,
 } from "../shared/cidr.js";
-import { type Problem, show } from "../shared/problems.js";
+import { show } from "../shared/problems.js";
+import { type Collected, collectPlan, collectRaw, FAMILIES, type Item, isObject, items, MAX_LIST, text } from "./collect.js";
+import { findOverlaps } from "./overlaps.js";
+import type {
+  MapFamily,
+  MapHostMember,
+  MapHostNet,
+  MapNet,
+  MapNetKind,
+  MapNodeSubnet,
+  MapPool,
+  MapUnparsed,
+  NetworkMapExtras,
+  NetworkMapModel,
+} from "./types.js";
 
-/** A Calico IP pool (or any block-allocating pool) to draw inside the pod CIDR. */
-export interface NetworkMapPool {
-  /** Pool name, e.g. `default-ipv4-ippool`. */
-  readonly name: string;
-  /** Pool CIDR, strictly masked. */
-  readonly cidr: string;
-  /** Prefix length of the blocks the pool hands to nodes (Calico default 26 / 122). */
-  readonly blockSize: number;
-  /** Blocks known to be affine to a node, by node name (drawn in the node's colour). @default - none */
-  readonly nodeBlocks?: Readonly<Record<string, readonly string[]>>;
-  /** IP-in-IP mode (`Always`, `CrossSubnet`, `Never`). @default "Never" */
-  readonly ipipMode?: string;
-  /** VXLAN mode (`Always`, `CrossSubnet`, `Never`). @default "Never" */
-  readonly vxlanMode?: string;
-  /** Calico selector of the nodes that use the pool. @default "all()" */
-  readonly nodeSelector?: string;
-}
-
-/** Optional inputs of the network map beyond the plan. */
-export interface NetworkMapExtras {
-  /** Heading of the picture. @default "podnet network map" */
-  readonly title?: string;
-  /** Calico pools, drawn with their blocks. @default - none */
-  readonly pools?: readonly NetworkMapPool[];
-  /**
-   * The pod network is Calico: calico-ipam hands out the pools' blocks on demand and never uses
-   * kube-controller-manager's per-node podCIDRs, so no node subnets are drawn.
-   * @default false
-   */
-  readonly calico?: boolean;
-  /** Problems to list on the map (the spec's validation errors). @default - none */
-  readonly problems?: readonly Problem[];
-}
-
-export type MapNetKind = "pod" | "service" | "host" | "reserved" | "pool" | "node-subnet" | "special";
-
-/** One network on the map. */
-export interface MapNet {
-  readonly kind: MapNetKind;
-  readonly cidr: Cidr;
-  /** Where it comes from, for labels: `cluster.podCidrs[0]`, `node "cp1" eth0`, `link-local`. */
-  readonly label: string;
-}
-
-/** Two networks sharing the addresses of `shared`. */
-export interface MapOverlap {
-  readonly a: MapNet;
-  readonly b: MapNet;
-  readonly shared: Cidr;
-}
-
-export interface MapNodeSubnet {
-  readonly node: string;
-  /** Index of the node in the spec, which picks its colour. */
-  readonly nodeIndex: number;
-  readonly cidr: Cidr;
-  /** `pinned`, `previous` or `allocated`. */
-  readonly source: string;
-}
-
-export interface MapHostMember {
-  readonly node: string;
-  readonly iface: string;
-  readonly address: bigint;
-  readonly addressText: string;
-}
-
-export interface MapHostNet {
-  readonly net: MapNet;
-  readonly members: readonly MapHostMember[];
-}
-
-export interface MapPool {
-  readonly net: MapNet;
-  readonly name: string;
-  readonly blockSize: number;
-  /** Encapsulation modes and node selector; absent when not known (a pool of an invalid spec). */
-  readonly ipipMode?: string;
-  readonly vxlanMode?: string;
-  readonly nodeSelector?: string;
-  readonly nodeBlocks: ReadonlyArray<{ readonly node: string; readonly nodeIndex: number; readonly cidr: Cidr }>;
-}
-
-export interface MapFamily {
-  readonly family: IpFamily;
-  readonly pods: readonly MapNet[];
-  readonly services: readonly MapNet[];
-  readonly nodeMask?: number;
-  readonly nodeSubnets: readonly MapNodeSubnet[];
-  readonly hosts: readonly MapHostNet[];
-  readonly reserved: readonly MapNet[];
-  readonly pools: readonly MapPool[];
-  readonly kubernetesIp?: { readonly value: bigint; readonly text: string };
-  readonly dnsIp?: { readonly value: bigint; readonly text: string };
-  readonly overlaps: readonly MapOverlap[];
-}
-
-/** A value that could not be drawn, with the reason. */
-export interface MapUnparsed {
-  readonly path: string;
-  readonly value: string;
-  readonly reason: string;
-}
-
-export interface NetworkMapModel {
-  readonly title: string;
-  readonly valid: boolean;
-  /** Calico's IPAM (pool blocks on demand) instead of one subnet per node. */
-  readonly calico: boolean;
-  readonly families: readonly MapFamily[];
-  readonly nodeCount: number;
-  readonly maxPodsPerNode: number;
-  readonly clusterDomain: string;
-  readonly unparsed: readonly MapUnparsed[];
-  readonly problems: readonly Problem[];
-}
-
-/** A value at a path of the input, before parsing. */
-interface Item {
-  readonly path: string;
-  readonly value: unknown;
-}
-
-/** The network facts of a spec, unparsed: what both entry points reduce to. */
-interface Collected {
-  readonly podCidrs: readonly Item[];
-  readonly serviceCidrs: readonly Item[];
-  readonly reservedCidrs: readonly Item[];
-  readonly nodeMaskSize: Partial<Record<IpFamily, number>>;
-  readonly maxPodsPerNode: number;
-  readonly clusterDomain: string;
-  readonly dnsServiceIp?: Item;
-  readonly nodes: ReadonlyArray<{
-    readonly name: string;
-    readonly index: number;
-    readonly interfaces: ReadonlyArray<{ readonly name: string; readonly addresses: readonly Item[] }>;
-    readonly subnets: ReadonlyArray<{ readonly item: Item; readonly source: string }>;
-  }>;
-  /** The spec has a `calico:` section; with it, its pools as written. */
-  readonly calico?: { readonly pools: readonly NetworkMapPool[] };
-  readonly unparsed: MapUnparsed[];
-}
-
-// Bounds on what a raw (possibly hostile) input may make the map process; the picture
-// could not show more anyway. Chosen well above any real cluster spec.
-const MAX_NODES = 2000;
-const MAX_LIST = 64;
 const MAX_ADDRESSES = 4096;
-
-const FAMILIES: readonly IpFamily[] = ["ipv4", "ipv6"];
-/** kubelet's default maxPods (kubelet configuration reference). */
-const DEFAULT_MAX_PODS = 110;
-/** kube-controller-manager's default node masks: /24 IPv4, /64 IPv6. */
-const DEFAULT_NODE_MASK: Record<IpFamily, number> = { ipv4: 24, ipv6: 64 };
 
 /** Model of a valid plan. */
 export function mapModelFromPlan(plan: PodCidrPlan, extras: NetworkMapExtras = {}): NetworkMapModel {
-  const collected: Collected = {
-    podCidrs: plan.podCidrs.map((value, i) => ({ path: `cluster.podCidrs[${i}]`, value })),
-    serviceCidrs: plan.serviceCidrs.map((value, i) => ({ path: `cluster.serviceCidrs[${i}]`, value })),
-    reservedCidrs: plan.reservedCidrs.map((value, i) => ({ path: `cluster.reservedCidrs[${i}]`, value })),
-    nodeMaskSize: plan.nodeMaskSize,
-    maxPodsPerNode: plan.maxPodsPerNode,
-    clusterDomain: plan.clusterDomain,
-    dnsServiceIp: plan.dnsServiceIp ? { path: "cluster.dnsServiceIp", value: plan.dnsServiceIp } : undefined,
-    nodes: plan.nodes.map((n) => ({
-      name: n.name,
-      index: n.index,
-      interfaces: n.interfaces.map((iface, k) => ({
-        name: iface.name,
-        addresses: iface.addresses.map((a, j) => ({ path: `nodes[${n.index}].interfaces[${k}].addresses[${j}]`, value: a.cidr })),
-      })),
-      subnets: FAMILIES.flatMap((f) => {
-        const value = n.podCidrs[f];
-        return value === undefined
-          ? []
-          : [{ item: { path: `nodes[${n.index}].podCidrs`, value }, source: n.subnetSource[f] ?? "allocated" }];
-      }),
-    })),
-    unparsed: [],
-  };
-  return buildModel(collected, extras, true);
+  return buildModel(collectPlan(plan), extras, true);
 }
 
 /**
@@ -217,98 +50,7 @@ export function mapModelFromInput(input: unknown, extras: NetworkMapExtras = {})
   return buildModel(collectRaw(input), extras, false);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function items(v: unknown, path: string, unparsed: MapUnparsed[]): Item[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) {
-    unparsed.push({ path, value: show(v), reason: "is not a list" });
-    return [];
-  }
-  if (v.length > MAX_LIST) unparsed.push({ path, value: `${v.length} entries`, reason: `only the first ${MAX_LIST} are drawn` });
-  return v.slice(0, MAX_LIST).map((value, i) => ({ path: `${path}[${i}]`, value }));
-}
-
-function text(v: unknown, fallback: string): string {
-  return typeof v === "string" ? v : fallback;
-}
-
-function collectRaw(input: unknown): Collected {
-  const unparsed: MapUnparsed[] = [];
-  const root = isObject(input) ? input : {};
-  const cluster = isObject(root.cluster) ? root.cluster : {};
-  const mask = isObject(cluster.nodeMaskSize) ? cluster.nodeMaskSize : {};
-  const nodeMaskSize: Partial<Record<IpFamily, number>> = {};
-  for (const f of FAMILIES) {
-    const m = mask[f] ?? DEFAULT_NODE_MASK[f];
-    if (typeof m === "number" && Number.isInteger(m)) nodeMaskSize[f] = m;
-  }
-  const rawNodes = Array.isArray(root.nodes) ? root.nodes : [];
-  if (rawNodes.length > MAX_NODES)
-    unparsed.push({ path: "nodes", value: `${rawNodes.length} nodes`, reason: `only the first ${MAX_NODES} are drawn` });
-  const nodes = rawNodes.slice(0, MAX_NODES).map((n: unknown, i) => {
-    const node = isObject(n) ? n : {};
-    const name = text(node.name, `nodes[${i}]`);
-    const interfaces = items(node.interfaces, `nodes[${i}].interfaces`, unparsed).map((it) => {
-      const iface = isObject(it.value) ? it.value : {};
-      return { name: text(iface.name, "?"), addresses: items(iface.addresses, `${it.path}.addresses`, unparsed) };
-    });
-    const subnets = items(node.podCidrs, `nodes[${i}].podCidrs`, unparsed).map((item) => ({ item, source: "pinned" }));
-    return { name, index: i, interfaces, subnets };
-  });
-  const maxPods = cluster.maxPodsPerNode;
-  const podCidrs = items(cluster.podCidrs, "cluster.podCidrs", unparsed);
-  return {
-    podCidrs,
-    serviceCidrs: items(cluster.serviceCidrs, "cluster.serviceCidrs", unparsed),
-    reservedCidrs: items(cluster.reservedCidrs, "cluster.reservedCidrs", unparsed),
-    nodeMaskSize,
-    maxPodsPerNode: typeof maxPods === "number" && Number.isSafeInteger(maxPods) && maxPods > 0 ? maxPods : DEFAULT_MAX_PODS,
-    clusterDomain: text(cluster.clusterDomain, "cluster.local"),
-    dnsServiceIp: cluster.dnsServiceIp === undefined ? undefined : { path: "cluster.dnsServiceIp", value: cluster.dnsServiceIp },
-    nodes,
-    ...(isObject(root.calico) ? { calico: { pools: rawCalicoPools(root.calico, podCidrs) } } : {}),
-    unparsed,
-  };
-}
-
-/**
- * The pools of a raw `calico:` section, as far as they can be read: a pool without a cidr takes
- * the pod CIDR of its family, a section without ipPools gets one pool per pod CIDR (Calico's
- * default pools), and a missing blockSize is Calico's default. Unparsable values are reported
- * when the pool is drawn.
- */
-function rawCalicoPools(calico: Record<string, unknown>, podCidrs: readonly Item[]): NetworkMapPool[] {
-  const pods = podCidrs.flatMap((it) => {
-    const r = typeof it.value === "string" ? parseCidr(it.value) : undefined;
-    return r?.ok ? [r.value] : [];
-  });
-  const blockSizeOf = (cidr: unknown, given: unknown): number => {
-    if (typeof given === "number") return given;
-    const r = typeof cidr === "string" ? parseCidr(cidr) : undefined;
-    return r?.ok ? DEFAULT_BLOCK_SIZE[r.value.family] : -1;
-  };
-  if (!Array.isArray(calico.ipPools)) {
-    return pods.map((c) => ({ name: `default-${c.family}-ippool`, cidr: c.text, blockSize: DEFAULT_BLOCK_SIZE[c.family] }));
-  }
-  return calico.ipPools.slice(0, MAX_LIST).map((raw: unknown, i): NetworkMapPool => {
-    const pool = isObject(raw) ? raw : {};
-    const family = pool.family === "ipv6" ? "ipv6" : pool.family === "ipv4" ? "ipv4" : pods[0]?.family;
-    const cidr = pool.cidr ?? pods.find((c) => c.family === family)?.text;
-    return {
-      name: text(pool.name, `ipPools[${i}]`),
-      // any value: the model reports one that is not a CIDR string as not drawn
-      cidr: cidr as string,
-      blockSize: blockSizeOf(cidr, pool.blockSize),
-      ...(typeof pool.ipipMode === "string" ? { ipipMode: pool.ipipMode } : {}),
-      ...(typeof pool.vxlanMode === "string" ? { vxlanMode: pool.vxlanMode } : {}),
-      ...(typeof pool.nodeSelector === "string" ? { nodeSelector: pool.nodeSelector } : {}),
-    };
-  });
-}
-
+/** The CIDR of an item; a value that is not a string or not a CIDR is reported in `unparsed`. */
 function parseItem(item: Item, unparsed: MapUnparsed[]): Cidr | undefined {
   if (typeof item.value !== "string") {
     unparsed.push({ path: item.path, value: show(item.value), reason: "is not a string" });
@@ -324,18 +66,18 @@ function parseItem(item: Item, unparsed: MapUnparsed[]): Cidr | undefined {
   return undefined;
 }
 
-function buildModel(c: Collected, extras: NetworkMapExtras, valid: boolean): NetworkMapModel {
-  const unparsed = [...c.unparsed];
-  const nets = (list: readonly Item[], kind: MapNetKind): MapNet[] =>
-    list.flatMap((it) => {
-      const cidr = parseItem(it, unparsed);
-      return cidr ? [{ kind, cidr, label: it.path }] : [];
-    });
-  const pods = nets(c.podCidrs, "pod");
-  const services = nets(c.serviceCidrs, "service");
-  const reserved = nets(c.reservedCidrs, "reserved");
+/** The parsed networks of a spec, before they are grouped per family. */
+interface Nets {
+  readonly pods: readonly MapNet[];
+  readonly services: readonly MapNet[];
+  readonly reserved: readonly MapNet[];
+  readonly nodeSubnets: readonly MapNodeSubnet[];
+  readonly hosts: readonly MapHostNet[];
+  readonly pools: readonly MapPool[];
+}
 
-  const calico = extras.calico ?? c.calico !== undefined;
+/** Each node's subnets (none with Calico's IPAM) and the host networks its interface addresses lie in, with their members. */
+function nodeNets(c: Collected, calico: boolean, unparsed: MapUnparsed[]): { nodeSubnets: MapNodeSubnet[]; hosts: MapHostNet[] } {
   const nodeSubnets: MapNodeSubnet[] = [];
   const hostsByNet = new Map<string, { net: MapNet; members: MapHostMember[] }>();
   let addressCount = 0;
@@ -370,7 +112,11 @@ function buildModel(c: Collected, extras: NetworkMapExtras, valid: boolean): Net
       }
     }
   }
+  return { nodeSubnets, hosts: [...hostsByNet.values()] };
+}
 
+/** The pools to draw (given ones, else the spec's Calico pools), each with its node blocks sorted by node name. */
+function poolNets(c: Collected, extras: NetworkMapExtras, unparsed: MapUnparsed[]): MapPool[] {
   const pools: MapPool[] = [];
   const nodeIndex = new Map(c.nodes.map((n) => [n.name, n.index]));
   (extras.pools ?? c.calico?.pools ?? []).slice(0, MAX_LIST).forEach((pool, i) => {
@@ -394,51 +140,69 @@ function buildModel(c: Collected, extras: NetworkMapExtras, valid: boolean): Net
     };
     pools.push({ net: { kind: "pool", cidr, label: `pool "${name}"` }, name, blockSize, ...modes, nodeBlocks });
   });
+  return pools;
+}
 
-  const families: MapFamily[] = [];
-  const order = [...new Set([...pods, ...services].map((n) => n.cidr.family))];
-  for (const f of FAMILIES) if (!order.includes(f) && [...hostsByNet.values()].some((h) => h.net.cidr.family === f)) order.push(f);
-  for (const family of order) {
-    const fPods = pods.filter((n) => n.cidr.family === family);
-    const fServices = services.filter((n) => n.cidr.family === family);
-    const fHosts = [...hostsByNet.values()]
-      .filter((h) => h.net.cidr.family === family)
-      .sort((a, b) =>
-        a.net.cidr.first < b.net.cidr.first ? -1 : a.net.cidr.first > b.net.cidr.first ? 1 : a.net.cidr.prefix - b.net.cidr.prefix,
-      );
-    const fReserved = reserved.filter((n) => n.cidr.family === family);
-    const fPools = pools.filter((p) => p.net.cidr.family === family);
-    const fSubnets = nodeSubnets
-      .filter((s) => s.cidr.family === family)
-      .sort((a, b) => (a.cidr.first < b.cidr.first ? -1 : a.cidr.first > b.cidr.first ? 1 : 0));
-    const first = fServices[0];
-    const kubernetesIp = first && size(first.cidr) > 1n ? { value: first.cidr.first + 1n, text: nthAddress(first.cidr, 1n) } : undefined;
-    families.push({
-      family,
-      pods: fPods,
-      services: fServices,
-      nodeMask: c.nodeMaskSize[family],
-      nodeSubnets: fSubnets,
-      hosts: fHosts,
-      reserved: fReserved,
-      pools: fPools,
-      kubernetesIp,
-      dnsIp: dnsIp(c, family, fServices, unparsed),
-      overlaps: findOverlaps(
-        fPods,
-        fServices,
-        fHosts.map((h) => h.net),
-        fReserved,
-        fPools.map((p) => p.net),
-        fSubnets.map((s) => ({ kind: "node-subnet", cidr: s.cidr, label: `node "${s.node}" subnet` })),
-      ),
+/** One family's networks, sorted for drawing, with the kubernetes and DNS Service IPs and the overlaps. */
+function familyOf(family: IpFamily, c: Collected, nets: Nets, unparsed: MapUnparsed[]): MapFamily {
+  const fPods = nets.pods.filter((n) => n.cidr.family === family);
+  const fServices = nets.services.filter((n) => n.cidr.family === family);
+  const fHosts = nets.hosts
+    .filter((h) => h.net.cidr.family === family)
+    .sort((a, b) =>
+      a.net.cidr.first < b.net.cidr.first ? -1 : a.net.cidr.first > b.net.cidr.first ? 1 : a.net.cidr.prefix - b.net.cidr.prefix,
+    );
+  const fReserved = nets.reserved.filter((n) => n.cidr.family === family);
+  const fPools = nets.pools.filter((p) => p.net.cidr.family === family);
+  const fSubnets = nets.nodeSubnets
+    .filter((s) => s.cidr.family === family)
+    .sort((a, b) => (a.cidr.first < b.cidr.first ? -1 : a.cidr.first > b.cidr.first ? 1 : 0));
+  const first = fServices[0];
+  const kubernetesIp = first && size(first.cidr) > 1n ? { value: first.cidr.first + 1n, text: nthAddress(first.cidr, 1n) } : undefined;
+  return {
+    family,
+    pods: fPods,
+    services: fServices,
+    nodeMask: c.nodeMaskSize[family],
+    nodeSubnets: fSubnets,
+    hosts: fHosts,
+    reserved: fReserved,
+    pools: fPools,
+    kubernetesIp,
+    dnsIp: dnsIp(c, family, fServices, unparsed),
+    overlaps: findOverlaps(
+      fPods,
+      fServices,
+      fHosts.map((h) => h.net),
+      fReserved,
+      fPools.map((p) => p.net),
+      fSubnets.map((s) => ({ kind: "node-subnet", cidr: s.cidr, label: `node "${s.node}" subnet` })),
+    ),
+  };
+}
+
+/** Parses the collected facts (what does not parse goes to `unparsed`) and groups them per family. */
+function buildModel(c: Collected, extras: NetworkMapExtras, valid: boolean): NetworkMapModel {
+  const unparsed = [...c.unparsed];
+  const nets = (list: readonly Item[], kind: MapNetKind): MapNet[] =>
+    list.flatMap((it) => {
+      const cidr = parseItem(it, unparsed);
+      return cidr ? [{ kind, cidr, label: it.path }] : [];
     });
-  }
+  const pods = nets(c.podCidrs, "pod");
+  const services = nets(c.serviceCidrs, "service");
+  const reserved = nets(c.reservedCidrs, "reserved");
+  const calico = extras.calico ?? c.calico !== undefined;
+  const { nodeSubnets, hosts } = nodeNets(c, calico, unparsed);
+  const pools = poolNets(c, extras, unparsed);
+  const all: Nets = { pods, services, reserved, nodeSubnets, hosts, pools };
+  const order = [...new Set([...pods, ...services].map((n) => n.cidr.family))];
+  for (const f of FAMILIES) if (!order.includes(f) && hosts.some((h) => h.net.cidr.family === f)) order.push(f);
   return {
     title: extras.title ?? "podnet network map",
     valid,
     calico,
-    families,
+    families: order.map((family) => familyOf(family, c, all, unparsed)),
     nodeCount: c.nodes.length,
     maxPodsPerNode: c.maxPodsPerNode,
     clusterDomain: c.clusterDomain,
@@ -467,52 +231,6 @@ function dnsIp(c: Collected, family: IpFamily, services: readonly MapNet[], unpa
   }
   return r.value.family === family ? { value: r.value.value, text: r.value.text } : undefined;
 }
-
-/** Which kinds of network must not share addresses (the same rules the plan and the Calico checks apply). */
-const CONFLICTS: ReadonlyArray<[MapNetKind, MapNetKind]> = [
-  ["pod", "pod"],
-  ["pod", "service"],
-  ["pod", "host"],
-  ["pod", "reserved"],
-  ["pod", "special"],
-  ["service", "service"],
-  ["service", "host"],
-  ["service", "reserved"],
-  ["service", "special"],
-  ["service", "pool"],
-  ["pool", "pool"],
-  ["pool", "host"],
-  ["pool", "reserved"],
-  ["pool", "special"],
-  ["node-subnet", "node-subnet"],
-];
-
-const SUBJECTS: ReadonlySet<MapNetKind> = new Set(["pod", "service", "pool", "node-subnet"]);
-
-function findOverlaps(...groups: MapNet[][]): MapOverlap[] {
-  const all = groups.flat();
-  const family = all[0]?.cidr.family;
-  const special: MapNet[] = SPECIAL_RANGES.filter((s) => s.cidr.family === family).map((s) => ({
-    kind: "special",
-    cidr: s.cidr,
-    label: s.name,
-  }));
-  const subjects = all.filter((n) => SUBJECTS.has(n.kind));
-  const others = [...all.filter((n) => !SUBJECTS.has(n.kind)), ...special];
-  const out: MapOverlap[] = [];
-  const check = (a: MapNet, b: MapNet): void => {
-    if (!CONFLICTS.some(([x, y]) => (a.kind === x && b.kind === y) || (a.kind === y && b.kind === x))) return;
-    // CIDR blocks overlap only by nesting, so the shared addresses are the smaller block.
-    if (overlaps(a.cidr, b.cidr)) out.push({ a, b, shared: contains(a.cidr, b.cidr) ? b.cidr : a.cidr });
-  };
-  for (let i = 0; i < subjects.length; i++) {
-    const a = subjects[i] as MapNet;
-    for (let j = i + 1; j < subjects.length; j++) check(a, subjects[j] as MapNet);
-    for (const b of others) check(a, b);
-  }
-  return out;
-}
-
 /** Node subnets a pod CIDR holds at the family's node mask (0 when the mask does not fit). */
 export function nodeSubnetCapacity(pod: Cidr, mask: number | undefined): bigint {
   if (mask === undefined || mask < pod.prefix || mask > familyBits(pod.family)) return 0n;

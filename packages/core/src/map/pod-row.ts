@@ -3,7 +3,7 @@
  * enlarged strip when the subnets sit close together, and a box per node.
  */
 import { contains, familyBits, nthSubnet, subnetIndex } from "../shared/cidr.js";
-import { type MapFamily, type MapNet, type MapOverlap, type NetworkMapModel, nodeSubnetCapacity } from "./model.js";
+import { nodeSubnetCapacity } from "./model.js";
 import {
   BAR_W,
   BAR_X,
@@ -27,7 +27,9 @@ import {
   type Svg,
   span,
 } from "./svg.js";
+import type { MapFamily, MapNet, MapOverlap, NetworkMapModel } from "./types.js";
 
+/** Draws one pod CIDR's row: label column with capacity gauge, the bar with pools and node subnets, overlaps, zoom and node boxes. */
 export function drawPodRow(s: Svg, fam: MapFamily, pod: MapNet, model: NetworkMapModel): void {
   s.y += 18;
   const top = s.y;
@@ -36,23 +38,9 @@ export function drawPodRow(s: Svg, fam: MapFamily, pod: MapNet, model: NetworkMa
   const barH = 28;
   const subnets = fam.nodeSubnets.filter((ns) => inside(bar, ns.cidr));
   const cap = nodeSubnetCapacity(pod.cidr, fam.nodeMask);
-  const bits = familyBits(pod.cidr.family);
-  const maskFits = fam.nodeMask !== undefined && fam.nodeMask >= pod.cidr.prefix && fam.nodeMask <= bits;
-  const perNode = maskFits ? (1n << BigInt(bits - (fam.nodeMask as number))) - 2n : 0n;
   const used = BigInt(subnets.length);
   const pct = cap > 0n ? Number((used * 10000n) / cap) / 100 : 0;
-  const pools = fam.pools.filter((p) => inside(bar, p.net.cidr)).length;
-  const calicoLines = [`Calico IPAM: blocks of ${pools} pool${pools === 1 ? "" : "s"}, on demand`, "node podCIDRs: unused by calico-ipam"];
-  const lines = model.calico
-    ? calicoLines
-    : [
-        fam.nodeMask === undefined
-          ? "node mask: not set"
-          : maskFits
-            ? `/${fam.nodeMask} node subnets: ${grouped(used)} of ${grouped(cap)} used (${pct.toFixed(2)} %)`
-            : `node mask ${fit(String(fam.nodeMask), 24)} does not fit /${pod.cidr.prefix} (must be ${pod.cidr.prefix}-${bits})`,
-        perNode > 0n ? `${grouped(perNode)} pod addresses per node (maxPods ${model.maxPodsPerNode})` : "",
-      ];
+  const lines = podRowLines(fam, pod, bar, model, used, cap, pct);
   const red = overlapsOf(fam, pod).length > 0;
   labelColumn(s, top, "Pod CIDR", pod.cidr, pod.label, lines, red);
   // capacity gauge under the label column
@@ -82,6 +70,40 @@ export function drawPodRow(s: Svg, fam: MapFamily, pod: MapNet, model: NetworkMa
   endLabels(s, bar, barY - 4);
   const captions = drawOverlaps(s, fam, pod, bar, barY, barH, barY + barH + 14);
   let y = barY + barH + captions;
+  const collisions = drawCollisions(s, fam, bar, barY, barH, captions);
+  y += collisions.length * 14;
+  const zoom = zoomBar(bar, fam.nodeMask, subnets);
+  let from = { bottom: barY + barH, bar };
+  if (zoom) {
+    // below the label column's lines and gauge, which the zoom's own labels share
+    y = drawZoom(s, bar, zoom, subnets, collisions, barY + barH, Math.max(y + 22, gy + 30));
+    from = { bottom: y, bar: zoom };
+  }
+  y = drawNodeBoxes(s, from.bar, subnets, from.bottom, y + 36);
+  s.y = Math.max(y, gy + 8) + 6;
+}
+
+/** The label column's lines: Calico's on-demand blocks, or the node subnets' use of the pod CIDR and the addresses per node. */
+function podRowLines(fam: MapFamily, pod: MapNet, bar: Bar, model: NetworkMapModel, used: bigint, cap: bigint, pct: number): string[] {
+  const bits = familyBits(pod.cidr.family);
+  const maskFits = fam.nodeMask !== undefined && fam.nodeMask >= pod.cidr.prefix && fam.nodeMask <= bits;
+  const perNode = maskFits ? (1n << BigInt(bits - (fam.nodeMask as number))) - 2n : 0n;
+  const pools = fam.pools.filter((p) => inside(bar, p.net.cidr)).length;
+  const calicoLines = [`Calico IPAM: blocks of ${pools} pool${pools === 1 ? "" : "s"}, on demand`, "node podCIDRs: unused by calico-ipam"];
+  return model.calico
+    ? calicoLines
+    : [
+        fam.nodeMask === undefined
+          ? "node mask: not set"
+          : maskFits
+            ? `/${fam.nodeMask} node subnets: ${grouped(used)} of ${grouped(cap)} used (${pct.toFixed(2)} %)`
+            : `node mask ${fit(String(fam.nodeMask), 24)} does not fit /${pod.cidr.prefix} (must be ${pod.cidr.prefix}-${bits})`,
+        perNode > 0n ? `${grouped(perNode)} pod addresses per node (maxPods ${model.maxPodsPerNode})` : "",
+      ];
+}
+
+/** Node subnets that share addresses, in red on the bar, each with a caption line below the overlap captions; returns them. */
+function drawCollisions(s: Svg, fam: MapFamily, bar: Bar, barY: number, barH: number, captions: number): MapOverlap[] {
   const collisions = fam.overlaps.filter((o) => o.a.kind === "node-subnet" && o.b.kind === "node-subnet" && inside(bar, o.shared));
   collisions.forEach((o, i) => {
     const sp = span(bar, o.shared);
@@ -109,16 +131,7 @@ export function drawPodRow(s: Svg, fam: MapFamily, pod: MapNet, model: NetworkMa
       { fill: OVERLAP_RED },
     );
   });
-  y += collisions.length * 14;
-  const zoom = zoomBar(bar, fam.nodeMask, subnets);
-  let from = { bottom: barY + barH, bar };
-  if (zoom) {
-    // below the label column's lines and gauge, which the zoom's own labels share
-    y = drawZoom(s, bar, zoom, subnets, collisions, barY + barH, Math.max(y + 22, gy + 30));
-    from = { bottom: y, bar: zoom };
-  }
-  y = drawNodeBoxes(s, from.bar, subnets, from.bottom, y + 36);
-  s.y = Math.max(y, gy + 8) + 6;
+  return collisions;
 }
 
 /**

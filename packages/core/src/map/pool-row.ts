@@ -7,7 +7,6 @@
 
 import { calicoEncapsulation } from "../plan/document.js";
 import { familyBits, nthSubnet } from "../shared/cidr.js";
-import type { MapFamily, MapPool, NetworkMapModel } from "./model.js";
 import {
   BAR_W,
   BAR_X,
@@ -24,6 +23,7 @@ import {
   type Svg,
   span,
 } from "./svg.js";
+import type { MapFamily, MapPool, NetworkMapModel } from "./types.js";
 
 /** Blocks drawn enlarged under a pool bar; the rest is counted. */
 const SHOWN_BLOCKS = 8;

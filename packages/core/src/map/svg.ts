@@ -4,7 +4,7 @@
  * end-label and overlap helpers every row uses.
  */
 import { addressText, type Cidr, size } from "../shared/cidr.js";
-import type { MapFamily, MapNet, MapOverlap } from "./model.js";
+import type { MapFamily, MapNet, MapOverlap } from "./types.js";
 
 /** Colour of overlapping addresses (and of everything that reports one). */
 export const OVERLAP_RED = "#d62728";
