@@ -31,29 +31,25 @@ export type { FlannelCniConfOptions } from "./cni-conf.js";
 export { FLANNEL_CONFLIST_NAME, FLANNEL_SUBNET_FILE, flannelCniConf, flannelCniConfJson } from "./cni-conf.js";
 export type { FlannelDaemonSetInput, FlannelManifestsInput } from "./daemonset/index.js";
 export { FLANNEL_CLUSTER_ROLE_RULES, FLANNEL_NAMES, flannelDaemonSet, flannelManifests } from "./daemonset/index.js";
+export type { FlannelEtcdConfig, FlannelEtcdOptions } from "./etcd-options.js";
+export { FLANNEL_ETCD_DEFAULT_PREFIX, flannelEtcdSchema } from "./etcd-options.js";
 export type {
-  FlannelEtcdConfig,
-  FlannelEtcdOptions,
   FlannelEtcdPlan,
   FlannelEtcdPlanInput,
   FlannelNetworkIdentity,
   FlannelPlanConstraints,
   FlannelReservation,
-  FlannelSubnetRange,
 } from "./etcd.js";
 export {
-  checkFlannelSubnetRange,
   compareFlannelTags,
   ETCD_ENDPOINT,
   ETCD_PREFIX,
-  FLANNEL_ETCD_DEFAULT_PREFIX,
   FLANNEL_ETCD_V3_SINCE,
   FLANNEL_NFTABLES_SINCE,
   FLANNEL_RELEASE_TAG,
   FlannelEtcdApi,
   flannelDefaultSubnetLen,
   flannelEtcdApi,
-  flannelEtcdSchema,
   flannelPlanConstraints,
   flannelSubnetKey,
   parseFlannelTag,
@@ -187,6 +183,8 @@ export {
   flannelKubeSubnetMgrSchema,
   flannelSystemdSchema,
 } from "./systemd-options.js";
+export type { FlannelSubnetRange } from "./subnet-range.js";
+export { checkFlannelSubnetRange } from "./subnet-range.js";
 export type { FlannelNodeMtu } from "./validation.js";
 export {
   checkFlannelConfig,

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { flanneldCertSchema } from "./certs.js";
 import { FLANNEL_SUBNET_FILE } from "./cni-conf.js";
-import { flannelEtcdSchema } from "./etcd.js";
+import { flannelEtcdSchema } from "./etcd-options.js";
 
 /** Where flanneld keeps node subnets. */
 export const FlannelDatastore = {
