@@ -30,7 +30,8 @@ import {
   flannelNetworkSchema,
 } from "./options.js";
 import { type FlannelSpecFiles, flannelSystemdSpecComponent } from "./systemd/spec.js";
-import { checkFlannelConfig, checkFlannelNodes } from "./validation.js";
+import { checkFlannelNodes } from "./node-checks.js";
+import { checkFlannelConfig } from "./validation.js";
 import { type FlannelVersion, type FlannelVersionInfo, flannelImages, lookupFlannelVersion } from "./versions.js";
 
 /** Problem paths of flannel options start here (the spec's `flannel:` section). */

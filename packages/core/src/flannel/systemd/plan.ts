@@ -18,7 +18,8 @@ import { checkFlannelSelectors, type FlannelNodeInterface, selectFlannelInterfac
 import { flannelNetConf, flannelNetConfJson } from "../net-conf.js";
 import type { FlannelNetworkConfig } from "../options.js";
 import type { FlannelKubeSubnetMgrConfig, FlannelSystemdConfig } from "../systemd-options.js";
-import { checkFlannelConfig, checkFlannelNodes } from "../validation.js";
+import { checkFlannelNodes } from "../node-checks.js";
+import { checkFlannelConfig } from "../validation.js";
 import { checkFlannelKubeSubnetMgr } from "./kube-subnet-mgr.js";
 import { LOCAL_PATH } from "./push.js";
 import { checkUnitValue } from "./unit.js";
