@@ -23,6 +23,7 @@ import type { PerFamily, PlannedInterface, PlannedNode, PodCidrPlan } from "../p
 import { INTERFACE_NAME } from "../plan/pod-cidr-plan.js";
 import { cidr, containsAddress, FAMILY_LABEL, type IpFamily, parseAddress } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
+import { compile, ifaceText, kernelOrder, type NodeCandidates, nodeCandidates } from "./node-candidates.js";
 
 /** How the interface of a node was chosen. */
 export const FlannelSelectedBy = {
@@ -53,33 +54,6 @@ export interface FlannelNodeInterface {
   readonly selectedBy: FlannelSelectedBy;
   /** The selector value that matched, e.g. "eth1" or "^ens". */
   readonly selector?: string;
-}
-
-const LOOPBACKS = [cidr("127.0.0.0/8"), cidr("::1/128")];
-
-function isLoopback(i: PlannedInterface): boolean {
-  if (i.name === "lo") return true;
-  return (
-    i.addresses.length > 0 &&
-    i.addresses.every((a) => {
-      const r = parseAddress(a.address);
-      return r.ok && LOOPBACKS.some((l) => containsAddress(l, r.value.family, r.value.value));
-    })
-  );
-}
-
-/** Interface order as flanneld sees it: loopback (ifindex 1) first, then the order listed. */
-function kernelOrder(node: PlannedNode): Array<{ iface: PlannedInterface; index: number }> {
-  const all = node.interfaces.map((iface, index) => ({ iface, index }));
-  return [...all.filter((x) => isLoopback(x.iface)), ...all.filter((x) => !isLoopback(x.iface))];
-}
-
-function missingFamilies(i: PlannedInterface, families: readonly IpFamily[]): IpFamily[] {
-  return families.filter((f) => !i.addresses.some((a) => a.family === f));
-}
-
-function ifaceText(i: PlannedInterface): string {
-  return `${i.name}${i.addresses.length > 0 ? ` ${i.addresses.map((a) => a.cidr).join(" ")}` : ""}`;
 }
 
 /** Checks the selector values themselves: names or addresses, RE2 regexps, a reachable address. */
@@ -133,14 +107,6 @@ function selectorPath(s: FlannelInterfaceSelectors, base: string): string {
   return `${base}.ifaceCanReach`;
 }
 
-function compile(pattern: string): RE2JS | undefined {
-  try {
-    return RE2JS.compile(pattern);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Selects the interface on every node of the plan. Problems go into `p`;
  * nodes whose interface cannot be known are left out of the result.
@@ -185,18 +151,6 @@ interface SelectionContext {
   readonly multi: Array<{ node: PlannedNode; names: string[] }>;
 }
 
-/** One node's interfaces as the selectors see them; `usable` records why a match was skipped. */
-interface NodeCandidates {
-  readonly node: PlannedNode;
-  /** `node "n1" (nodes[0])`, for messages. */
-  readonly who: string;
-  readonly nonLoop: readonly PlannedInterface[];
-  /** The default-route interface (or the only non-loopback one), -1 when unknown. */
-  readonly routeIndex: number;
-  readonly skipped: string[];
-  readonly usable: (index: number, why: string) => boolean;
-}
-
 /** The node was reported or left out; no further message for it. */
 const SKIP: unique symbol = Symbol("skip");
 type Selection = Choice | undefined | typeof SKIP;
@@ -218,29 +172,6 @@ function selectNodeInterface(node: PlannedNode, ctx: SelectionContext): FlannelN
     return undefined;
   }
   return nodeInterface(node, pick, families);
-}
-
-/** The node's candidates: non-loopback interfaces, the default-route one, and the family filter. */
-function nodeCandidates(node: PlannedNode, families: readonly IpFamily[]): NodeCandidates {
-  const nonLoop = node.interfaces.filter((i) => !isLoopback(i));
-  const defaultRoute = node.interfaces.findIndex((i) => i.defaultRoute && !isLoopback(i));
-  const onlyOne = nonLoop.length === 1 ? node.interfaces.indexOf(nonLoop[0] as PlannedInterface) : -1;
-  const skipped: string[] = [];
-  const usable = (index: number, why: string): boolean => {
-    const iface = node.interfaces[index] as PlannedInterface;
-    const missing = missingFamilies(iface, families);
-    if (missing.length === 0) return true;
-    skipped.push(`${iface.name} (${why}) has no ${missing.map((f) => FAMILY_LABEL[f]).join(" or ")} address`);
-    return false;
-  };
-  return {
-    node,
-    who: `node "${node.name}" (nodes[${node.index}])`,
-    nonLoop,
-    routeIndex: defaultRoute >= 0 ? defaultRoute : onlyOne,
-    skipped,
-    usable,
-  };
 }
 
 /** 4. No selector: the default-route interface, when the node has only one candidate. */
