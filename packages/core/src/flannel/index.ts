@@ -61,7 +61,7 @@ export type { FlannelInterfaceSelectors, FlannelNodeInterface } from "./interfac
 export { checkFlannelSelectors, FlannelSelectedBy, selectFlannelInterfaces } from "./interfaces.js";
 export type { FlannelNetConf, FlannelNetConfInput } from "./net-conf.js";
 export { flannelBackendConf, flannelNetConf, flannelNetConfJson, withWireguardPsk } from "./net-conf.js";
-export type { FlannelCheck, FlannelNetwork, FlannelNodeSummary } from "./network.js";
+export type { FlannelCheck, FlannelNetwork } from "./network.js";
 export {
   buildFlannelNetwork,
   checkFlannelNetwork,
@@ -187,6 +187,7 @@ export {
 } from "./systemd-options.js";
 export { FLANNEL_RESERVED_LABELS, IMAGE_REFERENCE, IMAGE_REGISTRY, QUANTITY } from "./pod-checks.js";
 export { FLANNEL_CLUSTER_ROLE_RULES } from "./rbac.js";
+export type { FlannelNodeSummary } from "./summary.js";
 export type { FlannelSubnetRange } from "./subnet-range.js";
 export { checkFlannelSubnetRange } from "./subnet-range.js";
 export { checkFlannelConfig, IPV4_MIN_MTU, IPV6_MIN_MTU, KUBERNETES_HOST_PORTS, WIREGUARD_KEY } from "./validation.js";
