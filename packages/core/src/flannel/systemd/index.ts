@@ -11,9 +11,10 @@ export {
   KUBE_API_SERVER,
   KUBE_TOKEN,
 } from "./kube-subnet-mgr.js";
-export type { FlannelSystemdInput, FlannelSystemdNode, FlannelSystemdPlan } from "./plan.js";
+export { LOCAL_PATH, SPEC_DIR_PATH } from "./paths.js";
+export type { FlannelSystemdInput, FlannelSystemdMaterial, FlannelSystemdNode, FlannelSystemdPlan } from "./plan.js";
 export { planFlannelSystemd } from "./plan.js";
-export { LOCAL_PATH, renderFlannelPushSecrets, SPEC_DIR_PATH } from "./push.js";
+export { renderFlannelPushSecrets } from "./push.js";
 export type { FlannelSystemdRemoteInputs } from "./remote.js";
 export {
   checkFlannelSystemdRemoteInputs,
@@ -61,7 +62,7 @@ export {
 export type { FlannelSpecFiles, SpecFileRef } from "./spec.js";
 export { flannelSpecFileRefs, flannelSystemdSpecComponent } from "./spec.js";
 export { flannelStepInstall, flannelStepScope, flannelStepState, flannelTokenPendingInstall, flannelUninstallDriver } from "./steps.js";
-export type { FlannelSystemdComponentInput, FlannelSystemdMaterial } from "./systemd.js";
+export type { FlannelSystemdComponentInput } from "./systemd.js";
 export {
   flanneldSystemdArgs,
   flannelSystemdClusterFiles,

@@ -15,21 +15,11 @@
 
 import { shQuote } from "../../shared/shell.js";
 import { FLANNEL_KUBE_NAMES } from "./kube-subnet-mgr.js";
-import type { FlannelSystemdPlan } from "./plan.js";
+import { LOCAL_PATH, SPEC_DIR_PATH } from "./paths.js";
+import type { FlannelSystemdMaterial, FlannelSystemdPlan } from "./plan.js";
 import { SECRET_STAGING_DIR, stagedSecretPath } from "./scripts.js";
-import type { FlannelSystemdMaterial } from "./systemd.js";
 
 const q = shQuote;
-
-/** Local file paths in the generated script: letters, digits and ._+@=/- (relative or absolute). */
-export const LOCAL_PATH = /^[A-Za-z0-9._+@=/-]+$/;
-
-/**
- * The spec's folder relative to the bundle, as podnet puts it into the script (single-quoted):
- * any printable text, spaces included; no control characters (a newline would end the comment line).
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern rejects control characters.
-export const SPEC_DIR_PATH = /^[^\u0000-\u001f\u007f]+$/;
 
 /** The lines that set SPEC_DIR: from the environment, else from the spec folder recorded relative to the bundle. */
 function specDirLines(specDirFromBundle: string | undefined): string[] {

@@ -9,7 +9,7 @@ import { type Problems, show } from "../../shared/problems.js";
 import type { ComponentArtifacts } from "../../spec/bundle.js";
 import type { FlannelNetworkConfig } from "../options.js";
 import { planFlannelSystemd } from "./plan.js";
-import { LOCAL_PATH, SPEC_DIR_PATH } from "./push.js";
+import { LOCAL_PATH, SPEC_DIR_PATH } from "./paths.js";
 import { flannelSystemdComponent } from "./systemd.js";
 
 /** What a front end read for the spec. */

@@ -22,7 +22,13 @@ import { checkPem } from "../certs.js";
 import { FLANNEL_CONFLIST_NAME, flannelCniConfJson } from "../cni-conf.js";
 import { renderFlannelEtcdWriteConfig } from "./etcd-script.js";
 import { checkFlannelKubeSubnetMgr, flannelKubeconfig, flannelKubeSubnetMgrObjects } from "./kube-subnet-mgr.js";
-import { type FlannelSystemdInput, type FlannelSystemdNode, type FlannelSystemdPlan, planFlannelSystemd } from "./plan.js";
+import {
+  type FlannelSystemdInput,
+  type FlannelSystemdMaterial,
+  type FlannelSystemdNode,
+  type FlannelSystemdPlan,
+  planFlannelSystemd,
+} from "./plan.js";
 
 // Validation and the plan live in flannel/systemd/plan.ts; re-exported for callers of this module.
 export { type FlannelSystemdInput, type FlannelSystemdNode, type FlannelSystemdPlan, planFlannelSystemd } from "./plan.js";
@@ -51,20 +57,6 @@ import {
   verifySnippet,
 } from "./scripts.js";
 import { DOCKER_FLANNEL_DROP_IN, dockerDropIn, FLANNELD_UNIT_PATH, flanneldUnit } from "./unit.js";
-
-/** PEM material and tokens the node units carry; key and token only where they may travel (Pulumi secrets). */
-export interface FlannelSystemdMaterial {
-  /** CA that signed etcd's server certificate (PEM). */
-  readonly etcdCa?: string;
-  /** flanneld's etcd client certificate (PEM). */
-  readonly etcdCert?: string;
-  /** Its private key (PEM). Absent in the CLI path: flannel/push-secrets.sh copies it. */
-  readonly etcdKey?: string;
-  /** Cluster CA for the kubeconfig (PEM). */
-  readonly kubeCa?: string;
-  /** The ServiceAccount token. Absent in the CLI path: the kubeconfig names a token file that push-secrets.sh copies. */
-  readonly kubeToken?: string;
-}
 
 /**
  * flanneld's arguments (the datastore flags, the shared flags, the subnet file). With a node,
