@@ -63,8 +63,8 @@ export type { FlannelSpecFiles, SpecFileRef } from "./spec.js";
 export { flannelSpecFileRefs, flannelSystemdSpecComponent } from "./spec.js";
 export { flannelStepInstall, flannelStepScope, flannelStepState, flannelTokenPendingInstall, flannelUninstallDriver } from "./steps.js";
 export type { FlannelSystemdComponentInput } from "./systemd.js";
+export { flanneldSystemdArgs } from "./units.js";
 export {
-  flanneldSystemdArgs,
   flannelSystemdClusterFiles,
   flannelSystemdComponent,
   flannelSystemdNodeStates,

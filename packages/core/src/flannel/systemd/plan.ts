@@ -136,10 +136,6 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
   checkSystemdUnitValues(c, s, base, p);
   if (p.errors.length > before) return undefined;
 
-  const subnetLen: PerFamily<number> = {
-    ...(networks.ipv4 !== undefined ? { ipv4: etcd?.ranges.find((r) => r.family === "ipv4")?.subnetLen ?? plan.nodeMaskSize.ipv4 } : {}),
-    ...(networks.ipv6 !== undefined ? { ipv6: etcd?.ranges.find((r) => r.family === "ipv6")?.subnetLen ?? plan.nodeMaskSize.ipv6 } : {}),
-  };
   return {
     version: c.version,
     flannel: c,
@@ -152,7 +148,7 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
     nodes: systemdNodes(plan, selections, etcd, networks),
     families: plan.families,
     networks,
-    subnetLen,
+    subnetLen: systemdSubnetLen(plan, etcd, networks),
     releaseUrls,
     cniPluginUrls,
     cleanupOnChange,
@@ -166,6 +162,14 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
       enableNFTables: c.enableNFTables,
       ipMasq: c.ipMasq,
     }),
+  };
+}
+
+/** SubnetLen per family: etcd's range when flannel allocates, else the plan's node mask. */
+function systemdSubnetLen(plan: PodCidrPlan, etcd: FlannelEtcdPlan | undefined, networks: PerFamily<string>): PerFamily<number> {
+  return {
+    ...(networks.ipv4 !== undefined ? { ipv4: etcd?.ranges.find((r) => r.family === "ipv4")?.subnetLen ?? plan.nodeMaskSize.ipv4 } : {}),
+    ...(networks.ipv6 !== undefined ? { ipv6: etcd?.ranges.find((r) => r.family === "ipv6")?.subnetLen ?? plan.nodeMaskSize.ipv6 } : {}),
   };
 }
 
