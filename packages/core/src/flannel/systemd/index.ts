@@ -38,7 +38,6 @@ export type {
   CniPluginInput,
   LeaseDeleteInput,
   ServiceSnippetInput,
-  StagedSecret,
   StopSnippetInput,
   VerifyInput,
 } from "./scripts.js";
@@ -51,14 +50,12 @@ export {
   isFlannelLink,
   leaseDeleteSnippet,
   restartPendingCondition,
-  SECRET_STAGING_DIR,
-  stagedSecretCondition,
-  stagedSecretPath,
-  stagedSecretSnippet,
   startFlanneldSnippet,
   stopFlanneldSnippet,
   verifySnippet,
 } from "./scripts.js";
+export type { StagedSecret } from "./secrets.js";
+export { SECRET_STAGING_DIR, stagedSecretCondition, stagedSecretPath, stagedSecretSnippet } from "./secrets.js";
 export type { FlannelSpecFiles, SpecFileRef } from "./spec.js";
 export { flannelSpecFileRefs, flannelSystemdSpecComponent } from "./spec.js";
 export { flannelStepInstall, flannelStepScope, flannelStepState, flannelTokenPendingInstall, flannelUninstallDriver } from "./steps.js";

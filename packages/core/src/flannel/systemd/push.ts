@@ -17,7 +17,7 @@ import { shQuote } from "../../shared/shell.js";
 import { FLANNEL_KUBE_NAMES } from "./kube-subnet-mgr.js";
 import { LOCAL_PATH, SPEC_DIR_PATH } from "./paths.js";
 import type { FlannelSystemdMaterial, FlannelSystemdPlan } from "./plan.js";
-import { SECRET_STAGING_DIR, stagedSecretPath } from "./scripts.js";
+import { SECRET_STAGING_DIR, stagedSecretPath } from "./secrets.js";
 
 const q = shQuote;
 

@@ -19,13 +19,11 @@ import {
   isFlannelLink,
   leaseDeleteSnippet,
   restartPendingCondition,
-  type StagedSecret,
-  stagedSecretCondition,
-  stagedSecretSnippet,
   startFlanneldSnippet,
   stopFlanneldSnippet,
   verifySnippet,
 } from "./scripts.js";
+import { type StagedSecret, stagedSecretCondition, stagedSecretSnippet } from "./secrets.js";
 import { DOCKER_FLANNEL_DROP_IN, dockerDropIn, FLANNELD_UNIT_PATH, flanneldUnit } from "./unit.js";
 
 /**
