@@ -31,8 +31,6 @@ export type { FlannelCniConfOptions } from "./cni-conf.js";
 export { FLANNEL_CONFLIST_NAME, FLANNEL_SUBNET_FILE, flannelCniConf, flannelCniConfJson } from "./cni-conf.js";
 export type { FlannelDaemonSetInput, FlannelManifestsInput } from "./daemonset/index.js";
 export { FLANNEL_NAMES, flannelDaemonSet, flannelManifests } from "./daemonset/index.js";
-export type { FlannelEtcdConfig, FlannelEtcdOptions } from "./etcd-options.js";
-export { FLANNEL_ETCD_DEFAULT_PREFIX, flannelEtcdSchema } from "./etcd-options.js";
 export type {
   FlannelEtcdPlan,
   FlannelEtcdPlanInput,
@@ -55,6 +53,8 @@ export {
   parseFlannelTag,
   planFlannelEtcd,
 } from "./etcd.js";
+export type { FlannelEtcdConfig, FlannelEtcdOptions } from "./etcd-options.js";
+export { FLANNEL_ETCD_DEFAULT_PREFIX, flannelEtcdSchema } from "./etcd-options.js";
 export type { FlannelHostInput } from "./host-requirements.js";
 export { flannelHostRequirements } from "./host-requirements.js";
 export type { FlannelInterfaceSelectors, FlannelNodeInterface } from "./interfaces.js";
@@ -90,6 +90,11 @@ export {
   flannelNetworkSchema,
   flannelTolerationSchema,
 } from "./options.js";
+export { FLANNEL_RESERVED_LABELS, IMAGE_REFERENCE, IMAGE_REGISTRY, QUANTITY } from "./pod-checks.js";
+export { FLANNEL_CLUSTER_ROLE_RULES } from "./rbac.js";
+export type { FlannelSubnetRange } from "./subnet-range.js";
+export { checkFlannelSubnetRange } from "./subnet-range.js";
+export type { FlannelNodeSummary } from "./summary.js";
 export type {
   CniConflictInput,
   CniPluginInput,
@@ -185,11 +190,6 @@ export {
   flannelKubeSubnetMgrSchema,
   flannelSystemdSchema,
 } from "./systemd-options.js";
-export { FLANNEL_RESERVED_LABELS, IMAGE_REFERENCE, IMAGE_REGISTRY, QUANTITY } from "./pod-checks.js";
-export { FLANNEL_CLUSTER_ROLE_RULES } from "./rbac.js";
-export type { FlannelNodeSummary } from "./summary.js";
-export type { FlannelSubnetRange } from "./subnet-range.js";
-export { checkFlannelSubnetRange } from "./subnet-range.js";
 export { checkFlannelConfig, IPV4_MIN_MTU, IPV6_MIN_MTU, KUBERNETES_HOST_PORTS, WIREGUARD_KEY } from "./validation.js";
 export type { FlannelVersionInfo } from "./versions.js";
 export {

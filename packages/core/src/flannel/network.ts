@@ -21,10 +21,10 @@ import { flannelManifests } from "./daemonset/manifests.js";
 import { flannelHostRequirements } from "./host-requirements.js";
 import { checkFlannelSelectors, type FlannelNodeInterface, selectFlannelInterfaces } from "./interfaces.js";
 import { type FlannelNetConf, flannelNetConf, flannelNetConfJson } from "./net-conf.js";
+import { checkFlannelNodes, type FlannelNodeMtu } from "./node-checks.js";
 import { type FlannelMode, type FlannelNetworkConfig, type FlannelNetworkOptions, flannelNetworkSchema } from "./options.js";
 import { type FlannelNodeSummary, flannelNetworkSummary, flannelNodeSummaries } from "./summary.js";
 import { type FlannelSpecFiles, flannelSystemdSpecComponent } from "./systemd/spec.js";
-import { checkFlannelNodes, type FlannelNodeMtu } from "./node-checks.js";
 import { checkFlannelConfig } from "./validation.js";
 import { type FlannelVersion, type FlannelVersionInfo, flannelImages, lookupFlannelVersion } from "./versions.js";
 

@@ -60,7 +60,6 @@ export type { FlannelSpecFiles, SpecFileRef } from "./spec.js";
 export { flannelSpecFileRefs, flannelSystemdSpecComponent } from "./spec.js";
 export { flannelStepInstall, flannelStepScope, flannelStepState, flannelTokenPendingInstall, flannelUninstallDriver } from "./steps.js";
 export type { FlannelSystemdComponentInput } from "./systemd.js";
-export { flanneldSystemdArgs } from "./units.js";
 export {
   flannelSystemdClusterFiles,
   flannelSystemdComponent,
@@ -79,3 +78,4 @@ export {
   systemdEnvironment,
   systemdExecWord,
 } from "./unit.js";
+export { flanneldSystemdArgs } from "./units.js";

@@ -10,8 +10,8 @@ import type { ComponentArtifacts } from "../../spec/bundle.js";
 import type { FlannelEtcdConfig } from "../etcd-options.js";
 import type { FlannelNetworkConfig } from "../options.js";
 import type { FlannelKubeSubnetMgrConfig } from "../systemd-options.js";
-import { planFlannelSystemd } from "./plan.js";
 import { LOCAL_PATH, SPEC_DIR_PATH } from "./paths.js";
+import { planFlannelSystemd } from "./plan.js";
 import { flannelSystemdComponent } from "./systemd.js";
 
 /** What a front end read for the spec. */
