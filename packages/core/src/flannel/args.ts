@@ -3,6 +3,7 @@
  * @see https://github.com/flannel-io/flannel/blob/master/Documentation/configuration.md
  */
 import { type Problems, show } from "../shared/problems.js";
+import type { FlannelNetworkConfig } from "./options.js";
 
 export interface FlanneldArgsInput {
   readonly ipMasq: boolean;
@@ -19,6 +20,19 @@ export interface FlanneldArgsInput {
   readonly publicIpv6?: string;
   /** Appended last, already validated with checkFlanneldExtraArgs. */
   readonly extraArgs?: readonly string[];
+}
+
+/** flanneld's flags in mode `daemonset`: the kube subnet manager with the section's selectors and extra flags. */
+export function flanneldDaemonSetArgs(c: FlannelNetworkConfig, healthzPort: number): string[] {
+  return flanneldArgs({
+    ipMasq: c.ipMasq,
+    kubeSubnetMgr: true,
+    healthzPort,
+    iface: c.iface,
+    ifaceRegex: c.ifaceRegex,
+    ...(c.ifaceCanReach !== undefined ? { ifaceCanReach: c.ifaceCanReach } : {}),
+    extraArgs: c.extraArgs,
+  });
 }
 
 /**

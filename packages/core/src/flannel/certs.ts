@@ -36,11 +36,11 @@ export const flanneldCertSchema = z.strictObject({
   /** Subject organisational unit (OU). @default - none */
   organizationalUnit: z.string().optional(),
   /** Private key algorithm. @default "RSA" */
-  keyAlgorithm: z.enum(["RSA", "ECDSA", "ED25519"]).default("RSA"),
+  keyAlgorithm: z.enum(CertKeyAlgorithm).default("RSA"),
   /** RSA key size. @default 2048 (seed 000's cfssl CSR) */
   rsaBits: z.number().int().default(2048),
   /** ECDSA curve. @default "P256" */
-  ecdsaCurve: z.enum(["P224", "P256", "P384", "P521"]).default("P256"),
+  ecdsaCurve: z.enum(CertEcdsaCurve).default("P256"),
   /** Validity in hours. @default 8760 (one year) */
   validityHours: z.number().int().default(8760),
   /** Renew this many hours before expiry (Pulumi replaces the certificate on the next update). @default 720 (30 days) */

@@ -9,31 +9,18 @@
  * gets its own subnet back (the cure for the stale-lease trouble of seed 004).
  * @see https://github.com/flannel-io/flannel/blob/master/Documentation/reservations.md
  */
-import { z } from "zod";
 import type { AllocationRange, PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
-import {
-  type Cidr,
-  contains,
-  FAMILY_LABEL,
-  familyBits,
-  type IpFamily,
-  nthSubnet,
-  parseAddress,
-  parseCidr,
-  subnetCount,
-  subnetIndex,
-} from "../shared/cidr.js";
+import { type Cidr, subnetCount, subnetIndex } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "./backend.js";
+import type { FlannelEtcdConfig } from "./etcd-options.js";
 import { type FlannelNetConfInput, flannelNetConf } from "./net-conf.js";
 import type { FlannelNetworkConfig } from "./options.js";
+import { checkFlannelSubnetRange, type FlannelSubnetRange } from "./subnet-range.js";
 
 /** etcd API a flanneld release talks. */
 export const FlannelEtcdApi = { V2: "v2", V3: "v3" } as const;
 export type FlannelEtcdApi = (typeof FlannelEtcdApi)[keyof typeof FlannelEtcdApi];
-
-/** flanneld's default `--etcd-prefix`. @see flannel main.go, notes/flannel.md §3 */
-export const FLANNEL_ETCD_DEFAULT_PREFIX = "/coreos.com/network";
 
 /** flannel switched from the etcd v2 client to clientv3 in v0.18.0 (2022-05-26, commit f4326fc8). */
 export const FLANNEL_ETCD_V3_SINCE = "v0.18.0";
@@ -68,52 +55,6 @@ export function compareFlannelTags(a: string, b: string): number {
 /** The etcd API the release needs: v3 from v0.18.0, v2 before. */
 export function flannelEtcdApi(tag: string): FlannelEtcdApi {
   return compareFlannelTags(tag, FLANNEL_ETCD_V3_SINCE) >= 0 ? "v3" : "v2";
-}
-
-/** The `etcd:` settings of systemd mode. */
-export const flannelEtcdSchema = z.strictObject({
-  /** etcd client URLs (`--etcd-endpoints`), e.g. `https://192.168.1.31:2379`. */
-  endpoints: z.array(z.string()).min(1),
-  /** Key prefix (`--etcd-prefix`); the config lives at `<prefix>/config`. @default "/coreos.com/network" */
-  prefix: z.string().default(FLANNEL_ETCD_DEFAULT_PREFIX),
-  /**
-   * Mutual TLS with etcd (needed for https endpoints). The CLI takes the three files and reads
-   * the CA and the certificate (never the key); Pulumi takes `tls: {}` and the PEM material
-   * through the component's `hosts` (or creates the client certificate).
-   * @default - none (plain http; flannel warns that this is insecure)
-   */
-  tls: z
-    .strictObject({
-      /** CLI: CA that signed the etcd server certificate (`--etcd-cafile` on the nodes). */
-      caFile: z.string().optional(),
-      /** CLI: flanneld's client certificate (`--etcd-certfile`). */
-      certFile: z.string().optional(),
-      /** CLI: its private key (`--etcd-keyfile`); copied to the nodes by push-secrets.sh, never into the render output. */
-      keyFile: z.string().optional(),
-    })
-    .optional(),
-  /** Reserve each node's plan subnet in etcd (keys without a lease) so flanneld always gets it back. @default true */
-  reserveSubnets: z.boolean().default(true),
-  /**
-   * Let the config-writing script replace a config whose Network, IPv6Network, SubnetLen,
-   * backend Type or VNI differ from the one in etcd. The plan then lists the node cleanup.
-   * @default false
-   */
-  allowNetworkChange: z.boolean().default(false),
-  /** Node that runs the config-writing script in Pulumi (needs etcdctl). @default - the first etcd node, else the first node */
-  configNode: z.string().optional(),
-});
-export type FlannelEtcdOptions = z.input<typeof flannelEtcdSchema>;
-export type FlannelEtcdConfig = z.output<typeof flannelEtcdSchema>;
-
-/** Effective subnet settings of one family, as flannel computes them. */
-export interface FlannelSubnetRange {
-  readonly family: IpFamily;
-  readonly network: Cidr;
-  readonly subnetLen: number;
-  /** First and last subnet flannel hands out. */
-  readonly min: Cidr;
-  readonly max: Cidr;
 }
 
 /** One reservation: the key, its value, and the node it is for. */
@@ -203,162 +144,6 @@ export function flannelPlanConstraints(
   return { nodeMaskSize, allocation };
 }
 
-/**
- * flannel's CheckNetworkConfig for one family, plus what podnet adds: SubnetLen equals the
- * plan's node mask (the single source of truth), the range holds every node, and with
- * reservations every node's plan subnet lies inside SubnetMin..SubnetMax.
- */
-export function checkFlannelSubnetRange(
-  plan: PodCidrPlan,
-  family: IpFamily,
-  given: { readonly subnetLen?: number; readonly subnetMin?: string; readonly subnetMax?: string },
-  reserve: boolean,
-  base: string,
-  p: Problems,
-): FlannelSubnetRange | undefined {
-  const networkText = plan.podCidr[family];
-  if (!networkText) return undefined;
-  const network = parseCidr(networkText);
-  if (!network.ok) return undefined;
-  const net = network.value;
-  const bits = familyBits(family);
-  const keys =
-    family === "ipv4"
-      ? { len: "subnetLen", min: "subnetMin", max: "subnetMax", json: "SubnetLen" }
-      : { len: "ipv6SubnetLen", min: "ipv6SubnetMin", max: "ipv6SubnetMax", json: "IPv6SubnetLen" };
-  const lenPath = `${base}.${keys.len}`;
-  const mask = plan.nodeMaskSize[family];
-  const len = given.subnetLen ?? mask;
-  let ok = true;
-  if (given.subnetLen !== undefined && given.subnetLen !== mask) {
-    p.error(
-      lenPath,
-      "flannel.etcd.subnet-len-mask",
-      `${lenPath}: ${given.subnetLen} differs from cluster.nodeMaskSize.${family} ${mask}; flannel's ${keys.json} and the plan's node subnets must be the same size (set both to the same value, e.g. ${given.subnetLen})`,
-    );
-    ok = false;
-  }
-  // flannel: "SubnetLen must be less than /31" (IPv6: /127).
-  if (len > bits - 2) {
-    p.error(
-      lenPath,
-      "flannel.etcd.subnet-len-max",
-      `${lenPath}: ${keys.json} /${len} is too long; flannel requires ${keys.json} <= ${bits - 2} (each node needs room for a bridge and pods); use a shorter cluster.nodeMaskSize.${family}`,
-    );
-    ok = false;
-  }
-  // flannel: "network must be able to accommodate at least four subnets".
-  if (len < net.prefix + 2) {
-    p.error(
-      lenPath,
-      "flannel.etcd.subnet-len-min",
-      `${lenPath}: ${keys.json} /${len} leaves fewer than four subnets in ${FAMILY_LABEL[family]} Network "${net.text}"; flannel requires ${keys.json} >= ${net.prefix + 2} (the Network prefix + 2)`,
-    );
-    ok = false;
-  }
-  if (!ok) return undefined;
-  const count = subnetCount(net, len);
-  // flannel skips the Network's first subnet by default: SubnetMin = second subnet, SubnetMax = last.
-  const min = boundary(net, len, given.subnetMin, `${base}.${keys.min}`, nthSubnet(net, len, 1n), p);
-  const max = boundary(net, len, given.subnetMax, `${base}.${keys.max}`, nthSubnet(net, len, count - 1n), p);
-  if (!min || !max) return undefined;
-  const lo = subnetIndex(net, min);
-  const hi = subnetIndex(net, max);
-  if (lo > hi) {
-    p.error(
-      `${base}.${keys.min}`,
-      "flannel.etcd.subnet-min-max",
-      `${base}.${keys.min}: "${min.text}" lies after ${base}.${keys.max} "${max.text}"; SubnetMin must not exceed SubnetMax`,
-    );
-    return undefined;
-  }
-  const available = hi - lo + 1n;
-  if (available < BigInt(plan.nodes.length)) {
-    p.error(
-      `${base}.${keys.min}`,
-      "flannel.etcd.subnet-capacity",
-      `${base}.${keys.min}: ${min.text}..${max.text} holds ${available} /${len} subnet${available === 1n ? "" : "s"} but the spec has ${plan.nodes.length} nodes; widen SubnetMin..SubnetMax or use a longer cluster.nodeMaskSize.${family}`,
-    );
-    return undefined;
-  }
-  const reported = p.errors.length;
-  const taken = new Set(plan.nodes.flatMap((n) => (n.podCidrs[family] ? [n.podCidrs[family]] : [])));
-  for (const node of plan.nodes) {
-    const text = node.podCidrs[family];
-    const sub = text ? parseCidr(text) : undefined;
-    if (!sub?.ok) continue;
-    const idx = subnetIndex(net, sub.value);
-    if (idx >= lo && idx <= hi) continue;
-    const path = `nodes[${node.index}].podCidrs`;
-    // Each hint is a subnet no node holds and no earlier hint suggested, so following them all works.
-    const first = firstFreeIn(taken, net, len, lo, hi);
-    if (first) taken.add(first);
-    const why =
-      idx === 0n && given.subnetMin === undefined
-        ? `flannel never hands out the first subnet of "${net.text}" (SubnetMin defaults to the second, ${min.text})`
-        : `flannel only hands out ${min.text}..${max.text}`;
-    if (reserve) {
-      p.error(
-        path,
-        "flannel.etcd.subnet-outside-range",
-        `${path}: node "${node.name}" has ${FAMILY_LABEL[family]} subnet "${sub.value.text}" but ${why}, so its reservation would be ignored; pin the node's podCidrs to a free subnet of the range${first ? `, e.g. ["${first}"]` : ""}, or widen ${base}.${keys.min}..${keys.max} to include it`,
-      );
-    } else {
-      p.warn(
-        path,
-        "flannel.etcd.subnet-outside-range",
-        `${path}: node "${node.name}" has ${FAMILY_LABEL[family]} subnet "${sub.value.text}" but ${why}; flanneld will pick another subnet for it`,
-      );
-    }
-  }
-  if (p.errors.length > reported) return undefined;
-  return { family, network: net, subnetLen: len, min, max };
-}
-
-function boundary(net: Cidr, len: number, text: string | undefined, path: string, fallback: Cidr, p: Problems): Cidr | undefined {
-  if (text === undefined) return fallback;
-  const addr = parseAddress(text);
-  if (!addr.ok || addr.value.family !== net.family) {
-    p.error(
-      path,
-      "flannel.etcd.subnet-bound",
-      `${path}: ${show(text)} is not an ${FAMILY_LABEL[net.family]} address; give the first address of a subnet, e.g. "${fallback.text.split("/")[0]}"`,
-    );
-    return undefined;
-  }
-  const block = parseCidr(`${addr.value.text}/${len}`);
-  const masked = block.ok ? block : parseCidr(block.suggestion ?? "");
-  const cidrOf = masked.ok ? masked.value : undefined;
-  // flannel: "SubnetMin|SubnetMax is not in the range of the Network".
-  if (!cidrOf || !contains(net, cidrOf)) {
-    p.error(
-      path,
-      "flannel.etcd.subnet-bound-outside",
-      `${path}: ${show(text)} is not inside Network "${net.text}"; pick an address of the Network, e.g. "${fallback.text.split("/")[0]}"`,
-    );
-    return undefined;
-  }
-  // flannel: "SubnetMin is not on a SubnetLen boundary".
-  if (!block.ok) {
-    p.error(
-      path,
-      "flannel.etcd.subnet-bound-aligned",
-      `${path}: ${show(text)} is not on a /${len} boundary; did you mean "${cidrOf.text.split("/")[0]}"?`,
-    );
-    return undefined;
-  }
-  return cidrOf;
-}
-
-function firstFreeIn(used: ReadonlySet<string>, net: Cidr, len: number, lo: bigint, hi: bigint): string | undefined {
-  // at most used.size subnets are taken, so one of the first used.size + 1 is free
-  for (let i = lo; i <= hi && i <= lo + BigInt(used.size); i++) {
-    const c = nthSubnet(net, len, i).text;
-    if (!used.has(c)) return c;
-  }
-  return undefined;
-}
-
 /** Reservation key segment flannel uses: `10.5.52.0-24`; dual-stack `<v4>-<len>&<v6>-<len>`. */
 export function flannelSubnetKey(v4?: string, v6?: string): string {
   const seg = (c: string) => c.replace("/", "-");
@@ -390,8 +175,43 @@ export interface FlannelEtcdPlanInput {
  */
 export function planFlannelEtcd(input: FlannelEtcdPlanInput, p: Problems): FlannelEtcdPlan | undefined {
   const { plan, flannel, etcd, base } = input;
-  const epath = `${base}.systemd.etcd`;
   const before = p.errors.length;
+  checkEtcdConnection(etcd, `${base}.systemd.etcd`, p);
+  const api = flannelEtcdApi(input.version);
+  const ranges: FlannelSubnetRange[] = [];
+  for (const family of plan.families) {
+    const given =
+      family === "ipv4"
+        ? { subnetLen: flannel.subnetLen, subnetMin: flannel.subnetMin, subnetMax: flannel.subnetMax }
+        : { subnetLen: flannel.ipv6SubnetLen, subnetMin: flannel.ipv6SubnetMin, subnetMax: flannel.ipv6SubnetMax };
+    const r = checkFlannelSubnetRange(plan, family, given, etcd.reserveSubnets, base, p);
+    if (r) ranges.push(r);
+  }
+  if (p.errors.length > before) return undefined;
+
+  const conf: Record<string, unknown> = { ...flannelNetConf({ ...input.netConf, subnets: subnetKeys(ranges) }) };
+  // EnableNFTables arrived in v0.25.0; older releases never read it, so leave it out when off.
+  if (compareFlannelTags(input.version, FLANNEL_NFTABLES_SINCE) < 0 && conf.EnableNFTables === false) delete conf.EnableNFTables;
+  const configJson = JSON.stringify(conf);
+  const backend = (conf.Backend ?? {}) as Record<string, unknown>;
+  const backendType = String(backend.Type ?? "udp");
+  return {
+    api,
+    endpoints: [...etcd.endpoints],
+    prefix: etcd.prefix,
+    configKey: `${etcd.prefix}/config`,
+    configJson,
+    identity: networkIdentity(ranges, backend, backendType),
+    ranges,
+    reservations: etcd.reserveSubnets ? nodeReservations(input, ranges, backendType) : [],
+    allowNetworkChange: etcd.allowNetworkChange,
+    cleanupOnChange: input.cleanupOnChange,
+    tls: etcd.tls !== undefined,
+  };
+}
+
+/** Checks the endpoint URLs, their scheme against the TLS settings, and the key prefix. */
+function checkEtcdConnection(etcd: FlannelEtcdConfig, epath: string, p: Problems): void {
   const schemes = new Set<string>();
   etcd.endpoints.forEach((ep, i) => {
     if (!ETCD_ENDPOINT.test(ep)) {
@@ -431,27 +251,17 @@ export function planFlannelEtcd(input: FlannelEtcdPlanInput, p: Problems): Flann
       `${epath}.prefix: ${show(etcd.prefix)} is not an etcd key prefix podnet accepts (absolute, segments of letters, digits, ".", "_" and "-", no trailing "/"), e.g. "/coreos.com/network"`,
     );
   }
-  const api = flannelEtcdApi(input.version);
-  const ranges: FlannelSubnetRange[] = [];
-  for (const family of plan.families) {
-    const given =
-      family === "ipv4"
-        ? { subnetLen: flannel.subnetLen, subnetMin: flannel.subnetMin, subnetMax: flannel.subnetMax }
-        : { subnetLen: flannel.ipv6SubnetLen, subnetMin: flannel.ipv6SubnetMin, subnetMax: flannel.ipv6SubnetMax };
-    const r = checkFlannelSubnetRange(plan, family, given, etcd.reserveSubnets, base, p);
-    if (r) ranges.push(r);
-  }
-  if (p.errors.length > before) return undefined;
+}
 
-  const conf: Record<string, unknown> = { ...flannelNetConf({ ...input.netConf, subnets: subnetKeys(ranges) }) };
-  // EnableNFTables arrived in v0.25.0; older releases never read it, so leave it out when off.
-  if (compareFlannelTags(input.version, FLANNEL_NFTABLES_SINCE) < 0 && conf.EnableNFTables === false) delete conf.EnableNFTables;
-  const configJson = JSON.stringify(conf);
-  const backend = (conf.Backend ?? {}) as Record<string, unknown>;
-  const backendType = String(backend.Type ?? "udp");
+/** The network fields the config-writing script compares with the stored config. */
+function networkIdentity(
+  ranges: readonly FlannelSubnetRange[],
+  backend: Record<string, unknown>,
+  backendType: string,
+): FlannelNetworkIdentity {
   const v4 = ranges.find((r) => r.family === "ipv4");
   const v6 = ranges.find((r) => r.family === "ipv6");
-  const identity: FlannelNetworkIdentity = {
+  return {
     network: v4?.network.text ?? "",
     ipv6Network: v6?.network.text ?? "",
     subnetLen: v4 ? String(v4.subnetLen) : "",
@@ -461,37 +271,29 @@ export function planFlannelEtcd(input: FlannelEtcdPlanInput, p: Problems): Flann
     defaultSubnetLen: v4 ? String(flannelDefaultSubnetLen(v4.network)) : "",
     defaultIpv6SubnetLen: v6 ? String(flannelDefaultSubnetLen(v6.network)) : "",
   };
+}
+
+/** One lease-less reservation per node with an advertised address, keyed by its plan subnets. */
+function nodeReservations(input: FlannelEtcdPlanInput, ranges: readonly FlannelSubnetRange[], backendType: string): FlannelReservation[] {
+  const { plan, etcd } = input;
+  const v6 = ranges.find((r) => r.family === "ipv6");
   const reservations: FlannelReservation[] = [];
-  if (etcd.reserveSubnets) {
-    for (const node of plan.nodes) {
-      const ips = input.publicIps[node.name] ?? {};
-      if (plan.families.includes("ipv4") && !ips.ipv4) continue; // reported by the interface checks
-      const attrs: Record<string, unknown> = {};
-      if (ips.ipv4) attrs.PublicIP = ips.ipv4;
-      if (v6 && ips.ipv6) attrs.PublicIPv6 = ips.ipv6;
-      attrs.BackendType = backendType;
-      reservations.push({
-        node: node.name,
-        key: `${etcd.prefix}/subnets/${flannelSubnetKey(node.podCidrs.ipv4, v6 ? node.podCidrs.ipv6 : undefined)}`,
-        value: JSON.stringify(attrs),
-        publicIp: ips.ipv4 ?? "",
-        ...(v6 && ips.ipv6 ? { publicIpv6: ips.ipv6 } : {}),
-      });
-    }
+  for (const node of plan.nodes) {
+    const ips = input.publicIps[node.name] ?? {};
+    if (plan.families.includes("ipv4") && !ips.ipv4) continue; // reported by the interface checks
+    const attrs: Record<string, unknown> = {};
+    if (ips.ipv4) attrs.PublicIP = ips.ipv4;
+    if (v6 && ips.ipv6) attrs.PublicIPv6 = ips.ipv6;
+    attrs.BackendType = backendType;
+    reservations.push({
+      node: node.name,
+      key: `${etcd.prefix}/subnets/${flannelSubnetKey(node.podCidrs.ipv4, v6 ? node.podCidrs.ipv6 : undefined)}`,
+      value: JSON.stringify(attrs),
+      publicIp: ips.ipv4 ?? "",
+      ...(v6 && ips.ipv6 ? { publicIpv6: ips.ipv6 } : {}),
+    });
   }
-  return {
-    api,
-    endpoints: [...etcd.endpoints],
-    prefix: etcd.prefix,
-    configKey: `${etcd.prefix}/config`,
-    configJson,
-    identity,
-    ranges,
-    reservations,
-    allowNetworkChange: etcd.allowNetworkChange,
-    cleanupOnChange: input.cleanupOnChange,
-    tls: etcd.tls !== undefined,
-  };
+  return reservations;
 }
 
 /** SubnetLen always; SubnetMin/SubnetMax only when they differ from flannel's defaults. */

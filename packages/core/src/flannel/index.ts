@@ -30,42 +30,38 @@ export {
 export type { FlannelCniConfOptions } from "./cni-conf.js";
 export { FLANNEL_CONFLIST_NAME, FLANNEL_SUBNET_FILE, flannelCniConf, flannelCniConfJson } from "./cni-conf.js";
 export type { FlannelDaemonSetInput, FlannelManifestsInput } from "./daemonset/index.js";
-export { FLANNEL_CLUSTER_ROLE_RULES, FLANNEL_NAMES, flannelDaemonSet, flannelManifests } from "./daemonset/index.js";
+export { FLANNEL_NAMES, flannelDaemonSet, flannelManifests } from "./daemonset/index.js";
 export type {
-  FlannelEtcdConfig,
-  FlannelEtcdOptions,
   FlannelEtcdPlan,
   FlannelEtcdPlanInput,
   FlannelNetworkIdentity,
   FlannelPlanConstraints,
   FlannelReservation,
-  FlannelSubnetRange,
 } from "./etcd.js";
 export {
-  checkFlannelSubnetRange,
   compareFlannelTags,
   ETCD_ENDPOINT,
   ETCD_PREFIX,
-  FLANNEL_ETCD_DEFAULT_PREFIX,
   FLANNEL_ETCD_V3_SINCE,
   FLANNEL_NFTABLES_SINCE,
   FLANNEL_RELEASE_TAG,
   FlannelEtcdApi,
   flannelDefaultSubnetLen,
   flannelEtcdApi,
-  flannelEtcdSchema,
   flannelPlanConstraints,
   flannelSubnetKey,
   parseFlannelTag,
   planFlannelEtcd,
 } from "./etcd.js";
+export type { FlannelEtcdConfig, FlannelEtcdOptions } from "./etcd-options.js";
+export { FLANNEL_ETCD_DEFAULT_PREFIX, flannelEtcdSchema } from "./etcd-options.js";
 export type { FlannelHostInput } from "./host-requirements.js";
 export { flannelHostRequirements } from "./host-requirements.js";
 export type { FlannelInterfaceSelectors, FlannelNodeInterface } from "./interfaces.js";
 export { checkFlannelSelectors, FlannelSelectedBy, selectFlannelInterfaces } from "./interfaces.js";
 export type { FlannelNetConf, FlannelNetConfInput } from "./net-conf.js";
 export { flannelBackendConf, flannelNetConf, flannelNetConfJson, withWireguardPsk } from "./net-conf.js";
-export type { FlannelCheck, FlannelNetwork, FlannelNodeSummary } from "./network.js";
+export type { FlannelCheck, FlannelNetwork } from "./network.js";
 export {
   buildFlannelNetwork,
   checkFlannelNetwork,
@@ -77,6 +73,8 @@ export {
   flannelOptionsWithLatePsk,
   renderFlannelNetwork,
 } from "./network.js";
+export type { FlannelNodeMtu } from "./node-checks.js";
+export { checkFlannelNodes } from "./node-checks.js";
 export type {
   FlannelBackendConfig,
   FlannelBackendOptions,
@@ -92,6 +90,11 @@ export {
   flannelNetworkSchema,
   flannelTolerationSchema,
 } from "./options.js";
+export { FLANNEL_RESERVED_LABELS, IMAGE_REFERENCE, IMAGE_REGISTRY, QUANTITY } from "./pod-checks.js";
+export { FLANNEL_CLUSTER_ROLE_RULES } from "./rbac.js";
+export type { FlannelSubnetRange } from "./subnet-range.js";
+export { checkFlannelSubnetRange } from "./subnet-range.js";
+export type { FlannelNodeSummary } from "./summary.js";
 export type {
   CniConflictInput,
   CniPluginInput,
@@ -187,19 +190,7 @@ export {
   flannelKubeSubnetMgrSchema,
   flannelSystemdSchema,
 } from "./systemd-options.js";
-export type { FlannelNodeMtu } from "./validation.js";
-export {
-  checkFlannelConfig,
-  checkFlannelNodes,
-  FLANNEL_RESERVED_LABELS,
-  IMAGE_REFERENCE,
-  IMAGE_REGISTRY,
-  IPV4_MIN_MTU,
-  IPV6_MIN_MTU,
-  KUBERNETES_HOST_PORTS,
-  QUANTITY,
-  WIREGUARD_KEY,
-} from "./validation.js";
+export { checkFlannelConfig, IPV4_MIN_MTU, IPV6_MIN_MTU, KUBERNETES_HOST_PORTS, WIREGUARD_KEY } from "./validation.js";
 export type { FlannelVersionInfo } from "./versions.js";
 export {
   DEFAULT_FLANNEL_VERSION,

@@ -23,6 +23,7 @@ import type { PerFamily, PlannedInterface, PlannedNode, PodCidrPlan } from "../p
 import { cidr, containsAddress, FAMILY_LABEL, type IpFamily, parseAddress } from "../shared/cidr.js";
 import { INTERFACE_NAME } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
+import { compile, ifaceText, kernelOrder, type NodeCandidates, nodeCandidates } from "./node-candidates.js";
 
 /** How the interface of a node was chosen. */
 export const FlannelSelectedBy = {
@@ -53,33 +54,6 @@ export interface FlannelNodeInterface {
   readonly selectedBy: FlannelSelectedBy;
   /** The selector value that matched, e.g. "eth1" or "^ens". */
   readonly selector?: string;
-}
-
-const LOOPBACKS = [cidr("127.0.0.0/8"), cidr("::1/128")];
-
-function isLoopback(i: PlannedInterface): boolean {
-  if (i.name === "lo") return true;
-  return (
-    i.addresses.length > 0 &&
-    i.addresses.every((a) => {
-      const r = parseAddress(a.address);
-      return r.ok && LOOPBACKS.some((l) => containsAddress(l, r.value.family, r.value.value));
-    })
-  );
-}
-
-/** Interface order as flanneld sees it: loopback (ifindex 1) first, then the order listed. */
-function kernelOrder(node: PlannedNode): Array<{ iface: PlannedInterface; index: number }> {
-  const all = node.interfaces.map((iface, index) => ({ iface, index }));
-  return [...all.filter((x) => isLoopback(x.iface)), ...all.filter((x) => !isLoopback(x.iface))];
-}
-
-function missingFamilies(i: PlannedInterface, families: readonly IpFamily[]): IpFamily[] {
-  return families.filter((f) => !i.addresses.some((a) => a.family === f));
-}
-
-function ifaceText(i: PlannedInterface): string {
-  return `${i.name}${i.addresses.length > 0 ? ` ${i.addresses.map((a) => a.cidr).join(" ")}` : ""}`;
 }
 
 /** Checks the selector values themselves: names or addresses, RE2 regexps, a reachable address. */
@@ -133,14 +107,6 @@ function selectorPath(s: FlannelInterfaceSelectors, base: string): string {
   return `${base}.ifaceCanReach`;
 }
 
-function compile(pattern: string): RE2JS | undefined {
-  try {
-    return RE2JS.compile(pattern);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Selects the interface on every node of the plan. Problems go into `p`;
  * nodes whose interface cannot be known are left out of the result.
@@ -151,159 +117,205 @@ export function selectFlannelInterfaces(
   base: string,
   p: Problems,
 ): FlannelNodeInterface[] {
-  const families = plan.families;
-  const hasSelector = s.iface.length > 0 || s.ifaceRegex.length > 0 || s.ifaceCanReach !== undefined;
+  const ctx: SelectionContext = {
+    s,
+    families: plan.families,
+    regexps: s.ifaceRegex.map(compile),
+    base,
+    p,
+    assumed: [],
+    unknown: [],
+    multi: [],
+  };
   const out: FlannelNodeInterface[] = [];
-  const assumed: string[] = [];
-  const unknown: string[] = [];
-  const multi: Array<{ node: PlannedNode; names: string[] }> = [];
-  const regexps = s.ifaceRegex.map(compile);
   for (const node of plan.nodes) {
-    const who = `node "${node.name}" (nodes[${node.index}])`;
-    const nonLoop = node.interfaces.filter((i) => !isLoopback(i));
-    const defaultRoute = node.interfaces.findIndex((i) => i.defaultRoute && !isLoopback(i));
-    const onlyOne = nonLoop.length === 1 ? node.interfaces.indexOf(nonLoop[0] as PlannedInterface) : -1;
-    const routeIndex = defaultRoute >= 0 ? defaultRoute : onlyOne;
-    let pick: Choice | undefined;
-    const skipped: string[] = [];
-    const usable = (index: number, why: string): boolean => {
-      const iface = node.interfaces[index] as PlannedInterface;
-      const missing = missingFamilies(iface, families);
-      if (missing.length === 0) return true;
-      skipped.push(`${iface.name} (${why}) has no ${missing.map((f) => FAMILY_LABEL[f]).join(" or ")} address`);
-      return false;
-    };
-
-    if (!hasSelector) {
-      if (nonLoop.length > 1) {
-        multi.push({ node, names: nonLoop.map((i) => i.name) });
-        continue;
-      }
-      if (routeIndex < 0) {
-        p.error(
-          `nodes[${node.index}].interfaces`,
-          "flannel.iface-none",
-          `nodes[${node.index}].interfaces: ${who} has no non-loopback interface for flannel to use; list the node's network interface`,
-        );
-        continue;
-      }
-      if (usable(routeIndex, "the default-route interface")) pick = { index: routeIndex, by: "default-route" };
-    } else {
-      // 1. --iface: names or addresses, in order.
-      for (const sel of s.iface) {
-        const byAddr = parseAddress(sel);
-        const index = byAddr.ok
-          ? node.interfaces.findIndex((i) => i.addresses.some((a) => a.address === byAddr.value.text))
-          : node.interfaces.findIndex((i) => i.name === sel);
-        if (index >= 0 && usable(index, `matched by iface "${sel}"`)) {
-          pick = { index, by: "iface", selector: sel, ...(byAddr.ok ? { matched: byAddr.value.text } : {}) };
-          break;
-        }
-      }
-      // 2. --iface-regex: addresses of every interface first, then names.
-      if (!pick) {
-        s.ifaceRegex.forEach((pattern, k) => {
-          if (pick) return;
-          const re = regexps[k];
-          if (!re) return;
-          const order = kernelOrder(node);
-          const byAddr = order.filter(({ iface }) =>
-            iface.addresses.some((a) => families.includes(a.family) && re.matcher(a.address).find()),
-          );
-          const byName = order.filter(({ iface }) => re.matcher(iface.name).find());
-          const hits = [...byAddr, ...byName.filter((x) => !byAddr.includes(x))];
-          const first = hits.find(({ index }) => usable(index, `matched by ifaceRegex "${pattern}"`));
-          if (!first) return;
-          const matched = first.iface.addresses.find((a) => families.includes(a.family) && re.matcher(a.address).find());
-          pick = {
-            index: first.index,
-            by: "iface-regex",
-            selector: pattern,
-            ...(byAddr.includes(first) && matched ? { matched: matched.address } : {}),
-          };
-          if (hits.length > 1) {
-            p.warn(
-              `${base}.ifaceRegex[${k}]`,
-              "flannel.iface-regex-ambiguous",
-              `${base}.ifaceRegex[${k}]: ${show(pattern)} matches ${hits.map((h) => h.iface.name).join(", ")} on ${who}; flanneld takes the first in kernel order, which podnet assumes is ${first.iface.name}; anchor the regexp (e.g. "^${first.iface.name}$") to be sure`,
-            );
-          }
-        });
-      }
-      // 3. --iface-can-reach: the node network that contains the target, else the default route.
-      if (!pick && s.ifaceCanReach !== undefined) {
-        const target = parseAddress(s.ifaceCanReach);
-        if (target.ok) {
-          let best: { index: number; prefix: number } | undefined;
-          node.interfaces.forEach((iface, index) => {
-            for (const a of iface.addresses) {
-              const net = cidr(a.network);
-              if (containsAddress(net, target.value.family, target.value.value) && (!best || net.prefix > best.prefix)) {
-                best = { index, prefix: net.prefix };
-              }
-            }
-          });
-          if (best) {
-            if (usable(best.index, `on-link to ${target.value.text}`))
-              pick = { index: best.index, by: "iface-can-reach", selector: s.ifaceCanReach };
-          } else if (routeIndex >= 0) {
-            assumed.push(`${node.name} (${node.interfaces[routeIndex]?.name})`);
-            if (usable(routeIndex, `default route towards ${target.value.text}`)) {
-              pick = { index: routeIndex, by: "iface-can-reach", selector: s.ifaceCanReach };
-            }
-          } else {
-            unknown.push(node.name);
-            continue;
-          }
-        }
-      }
-      if (!pick) {
-        const tried = [
-          s.iface.length > 0 ? `${base}.iface ${show(s.iface)}` : "",
-          s.ifaceRegex.length > 0 ? `${base}.ifaceRegex ${show(s.ifaceRegex)}` : "",
-          s.ifaceCanReach !== undefined ? `${base}.ifaceCanReach "${s.ifaceCanReach}"` : "",
-        ].filter((x) => x !== "");
-        p.error(
-          selectorPath(s, base),
-          "flannel.iface-no-match",
-          `${selectorPath(s, base)}: no interface of ${who} matches ${tried.join(", then ")} (interfaces: ${node.interfaces.map(ifaceText).join("; ")}${
-            skipped.length > 0 ? `; skipped: ${skipped.join("; ")}` : ""
-          }); flanneld would exit with "Failed to find interface to use"; add a selector that matches on every node`,
-        );
-        continue;
-      }
-    }
-    if (!pick) {
-      // the default-route interface lacks a family
-      p.error(
-        `nodes[${node.index}].interfaces[${routeIndex}]`,
-        "flannel.iface-family",
-        `nodes[${node.index}].interfaces[${routeIndex}]: ${skipped.join("; ")} on ${who}, but the plan enables ${families.map((f) => FAMILY_LABEL[f]).join(" and ")} and flannel needs an address of each on the interface it uses; add the address or select another interface with ${base}.iface`,
-      );
-      continue;
-    }
-    const iface = node.interfaces[pick.index] as PlannedInterface;
-    const addresses: Record<string, string> = {};
-    const networks: Record<string, string> = {};
-    for (const f of families) {
-      const a = iface.addresses.find((x) => x.family === f && x.address === pick?.matched) ?? iface.addresses.find((x) => x.family === f);
-      if (a) {
-        addresses[f] = a.address;
-        networks[f] = a.network;
-      }
-    }
-    out.push({
-      node: node.name,
-      nodeIndex: node.index,
-      interface: iface.name,
-      interfaceIndex: pick.index,
-      mtu: iface.mtu,
-      addresses,
-      networks,
-      selectedBy: pick.by,
-      ...(pick.selector !== undefined ? { selector: pick.selector } : {}),
-    });
+    const selected = selectNodeInterface(node, ctx);
+    if (selected) out.push(selected);
   }
+  reportSelection(ctx);
+  return out;
+}
+
+/** The selectors, and what the per-node selection collects for the warnings after the loop. */
+interface SelectionContext {
+  readonly s: FlannelInterfaceSelectors;
+  readonly families: readonly IpFamily[];
+  readonly regexps: readonly (RE2JS | undefined)[];
+  readonly base: string;
+  readonly p: Problems;
+  /** Nodes where ifaceCanReach is assumed to go through the default route: `name (iface)`. */
+  readonly assumed: string[];
+  /** Nodes where ifaceCanReach cannot be resolved at all. */
+  readonly unknown: string[];
+  /** Nodes with several interfaces and no selector. */
+  readonly multi: Array<{ node: PlannedNode; names: string[] }>;
+}
+
+/** The node was reported or left out; no further message for it. */
+const SKIP: unique symbol = Symbol("skip");
+type Selection = Choice | undefined | typeof SKIP;
+
+/** The interface flannel uses on one node, or undefined (reported, or unknowable). */
+function selectNodeInterface(node: PlannedNode, ctx: SelectionContext): FlannelNodeInterface | undefined {
+  const { s, families, base, p } = ctx;
+  const c = nodeCandidates(node, families);
+  const hasSelector = s.iface.length > 0 || s.ifaceRegex.length > 0 || s.ifaceCanReach !== undefined;
+  const pick = hasSelector ? bySelectors(c, ctx) : byDefaultRoute(c, ctx);
+  if (pick === SKIP) return undefined;
+  if (!pick) {
+    // the default-route interface lacks a family
+    p.error(
+      `nodes[${node.index}].interfaces[${c.routeIndex}]`,
+      "flannel.iface-family",
+      `nodes[${node.index}].interfaces[${c.routeIndex}]: ${c.skipped.join("; ")} on ${c.who}, but the plan enables ${families.map((f) => FAMILY_LABEL[f]).join(" and ")} and flannel needs an address of each on the interface it uses; add the address or select another interface with ${base}.iface`,
+    );
+    return undefined;
+  }
+  return nodeInterface(node, pick, families);
+}
+
+/** 4. No selector: the default-route interface, when the node has only one candidate. */
+function byDefaultRoute(c: NodeCandidates, ctx: SelectionContext): Selection {
+  const { node } = c;
+  if (c.nonLoop.length > 1) {
+    ctx.multi.push({ node, names: c.nonLoop.map((i) => i.name) });
+    return SKIP;
+  }
+  if (c.routeIndex < 0) {
+    ctx.p.error(
+      `nodes[${node.index}].interfaces`,
+      "flannel.iface-none",
+      `nodes[${node.index}].interfaces: ${c.who} has no non-loopback interface for flannel to use; list the node's network interface`,
+    );
+    return SKIP;
+  }
+  return c.usable(c.routeIndex, "the default-route interface") ? { index: c.routeIndex, by: "default-route" } : undefined;
+}
+
+/** 1.-3. The selectors in flanneld's order; reports the node when none matches. */
+function bySelectors(c: NodeCandidates, ctx: SelectionContext): Selection {
+  const { s, base, p } = ctx;
+  const pick = byIface(c, s) ?? byIfaceRegex(c, ctx) ?? byCanReach(c, ctx);
+  if (pick !== undefined) return pick;
+  const tried = [
+    s.iface.length > 0 ? `${base}.iface ${show(s.iface)}` : "",
+    s.ifaceRegex.length > 0 ? `${base}.ifaceRegex ${show(s.ifaceRegex)}` : "",
+    s.ifaceCanReach !== undefined ? `${base}.ifaceCanReach "${s.ifaceCanReach}"` : "",
+  ].filter((x) => x !== "");
+  p.error(
+    selectorPath(s, base),
+    "flannel.iface-no-match",
+    `${selectorPath(s, base)}: no interface of ${c.who} matches ${tried.join(", then ")} (interfaces: ${c.node.interfaces.map(ifaceText).join("; ")}${
+      c.skipped.length > 0 ? `; skipped: ${c.skipped.join("; ")}` : ""
+    }); flanneld would exit with "Failed to find interface to use"; add a selector that matches on every node`,
+  );
+  return SKIP;
+}
+
+/** 1. --iface: names or addresses, in order. */
+function byIface(c: NodeCandidates, s: FlannelInterfaceSelectors): Choice | undefined {
+  const { node } = c;
+  for (const sel of s.iface) {
+    const byAddr = parseAddress(sel);
+    const index = byAddr.ok
+      ? node.interfaces.findIndex((i) => i.addresses.some((a) => a.address === byAddr.value.text))
+      : node.interfaces.findIndex((i) => i.name === sel);
+    if (index >= 0 && c.usable(index, `matched by iface "${sel}"`)) {
+      return { index, by: "iface", selector: sel, ...(byAddr.ok ? { matched: byAddr.value.text } : {}) };
+    }
+  }
+  return undefined;
+}
+
+/** 2. --iface-regex: addresses of every interface first, then names; warns when a regexp matches several. */
+function byIfaceRegex(c: NodeCandidates, ctx: SelectionContext): Choice | undefined {
+  const { s, families, base, p } = ctx;
+  for (const [k, pattern] of s.ifaceRegex.entries()) {
+    const re = ctx.regexps[k];
+    if (!re) continue;
+    const order = kernelOrder(c.node);
+    const byAddr = order.filter(({ iface }) => iface.addresses.some((a) => families.includes(a.family) && re.matcher(a.address).find()));
+    const byName = order.filter(({ iface }) => re.matcher(iface.name).find());
+    const hits = [...byAddr, ...byName.filter((x) => !byAddr.includes(x))];
+    const first = hits.find(({ index }) => c.usable(index, `matched by ifaceRegex "${pattern}"`));
+    if (!first) continue;
+    const matched = first.iface.addresses.find((a) => families.includes(a.family) && re.matcher(a.address).find());
+    if (hits.length > 1) {
+      p.warn(
+        `${base}.ifaceRegex[${k}]`,
+        "flannel.iface-regex-ambiguous",
+        `${base}.ifaceRegex[${k}]: ${show(pattern)} matches ${hits.map((h) => h.iface.name).join(", ")} on ${c.who}; flanneld takes the first in kernel order, which podnet assumes is ${first.iface.name}; anchor the regexp (e.g. "^${first.iface.name}$") to be sure`,
+      );
+    }
+    return {
+      index: first.index,
+      by: "iface-regex",
+      selector: pattern,
+      ...(byAddr.includes(first) && matched ? { matched: matched.address } : {}),
+    };
+  }
+  return undefined;
+}
+
+/** 3. --iface-can-reach: the node network that contains the target, else the default route. */
+function byCanReach(c: NodeCandidates, ctx: SelectionContext): Selection {
+  const { s } = ctx;
+  if (s.ifaceCanReach === undefined) return undefined;
+  const target = parseAddress(s.ifaceCanReach);
+  if (!target.ok) return undefined;
+  const { node, routeIndex } = c;
+  let best: { index: number; prefix: number } | undefined;
+  node.interfaces.forEach((iface, index) => {
+    for (const a of iface.addresses) {
+      const net = cidr(a.network);
+      if (containsAddress(net, target.value.family, target.value.value) && (!best || net.prefix > best.prefix)) {
+        best = { index, prefix: net.prefix };
+      }
+    }
+  });
+  if (best) {
+    return c.usable(best.index, `on-link to ${target.value.text}`)
+      ? { index: best.index, by: "iface-can-reach", selector: s.ifaceCanReach }
+      : undefined;
+  }
+  if (routeIndex >= 0) {
+    ctx.assumed.push(`${node.name} (${node.interfaces[routeIndex]?.name})`);
+    return c.usable(routeIndex, `default route towards ${target.value.text}`)
+      ? { index: routeIndex, by: "iface-can-reach", selector: s.ifaceCanReach }
+      : undefined;
+  }
+  ctx.unknown.push(node.name);
+  return SKIP;
+}
+
+/** The chosen interface with the address flannel advertises (the matched one first) and its network, per family. */
+function nodeInterface(node: PlannedNode, pick: Choice, families: readonly IpFamily[]): FlannelNodeInterface {
+  const iface = node.interfaces[pick.index] as PlannedInterface;
+  const addresses: Record<string, string> = {};
+  const networks: Record<string, string> = {};
+  for (const f of families) {
+    const a = iface.addresses.find((x) => x.family === f && x.address === pick.matched) ?? iface.addresses.find((x) => x.family === f);
+    if (a) {
+      addresses[f] = a.address;
+      networks[f] = a.network;
+    }
+  }
+  return {
+    node: node.name,
+    nodeIndex: node.index,
+    interface: iface.name,
+    interfaceIndex: pick.index,
+    mtu: iface.mtu,
+    addresses,
+    networks,
+    selectedBy: pick.by,
+    ...(pick.selector !== undefined ? { selector: pick.selector } : {}),
+  };
+}
+
+/** The errors and warnings that name several nodes at once. */
+function reportSelection(ctx: SelectionContext): void {
+  const { s, base, p, multi, assumed, unknown } = ctx;
   if (multi.length > 0) {
     const example = multi[0]?.names[multi[0].names.length - 1];
     p.error(
@@ -330,5 +342,4 @@ export function selectFlannelInterfaces(
       `${base}.ifaceCanReach: "${s.ifaceCanReach}" is on no network of ${unknown.length === 1 ? "node" : "nodes"} ${unknown.map((n) => `"${n}"`).join(", ")}, which ${unknown.length === 1 ? "has" : "have"} no known default-route interface; podnet cannot tell which interface flannel will use there, so MTU and address checks skip ${unknown.length === 1 ? "it" : "them"}; mark the default-route interface (defaultRoute: true) or use ${base}.iface`,
     );
   }
-  return out;
 }

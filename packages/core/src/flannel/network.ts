@@ -9,28 +9,23 @@
 
 import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
-import type { PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
 import type { ComponentArtifacts } from "../spec/bundle.js";
-import { flanneldArgs } from "./args.js";
-import { FLANNEL_BACKEND_OVERHEAD } from "./backend.js";
+import { flanneldDaemonSetArgs } from "./args.js";
 import { flannelCniConf, flannelCniConfJson } from "./cni-conf.js";
 import { FLANNEL_NAMES } from "./daemonset/daemonset.js";
 import { flannelManifests } from "./daemonset/manifests.js";
 import { flannelHostRequirements } from "./host-requirements.js";
 import { checkFlannelSelectors, type FlannelNodeInterface, selectFlannelInterfaces } from "./interfaces.js";
 import { type FlannelNetConf, flannelNetConf, flannelNetConfJson } from "./net-conf.js";
-import {
-  type FlannelBackendConfig,
-  type FlannelMode,
-  type FlannelNetworkConfig,
-  type FlannelNetworkOptions,
-  flannelNetworkSchema,
-} from "./options.js";
+import { checkFlannelNodes, type FlannelNodeMtu } from "./node-checks.js";
+import { type FlannelMode, type FlannelNetworkConfig, type FlannelNetworkOptions, flannelNetworkSchema } from "./options.js";
+import { type FlannelNodeSummary, flannelNetworkSummary, flannelNodeSummaries } from "./summary.js";
 import { type FlannelSpecFiles, flannelSystemdSpecComponent } from "./systemd/spec.js";
-import { checkFlannelConfig, checkFlannelNodes } from "./validation.js";
+import { checkFlannelConfig } from "./validation.js";
 import { type FlannelVersion, type FlannelVersionInfo, flannelImages, lookupFlannelVersion } from "./versions.js";
 
 /** Problem paths of flannel options start here (the spec's `flannel:` section). */
@@ -38,18 +33,6 @@ export const FLANNEL_PATH = "flannel";
 
 /** Manifest file of the render bundle (`manifests/flannel.yaml`). */
 export const FLANNEL_MANIFEST_FILE = "flannel.yaml";
-
-/** What flannel does on one node, as far as the inventory tells. */
-export interface FlannelNodeSummary {
-  readonly node: string;
-  readonly interface: string;
-  readonly selectedBy: FlannelNodeInterface["selectedBy"];
-  /** Addresses flannel advertises (PublicIP / PublicIPv6). */
-  readonly addresses: PerFamily<string>;
-  readonly interfaceMtu: number;
-  /** FLANNEL_MTU: the MTU pods get. */
-  readonly podMtu: number;
-}
 
 /** The rendered network. */
 export interface FlannelNetwork {
@@ -158,12 +141,6 @@ export function flannelComponent(
   };
 }
 
-/** Backend settings safe to print: the PSK is replaced by a marker. */
-function publicBackend(b: FlannelBackendConfig): FlannelPlanFacts["backend"] & Record<string, unknown> {
-  const { psk, ...rest } = b;
-  return psk === undefined ? rest : { ...rest, psk: "(secret)" };
-}
-
 /** Validates a parsed config against the plan and renders it; problems go into `p`. */
 export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: PodCidrPlan, p: Problems): FlannelNetwork | undefined {
   const base = FLANNEL_PATH;
@@ -193,12 +170,13 @@ export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: PodCidrPlan, 
   return assemble(c, plan, info, selections, mtus);
 }
 
+/** Renders a validated config: net-conf, flanneld arguments, the cluster objects, host needs and the summary. */
 function assemble(
   c: FlannelNetworkConfig,
   plan: PodCidrPlan,
   info: FlannelVersionInfo,
   selections: readonly FlannelNodeInterface[],
-  mtus: ReturnType<typeof checkFlannelNodes>,
+  mtus: readonly FlannelNodeMtu[],
 ): FlannelNetwork {
   const namespace = c.namespace ?? info.namespace;
   const createNamespace = c.createNamespace ?? namespace !== "kube-system";
@@ -213,15 +191,7 @@ function assemble(
     backend: c.backend,
   });
   const cniConf = flannelCniConf();
-  const args = flanneldArgs({
-    ipMasq: c.ipMasq,
-    kubeSubnetMgr: true,
-    healthzPort,
-    iface: c.iface,
-    ifaceRegex: c.ifaceRegex,
-    ...(c.ifaceCanReach !== undefined ? { ifaceCanReach: c.ifaceCanReach } : {}),
-    extraArgs: c.extraArgs,
-  });
+  const args = flanneldDaemonSetArgs(c, healthzPort);
   const netConfInSecret = c.backend.psk !== undefined;
   const objects = flannelManifests({
     config: c,
@@ -243,36 +213,19 @@ function assemble(
     enableNFTables: c.enableNFTables,
     ipMasq: c.ipMasq,
   });
-  const byNode = new Map(mtus.map((m) => [m.node, m]));
-  const nodes: FlannelNodeSummary[] = selections.flatMap((s) => {
-    const m = byNode.get(s.node);
-    return m
-      ? [
-          {
-            node: s.node,
-            interface: s.interface,
-            selectedBy: s.selectedBy,
-            addresses: s.addresses,
-            interfaceMtu: m.interfaceMtu,
-            podMtu: m.podMtu,
-          },
-        ]
-      : [];
-  });
+  const nodes = flannelNodeSummaries(selections, mtus);
   const podMtu = Object.fromEntries(nodes.map((n) => [n.node, n.podMtu]));
-  const summary = {
-    mode: c.mode,
+  const summary = flannelNetworkSummary({
+    config: c,
     version: info.version,
     namespace,
     images,
-    networks: { ...(ipv4 !== undefined ? { ipv4 } : {}), ...(ipv6 !== undefined ? { ipv6 } : {}) },
-    backend: publicBackend(c.backend),
-    backendOverhead: FLANNEL_BACKEND_OVERHEAD[c.backend.type],
+    plan,
     args,
     healthzPort,
-    nodes: Object.fromEntries(nodes.map(({ node, ...rest }) => [node, rest])),
+    nodes,
     hostRequirements,
-  };
+  });
   return {
     mode: c.mode,
     version: info.version,

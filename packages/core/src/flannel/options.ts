@@ -40,7 +40,7 @@ export type FlannelWireguardMode = (typeof FlannelWireguardMode)[keyof typeof Fl
  */
 export const flannelBackendSchema = z.strictObject({
   /** Backend type. @default "vxlan" */
-  type: z.enum(["vxlan", "host-gw", "wireguard", "ipip", "udp"]).default("vxlan"),
+  type: z.enum(FlannelBackend).default("vxlan"),
   /** vxlan: VXLAN network identifier (`VNI`). @default - 1 (flannel's default) */
   vni: z.number().int().optional(),
   /** vxlan, udp: UDP port (`Port`). @default - 8472 for vxlan (Linux kernel default), 8285 for udp */
@@ -58,7 +58,7 @@ export const flannelBackendSchema = z.strictObject({
   /** wireguard: pre-shared key, 32 bytes in base64 (`PSK`); rendered into a Secret, never into plan.json. @default - none */
   psk: z.string().optional(),
   /** wireguard: tunnel layout (`Mode`). @default "separate" */
-  mode: z.enum(["separate", "auto", "ipv4", "ipv6"]).optional(),
+  mode: z.enum(FlannelWireguardMode).optional(),
   /** wireguard: keepalive in seconds (`PersistentKeepaliveInterval`). @default 0 */
   persistentKeepaliveInterval: z.number().int().optional(),
 });
@@ -81,7 +81,7 @@ export const flannelTolerationSchema = z.strictObject({
 
 export const flannelNetworkSchema = z.strictObject({
   /** How flanneld runs. @default "daemonset" */
-  mode: z.enum(["daemonset", "systemd"]).default("daemonset"),
+  mode: z.enum(FlannelMode).default("daemonset"),
   /** flannel release; selects images, namespace and what the manifest contains. @default "v0.28.9" */
   version: z.string().default(DEFAULT_FLANNEL_VERSION),
   /** Registry (mirror) and organisation replacing `ghcr.io/flannel-io` in both images. @default - upstream's */

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { flanneldCertSchema } from "./certs.js";
 import { FLANNEL_SUBNET_FILE } from "./cni-conf.js";
-import { flannelEtcdSchema } from "./etcd.js";
+import { flannelEtcdSchema } from "./etcd-options.js";
 
 /** Where flanneld keeps node subnets. */
 export const FlannelDatastore = {
@@ -66,7 +66,7 @@ export const flannelKubeSubnetMgrSchema = z.strictObject({
 
 export const flannelSystemdSchema = z.strictObject({
   /** Where flanneld keeps node subnets. @default "etcd" */
-  datastore: z.enum(["etcd", "kube-subnet-mgr"]).default("etcd"),
+  datastore: z.enum(FlannelDatastore).default("etcd"),
   /** etcd settings (datastore etcd). */
   etcd: flannelEtcdSchema.optional(),
   /** Kube subnet manager settings (datastore kube-subnet-mgr). */
@@ -88,7 +88,7 @@ export const flannelSystemdSchema = z.strictObject({
   /** `--subnet-file`; the CNI plugin and mk-docker-opts.sh read the same file. @default "/run/flannel/subnet.env" */
   subnetFile: z.string().default(FLANNEL_SUBNET_FILE),
   /** How pods get flannel's subnet. @default "containerd" */
-  containerRuntime: z.enum(["docker", "containerd"]).default("containerd"),
+  containerRuntime: z.enum(FlannelContainerRuntime).default("containerd"),
   /** Docker integration (containerRuntime docker). */
   docker: z
     .strictObject({

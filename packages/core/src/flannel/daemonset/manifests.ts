@@ -5,6 +5,7 @@
  */
 
 import type { K8sObject } from "../../shared/manifest.js";
+import { FLANNEL_CLUSTER_ROLE_RULES } from "../rbac.js";
 import { FLANNEL_NAMES, type FlannelDaemonSetInput, flannelDaemonSet } from "./daemonset.js";
 
 export interface FlannelManifestsInput extends FlannelDaemonSetInput {
@@ -14,18 +15,6 @@ export interface FlannelManifestsInput extends FlannelDaemonSetInput {
   /** net-conf.json text (with the PSK, when set: it then goes into a Secret). */
   readonly netConfJson: string;
 }
-
-/**
- * The ClusterRole rules flanneld needs with the kube subnet manager: read its
- * own pod, watch nodes (their podCIDRs and flannel annotations), patch
- * node status (NetworkUnavailable).
- * @see https://github.com/flannel-io/flannel/blob/v0.28.9/Documentation/kube-flannel.yml
- */
-export const FLANNEL_CLUSTER_ROLE_RULES = [
-  { apiGroups: [""], resources: ["pods"], verbs: ["get"] },
-  { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
-  { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
-] as const;
 
 /** All objects, in apply order. */
 export function flannelManifests(input: FlannelManifestsInput): K8sObject[] {

@@ -11,9 +11,10 @@ export {
   KUBE_API_SERVER,
   KUBE_TOKEN,
 } from "./kube-subnet-mgr.js";
-export type { FlannelSystemdInput, FlannelSystemdNode, FlannelSystemdPlan } from "./plan.js";
+export { LOCAL_PATH, SPEC_DIR_PATH } from "./paths.js";
+export type { FlannelSystemdInput, FlannelSystemdMaterial, FlannelSystemdNode, FlannelSystemdPlan } from "./plan.js";
 export { planFlannelSystemd } from "./plan.js";
-export { LOCAL_PATH, renderFlannelPushSecrets, SPEC_DIR_PATH } from "./push.js";
+export { renderFlannelPushSecrets } from "./push.js";
 export type { FlannelSystemdRemoteInputs } from "./remote.js";
 export {
   checkFlannelSystemdRemoteInputs,
@@ -37,7 +38,6 @@ export type {
   CniPluginInput,
   LeaseDeleteInput,
   ServiceSnippetInput,
-  StagedSecret,
   StopSnippetInput,
   VerifyInput,
 } from "./scripts.js";
@@ -50,20 +50,17 @@ export {
   isFlannelLink,
   leaseDeleteSnippet,
   restartPendingCondition,
-  SECRET_STAGING_DIR,
-  stagedSecretCondition,
-  stagedSecretPath,
-  stagedSecretSnippet,
   startFlanneldSnippet,
   stopFlanneldSnippet,
   verifySnippet,
 } from "./scripts.js";
+export type { StagedSecret } from "./secrets.js";
+export { SECRET_STAGING_DIR, stagedSecretCondition, stagedSecretPath, stagedSecretSnippet } from "./secrets.js";
 export type { FlannelSpecFiles, SpecFileRef } from "./spec.js";
 export { flannelSpecFileRefs, flannelSystemdSpecComponent } from "./spec.js";
 export { flannelStepInstall, flannelStepScope, flannelStepState, flannelTokenPendingInstall, flannelUninstallDriver } from "./steps.js";
-export type { FlannelSystemdComponentInput, FlannelSystemdMaterial } from "./systemd.js";
+export type { FlannelSystemdComponentInput } from "./systemd.js";
 export {
-  flanneldSystemdArgs,
   flannelSystemdClusterFiles,
   flannelSystemdComponent,
   flannelSystemdNodeStates,
@@ -81,3 +78,4 @@ export {
   systemdEnvironment,
   systemdExecWord,
 } from "./unit.js";
+export { flanneldSystemdArgs } from "./units.js";

@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import type { K8sObject } from "../../shared/manifest.js";
 import { DNS1123_LABEL } from "../../shared/names.js";
 import { type Problems, show } from "../../shared/problems.js";
-import { FLANNEL_CLUSTER_ROLE_RULES } from "../daemonset/manifests.js";
+import { FLANNEL_CLUSTER_ROLE_RULES } from "../rbac.js";
 
 /** Names of the objects (seed 003 uses `flannel` for all of them). */
 export const FLANNEL_KUBE_NAMES = {

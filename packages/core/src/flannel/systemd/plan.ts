@@ -10,17 +10,16 @@ import type { NodeArch } from "../../plan/options.js";
 import type { PerFamily, PodCidrPlan } from "../../plan/pod-cidr-plan.js";
 import { nthAddress, parseCidr } from "../../shared/cidr.js";
 import { type Problems, show } from "../../shared/problems.js";
-import { checkShellValue, DOWNLOAD_URL, SAFE_PATH, SHA256 } from "../../shared/shell.js";
 import { backendDevices } from "../backend.js";
-import { ETCD_PREFIX, FLANNEL_RELEASE_TAG, type FlannelEtcdPlan, planFlannelEtcd } from "../etcd.js";
+import { FLANNEL_RELEASE_TAG, type FlannelEtcdPlan } from "../etcd.js";
 import { flannelHostRequirements } from "../host-requirements.js";
 import { checkFlannelSelectors, type FlannelNodeInterface, selectFlannelInterfaces } from "../interfaces.js";
-import { flannelNetConf, flannelNetConfJson } from "../net-conf.js";
+import { checkFlannelNodes } from "../node-checks.js";
 import type { FlannelNetworkConfig } from "../options.js";
 import type { FlannelKubeSubnetMgrConfig, FlannelSystemdConfig } from "../systemd-options.js";
-import { checkFlannelConfig, checkFlannelNodes } from "../validation.js";
-import { checkFlannelKubeSubnetMgr } from "./kube-subnet-mgr.js";
-import { LOCAL_PATH } from "./push.js";
+import { checkFlannelConfig } from "../validation.js";
+import { planSystemdDatastore } from "./datastore.js";
+import { checkSystemdSettings, checkSystemdUnitValues, flannelCniPluginUrls, flannelReleaseUrls } from "./settings-checks.js";
 import { checkUnitValue } from "./unit.js";
 
 /** What podnet knows about one node in systemd mode. */
@@ -66,16 +65,26 @@ export interface FlannelSystemdPlan {
   readonly hostRequirements: HostRequirements;
 }
 
+/** PEM material and tokens the node units carry; key and token only where they may travel (Pulumi secrets). */
+export interface FlannelSystemdMaterial {
+  /** CA that signed etcd's server certificate (PEM). */
+  readonly etcdCa?: string;
+  /** flanneld's etcd client certificate (PEM). */
+  readonly etcdCert?: string;
+  /** Its private key (PEM). Absent in the CLI path: flannel/push-secrets.sh copies it. */
+  readonly etcdKey?: string;
+  /** Cluster CA for the kubeconfig (PEM). */
+  readonly kubeCa?: string;
+  /** The ServiceAccount token. Absent in the CLI path: the kubeconfig names a token file that push-secrets.sh copies. */
+  readonly kubeToken?: string;
+}
+
 export interface FlannelSystemdInput {
   readonly config: FlannelNetworkConfig;
   readonly plan: PodCidrPlan;
   /** Problem path of the flannel section. */
   readonly base: string;
 }
-
-const OPTIONS_KEY = /^[A-Z_][A-Z0-9_]{0,63}$/;
-/** dockerd command line for the drop-in: an absolute program and plain words (no $, quotes, %). */
-const DOCKERD_COMMAND = /^\/[A-Za-z0-9/._-]+( [A-Za-z0-9=/._:,@+-]+)*$/;
 
 /** Validates mode systemd (on top of the shared flannel checks) and builds its plan. */
 export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): FlannelSystemdPlan | undefined {
@@ -106,118 +115,9 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
   // Selection runs only on valid selectors: a bad regexp is one problem, not one per node.
   const selections = checkFlannelSelectors(c, base, p) && printable ? selectFlannelInterfaces(plan, c, base, p) : [];
   const mtus = checkFlannelNodes(selections, c, plan, base, p);
-  if (c.backend.psk !== undefined) {
-    p.error(
-      `${base}.backend.psk`,
-      "flannel.systemd.psk",
-      `${base}.backend.psk: a wireguard PSK is not supported in mode "systemd" yet (it would be stored in etcd's config and in the config-writing script); use mode "daemonset" or no PSK`,
-    );
-  }
-  for (const [key, value] of [
-    ["binDir", s.binDir],
-    ["certDir", s.certDir],
-    ["subnetFile", s.subnetFile],
-    ["docker.optionsFile", s.docker.optionsFile],
-  ] as const) {
-    checkShellValue(p, `${sbase}.${key}`, value, SAFE_PATH);
-  }
-  const configNode = s.etcd?.configNode;
-  if (configNode !== undefined && !plan.nodes.some((n) => n.name === configNode)) {
-    p.error(
-      `${sbase}.etcd.configNode`,
-      "flannel.etcd.config-node-unknown",
-      `${sbase}.etcd.configNode: ${show(configNode)} is not a node of the spec (${plan.nodes.map((n) => `"${n.name}"`).join(", ")}); name the node that has etcdctl and reaches etcd, or leave it out to use the first etcd member`,
-    );
-  }
-  if (!OPTIONS_KEY.test(s.docker.optionsKey)) {
-    p.error(
-      `${sbase}.docker.optionsKey`,
-      "flannel.systemd.options-key",
-      `${sbase}.docker.optionsKey: ${show(s.docker.optionsKey)} is not an environment variable name (A-Z, 0-9, _), e.g. "DOCKER_NETWORK_OPTIONS"`,
-    );
-  }
-  if (!DOCKERD_COMMAND.test(s.docker.dockerd)) {
-    p.error(
-      `${sbase}.docker.dockerd`,
-      "flannel.systemd.dockerd",
-      `${sbase}.docker.dockerd: ${show(s.docker.dockerd)} is not an absolute program followed by plain words (no $, quotes or %), e.g. "/usr/bin/dockerd -H fd://"`,
-    );
-  }
-  if (s.containerRuntime === "docker" && !c.ipMasq) {
-    p.warn(
-      `${base}.ipMasq`,
-      "flannel.systemd.docker-ip-masq",
-      `${base}.ipMasq: false with Docker leaves Docker's own --ip-masq on: it masquerades everything pods send off docker0, so remote pods see the node's address instead of the pod's (seed 004); set ${base}.ipMasq: true so flanneld does the narrow SNAT and Docker's is turned off`,
-    );
-  }
-
-  // Release downloads: one sha256 per architecture in use, or nothing is rendered.
-  const arches = [...new Set(plan.nodes.map((n) => n.arch))].sort();
-  checkShellValue(p, `${sbase}.release.baseUrl`, s.release.baseUrl.replace(/\/+$/, ""), DOWNLOAD_URL);
-  const releaseUrls: Partial<Record<NodeArch, string>> = {};
-  for (const arch of arches) {
-    const asset = `flannel-${c.version}-linux-${arch}.tar.gz`;
-    const url = `${s.release.baseUrl.replace(/\/+$/, "")}/${c.version}/${asset}`;
-    releaseUrls[arch] = url;
-    const sum = s.release.sha256[arch];
-    if (sum === undefined) {
-      p.error(
-        `${sbase}.release.sha256.${arch}`,
-        "flannel.systemd.sha256-missing",
-        `${sbase}.release.sha256.${arch}: missing; nodes ${plan.nodes
-          .filter((n) => n.arch === arch)
-          .map((n) => `"${n.name}"`)
-          .join(
-            ", ",
-          )} are ${arch}, and podnet downloads ${asset} only with a pinned sha256 (copy it from the release page or run sha256sum on a copy you trust)`,
-      );
-    } else if (checkShellValue(p, `${sbase}.release.sha256.${arch}`, sum, SHA256) && /^0+$/.test(sum)) {
-      p.warn(
-        `${sbase}.release.sha256.${arch}`,
-        "flannel.systemd.sha256-placeholder",
-        `${sbase}.release.sha256.${arch}: all zeros is a placeholder; the download of ${asset} will stop with a sha256 mismatch (nothing replaced) until you give the real sha256 from the release page`,
-      );
-    }
-  }
-  const cniPluginUrls: Partial<Record<NodeArch, string>> = {};
-  if (s.containerRuntime === "containerd") {
-    checkShellValue(p, `${base}.cniBinDir`, c.cniBinDir, SAFE_PATH);
-    checkShellValue(p, `${base}.cniConfDir`, c.cniConfDir, SAFE_PATH);
-    if (!s.cniPlugin) {
-      p.error(
-        `${sbase}.cniPlugin`,
-        "flannel.systemd.cni-plugin-missing",
-        `${sbase}.cniPlugin: containerRuntime "containerd" needs the flannel CNI plugin; give cniPlugin: { sha256: { <arch>: ... } } (version defaults to v1.9.1-flannel3), or use containerRuntime "docker"`,
-      );
-    } else {
-      if (!/^v[0-9]+\.[0-9]+\.[0-9]+(-flannel[0-9]+)?$/.test(s.cniPlugin.version)) {
-        p.error(
-          `${sbase}.cniPlugin.version`,
-          "flannel.systemd.cni-version",
-          `${sbase}.cniPlugin.version: ${show(s.cniPlugin.version)} is not a flannel CNI plugin tag such as "v1.9.1-flannel3"`,
-        );
-      }
-      checkShellValue(p, `${sbase}.cniPlugin.baseUrl`, s.cniPlugin.baseUrl.replace(/\/+$/, ""), DOWNLOAD_URL);
-      for (const arch of arches) {
-        const asset = `cni-plugin-flannel-linux-${arch}-${s.cniPlugin.version}.tgz`;
-        cniPluginUrls[arch] = `${s.cniPlugin.baseUrl.replace(/\/+$/, "")}/${s.cniPlugin.version}/${asset}`;
-        const sum = s.cniPlugin.sha256[arch];
-        if (sum === undefined) {
-          p.error(
-            `${sbase}.cniPlugin.sha256.${arch}`,
-            "flannel.systemd.sha256-missing",
-            `${sbase}.cniPlugin.sha256.${arch}: missing; podnet downloads ${asset} only with a pinned sha256`,
-          );
-        } else checkShellValue(p, `${sbase}.cniPlugin.sha256.${arch}`, sum, SHA256);
-      }
-    }
-  } else if (s.cniPlugin) {
-    p.warn(
-      `${sbase}.cniPlugin`,
-      "flannel.systemd.cni-plugin-unused",
-      `${sbase}.cniPlugin: ignored with containerRuntime "docker" (Docker's bridge takes flannel's subnet; no CNI plugin is installed)`,
-    );
-  }
+  checkSystemdSettings(c, s, plan, base, p);
+  const releaseUrls = flannelReleaseUrls(c, s, plan, sbase, p);
+  const cniPluginUrls = flannelCniPluginUrls(c, s, plan, base, p);
 
   const certPaths = { ca: `${s.certDir}/ca.pem`, cert: `${s.certDir}/flanneld.pem`, key: `${s.certDir}/flanneld-key.pem` };
   const networks: PerFamily<string> = {
@@ -225,128 +125,74 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
     ...(plan.podCidr.ipv6 ? { ipv6: plan.podCidr.ipv6 } : {}),
   };
   const devices = [...backendDevices(c.backend, { ipv4: networks.ipv4 !== undefined, ipv6: networks.ipv6 !== undefined })];
-  const byNode = new Map<string, FlannelNodeInterface>(selections.map((x) => [x.node, x]));
-  const cleanupOnChange = [
-    `stop flanneld on every node (systemctl stop flanneld) before the new config is written`,
-    `on every node run uninstall.sh, then install.sh: it deletes ${[...devices, ...(s.containerRuntime === "containerd" ? ["cni0"] : [])].join(", ") || "flannel's routes"}, flannel's iptables chains and subnet.env, and starts flanneld on the new network`,
-    s.containerRuntime === "docker"
-      ? "restart Docker on every node (docker0 takes the new subnet; containers restart)"
-      : "delete every pod that is not host-network so it gets an address in the new network",
-  ];
-
-  let etcd: FlannelEtcdPlan | undefined;
-  let kube: FlannelKubeSubnetMgrConfig | undefined;
-  let netConfJson: string | undefined;
+  const cleanupOnChange = networkChangeCleanup(s, devices);
   const netConfInput = {
     ...(networks.ipv4 !== undefined ? { network: networks.ipv4 } : {}),
     ...(networks.ipv6 !== undefined ? { ipv6Network: networks.ipv6 } : {}),
     enableNFTables: c.enableNFTables,
     backend: c.backend,
   };
-  if (s.datastore === "etcd") {
-    if (s.kubeSubnetMgr)
-      p.warn(`${sbase}.kubeSubnetMgr`, "flannel.systemd.unused", `${sbase}.kubeSubnetMgr: ignored with datastore "etcd"`);
-    if (!s.etcd) {
-      p.error(
-        `${sbase}.etcd`,
-        "flannel.systemd.etcd-missing",
-        `${sbase}.etcd: datastore "etcd" needs etcd: { endpoints: ["https://<member>:2379", ...], tls: {...} }`,
-      );
-    } else {
-      for (const [key, value] of Object.entries(s.etcd.tls ?? {}) as Array<[string, string]>) {
-        if (!LOCAL_PATH.test(value)) {
-          p.error(
-            `${sbase}.etcd.tls.${key}`,
-            "flannel.systemd.local-path",
-            `${sbase}.etcd.tls.${key}: ${show(value)} is not a file path podnet accepts (letters, digits and ._+@=/-; no spaces or quotes)`,
-          );
-        }
-      }
-      etcd = planFlannelEtcd(
-        {
-          plan,
-          flannel: c,
-          etcd: s.etcd,
-          version: c.version,
-          netConf: netConfInput,
-          publicIps: Object.fromEntries(selections.map((x) => [x.node, x.addresses])),
-          cleanupOnChange,
-          base,
-        },
-        p,
-      );
-      if (etcd && !ETCD_PREFIX.test(etcd.prefix)) etcd = undefined;
-      if (etcd?.allowNetworkChange) {
-        p.warn(
-          `${sbase}.etcd.allowNetworkChange`,
-          "flannel.systemd.network-change",
-          `${sbase}.etcd.allowNetworkChange: etcd/write-config.sh will replace a config with another Network, SubnetLen, backend or VNI and delete every lease; then, in order: ${cleanupOnChange.map((c, i) => `(${i + 1}) ${c}`).join("; ")} (also in plan.json); turn it off again afterwards`,
-        );
-      }
-    }
-  } else {
-    if (s.etcd) p.warn(`${sbase}.etcd`, "flannel.systemd.unused", `${sbase}.etcd: ignored with datastore "kube-subnet-mgr"`);
-    for (const key of ["subnetLen", "subnetMin", "subnetMax", "ipv6SubnetLen", "ipv6SubnetMin", "ipv6SubnetMax"] as const) {
-      if (c[key] !== undefined) {
-        p.warn(
-          `${base}.${key}`,
-          "flannel.subnet-ignored",
-          `${base}.${key}: ${show(c[key])} is ignored with datastore "kube-subnet-mgr": each node gets its spec.podCIDR (cluster.nodeMaskSize)`,
-        );
-      }
-    }
-    if (!s.kubeSubnetMgr) {
-      p.error(
-        `${sbase}.kubeSubnetMgr`,
-        "flannel.systemd.kube-missing",
-        `${sbase}.kubeSubnetMgr: datastore "kube-subnet-mgr" needs kubeSubnetMgr: { apiServer: "https://<api>:6443", caFile: ... }`,
-      );
-    } else {
-      const k = s.kubeSubnetMgr;
-      kube = k;
-      checkFlannelKubeSubnetMgr(k, `${sbase}.kubeSubnetMgr`, p);
-      for (const key of ["kubeconfigPath", "tokenPath", "netConfPath"] as const)
-        checkShellValue(p, `${sbase}.kubeSubnetMgr.${key}`, k[key], SAFE_PATH);
-      for (const key of ["caFile", "tokenFile"] as const) {
-        const v = k[key];
-        if (v !== undefined && !LOCAL_PATH.test(v)) {
-          p.error(
-            `${sbase}.kubeSubnetMgr.${key}`,
-            "flannel.systemd.local-path",
-            `${sbase}.kubeSubnetMgr.${key}: ${show(v)} is not a file path podnet accepts (letters, digits and ._+@=/-; no spaces or quotes)`,
-          );
-        }
-      }
-      netConfJson = flannelNetConfJson(flannelNetConf(netConfInput));
-    }
-  }
-  // Values with a rule of their own are reported by it; here only what got past one.
-  const reported = new Set(p.errors.map((e) => e.path));
-  const unitValues: Array<[string, string | undefined]> = [
-    ...c.iface.map((v, i): [string, string] => [`${base}.iface[${i}]`, v]),
-    [`${base}.ifaceCanReach`, c.ifaceCanReach],
-    ...c.extraArgs.map((v, i): [string, string] => [`${base}.extraArgs[${i}]`, v]),
-    ...(s.etcd?.endpoints ?? []).map((v, i): [string, string] => [`${sbase}.etcd.endpoints[${i}]`, v]),
-    [`${sbase}.etcd.prefix`, s.etcd?.prefix],
-    [`${sbase}.binDir`, s.binDir],
-    [`${sbase}.certDir`, s.certDir],
-    [`${sbase}.subnetFile`, s.subnetFile],
-    [`${sbase}.docker.optionsFile`, s.docker.optionsFile],
-    [`${sbase}.docker.optionsKey`, s.docker.optionsKey],
-    [`${sbase}.docker.dockerd`, s.docker.dockerd],
-    [`${sbase}.kubeSubnetMgr.kubeconfigPath`, s.kubeSubnetMgr?.kubeconfigPath],
-    [`${sbase}.kubeSubnetMgr.netConfPath`, s.kubeSubnetMgr?.netConfPath],
-  ];
-  for (const [path, value] of unitValues) {
-    if (value !== undefined && !reported.has(path)) checkUnitValue(p, path, value);
-  }
+  const { etcd, kube, netConfJson } = planSystemdDatastore({ c, s, plan, base, netConfInput, selections, cleanupOnChange }, p);
+  checkSystemdUnitValues(c, s, base, p);
   if (p.errors.length > before) return undefined;
 
-  const subnetLen: PerFamily<number> = {
+  return {
+    version: c.version,
+    flannel: c,
+    systemd: s,
+    ...(etcd ? { etcd } : {}),
+    ...(kube ? { kube } : {}),
+    ...(netConfJson !== undefined ? { netConfJson } : {}),
+    certPaths,
+    devices,
+    nodes: systemdNodes(plan, selections, etcd, networks),
+    families: plan.families,
+    networks,
+    subnetLen: systemdSubnetLen(plan, etcd, networks),
+    releaseUrls,
+    cniPluginUrls,
+    cleanupOnChange,
+    podMtu: Object.fromEntries(mtus.map((m) => [m.node, m.podMtu])),
+    interfaceMtu: Object.fromEntries(mtus.map((m) => [m.node, m.interfaceMtu])),
+    hostRequirements: flannelHostRequirements({
+      backend: c.backend,
+      ipv4: networks.ipv4 !== undefined,
+      ipv6: networks.ipv6 !== undefined,
+      healthzPort: c.healthzPort ?? 0,
+      enableNFTables: c.enableNFTables,
+      ipMasq: c.ipMasq,
+    }),
+  };
+}
+
+/** SubnetLen per family: etcd's range when flannel allocates, else the plan's node mask. */
+function systemdSubnetLen(plan: PodCidrPlan, etcd: FlannelEtcdPlan | undefined, networks: PerFamily<string>): PerFamily<number> {
+  return {
     ...(networks.ipv4 !== undefined ? { ipv4: etcd?.ranges.find((r) => r.family === "ipv4")?.subnetLen ?? plan.nodeMaskSize.ipv4 } : {}),
     ...(networks.ipv6 !== undefined ? { ipv6: etcd?.ranges.find((r) => r.family === "ipv6")?.subnetLen ?? plan.nodeMaskSize.ipv6 } : {}),
   };
-  const nodes: FlannelSystemdNode[] = plan.nodes.map((n) => {
+}
+
+/** The node steps after an allowed network change, in order (also in plan.json). */
+function networkChangeCleanup(s: FlannelSystemdConfig, devices: readonly string[]): string[] {
+  return [
+    `stop flanneld on every node (systemctl stop flanneld) before the new config is written`,
+    `on every node run uninstall.sh, then install.sh: it deletes ${[...devices, ...(s.containerRuntime === "containerd" ? ["cni0"] : [])].join(", ") || "flannel's routes"}, flannel's iptables chains and subnet.env, and starts flanneld on the new network`,
+    s.containerRuntime === "docker"
+      ? "restart Docker on every node (docker0 takes the new subnet; containers restart)"
+      : "delete every pod that is not host-network so it gets an address in the new network",
+  ];
+}
+
+/** Per node: the interface and addresses selected, the reservation key and the subnet flanneld must get with it. */
+function systemdNodes(
+  plan: PodCidrPlan,
+  selections: readonly FlannelNodeInterface[],
+  etcd: FlannelEtcdPlan | undefined,
+  networks: PerFamily<string>,
+): FlannelSystemdNode[] {
+  const byNode = new Map<string, FlannelNodeInterface>(selections.map((x) => [x.node, x]));
+  return plan.nodes.map((n) => {
     const sel = byNode.get(n.name);
     const res = etcd?.reservations.find((r) => r.node === n.name);
     const firstPlusOne = (text?: string) => {
@@ -371,31 +217,4 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
       ...(n.ssh ? { ssh: n.ssh } : {}),
     };
   });
-  return {
-    version: c.version,
-    flannel: c,
-    systemd: s,
-    ...(etcd ? { etcd } : {}),
-    ...(kube ? { kube } : {}),
-    ...(netConfJson !== undefined ? { netConfJson } : {}),
-    certPaths,
-    devices,
-    nodes,
-    families: plan.families,
-    networks,
-    subnetLen,
-    releaseUrls,
-    cniPluginUrls,
-    cleanupOnChange,
-    podMtu: Object.fromEntries(mtus.map((m) => [m.node, m.podMtu])),
-    interfaceMtu: Object.fromEntries(mtus.map((m) => [m.node, m.interfaceMtu])),
-    hostRequirements: flannelHostRequirements({
-      backend: c.backend,
-      ipv4: networks.ipv4 !== undefined,
-      ipv6: networks.ipv6 !== undefined,
-      healthzPort: c.healthzPort ?? 0,
-      enableNFTables: c.enableNFTables,
-      ipMasq: c.ipMasq,
-    }),
-  };
 }

@@ -14,9 +14,8 @@ import { zodProblems } from "../../shared/zod-problems.js";
 import { type FlannelNetworkOptions, flannelNetworkSchema } from "../options.js";
 import { renderFlannelEtcdWriteConfig } from "./etcd-script.js";
 import { FLANNEL_KUBE_NAMES } from "./kube-subnet-mgr.js";
-import { type FlannelSystemdNode, type FlannelSystemdPlan, planFlannelSystemd } from "./plan.js";
+import { type FlannelSystemdMaterial, type FlannelSystemdNode, type FlannelSystemdPlan, planFlannelSystemd } from "./plan.js";
 import { flannelStepInstall, flannelTokenPendingInstall } from "./steps.js";
-import type { FlannelSystemdMaterial } from "./systemd.js";
 
 /** What the front end was given to reach the nodes (`hosts`), as presence: the values may arrive late. */
 export interface FlannelSystemdRemoteInputs {

@@ -7,9 +7,11 @@
 import type { PodCidrPlan } from "../../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../../shared/problems.js";
 import type { ComponentArtifacts } from "../../spec/bundle.js";
+import type { FlannelEtcdConfig } from "../etcd-options.js";
 import type { FlannelNetworkConfig } from "../options.js";
+import type { FlannelKubeSubnetMgrConfig } from "../systemd-options.js";
+import { LOCAL_PATH, SPEC_DIR_PATH } from "./paths.js";
 import { planFlannelSystemd } from "./plan.js";
-import { LOCAL_PATH, SPEC_DIR_PATH } from "./push.js";
 import { flannelSystemdComponent } from "./systemd.js";
 
 /** What a front end read for the spec. */
@@ -85,45 +87,12 @@ export function flannelSystemdSpecComponent(
   const s = config.systemd;
   const tls = s?.datastore !== "kube-subnet-mgr" ? s?.etcd?.tls : undefined;
   const kube = s?.datastore === "kube-subnet-mgr" ? s?.kubeSubnetMgr : undefined;
-  if (kube && kube.caFile === undefined) {
-    p.error(
-      "flannel.systemd.kubeSubnetMgr.caFile",
-      "flannel.systemd.cert-missing",
-      "flannel.systemd.kubeSubnetMgr.caFile: the CLI needs the cluster CA file for the kubeconfig (e.g. /etc/kubernetes/pki/ca.crt)",
-    );
-  }
-  if (tls) {
-    for (const key of ["caFile", "certFile", "keyFile"] as const) {
-      if (tls[key] === undefined) {
-        p.error(
-          `flannel.systemd.etcd.tls.${key}`,
-          "flannel.systemd.cert-missing",
-          `flannel.systemd.etcd.tls.${key}: the CLI needs the ${key === "caFile" ? "etcd CA" : key === "certFile" ? "flanneld client certificate" : "client key"} file (a path relative to the spec), e.g. pki/${key === "caFile" ? "ca" : key === "certFile" ? "flanneld" : "flanneld-key"}.pem`,
-        );
-      }
-    }
-  }
+  checkCliCertFiles(tls, kube, p);
   const etcdCa = read("flannel.systemd.etcd.tls.caFile", tls?.caFile);
   const etcdCert = read("flannel.systemd.etcd.tls.certFile", tls?.certFile);
   const kubeCa = read("flannel.systemd.kubeSubnetMgr.caFile", kube?.caFile);
-  for (const n of plan.nodes) {
-    const key = n.ssh?.privateKeyFile;
-    if (key !== undefined && !LOCAL_PATH.test(key)) {
-      p.error(
-        `nodes[${n.index}].ssh.privateKeyFile`,
-        "flannel.systemd.local-path",
-        `nodes[${n.index}].ssh.privateKeyFile: ${show(key)} is not a file path podnet puts into scripts (letters, digits and ._+@=/-)`,
-      );
-    }
-  }
   const specDir = context.specDirFromBundle;
-  if (specDir !== undefined && !SPEC_DIR_PATH.test(specDir)) {
-    p.warn(
-      "flannel.systemd",
-      "flannel.systemd.spec-dir",
-      `flannel.systemd: the spec's folder as seen from the output folder (${show(specDir)}) holds a control character, so flannel/push-secrets.sh does not record it and needs SPEC_DIR=<the spec's folder> when it runs`,
-    );
-  }
+  checkScriptPaths(plan, specDir, p);
   if (p.errors.some((e) => e.code === "flannel.systemd.file-unread")) {
     // Still report everything else in the section, but render nothing.
     planFlannelSystemd({ config, plan, base: "flannel" }, p);
@@ -143,4 +112,47 @@ export function flannelSystemdSpecComponent(
     },
     p,
   );
+}
+
+/** The CLI reads the certificate files itself, so each one must be named. */
+function checkCliCertFiles(tls: FlannelEtcdConfig["tls"] | undefined, kube: FlannelKubeSubnetMgrConfig | undefined, p: Problems): void {
+  if (kube && kube.caFile === undefined) {
+    p.error(
+      "flannel.systemd.kubeSubnetMgr.caFile",
+      "flannel.systemd.cert-missing",
+      "flannel.systemd.kubeSubnetMgr.caFile: the CLI needs the cluster CA file for the kubeconfig (e.g. /etc/kubernetes/pki/ca.crt)",
+    );
+  }
+  if (tls) {
+    for (const key of ["caFile", "certFile", "keyFile"] as const) {
+      if (tls[key] === undefined) {
+        p.error(
+          `flannel.systemd.etcd.tls.${key}`,
+          "flannel.systemd.cert-missing",
+          `flannel.systemd.etcd.tls.${key}: the CLI needs the ${key === "caFile" ? "etcd CA" : key === "certFile" ? "flanneld client certificate" : "client key"} file (a path relative to the spec), e.g. pki/${key === "caFile" ? "ca" : key === "certFile" ? "flanneld" : "flanneld-key"}.pem`,
+        );
+      }
+    }
+  }
+}
+
+/** The ssh identity files and the spec folder reach push-secrets.sh: check they can be written into it. */
+function checkScriptPaths(plan: PodCidrPlan, specDir: string | undefined, p: Problems): void {
+  for (const n of plan.nodes) {
+    const key = n.ssh?.privateKeyFile;
+    if (key !== undefined && !LOCAL_PATH.test(key)) {
+      p.error(
+        `nodes[${n.index}].ssh.privateKeyFile`,
+        "flannel.systemd.local-path",
+        `nodes[${n.index}].ssh.privateKeyFile: ${show(key)} is not a file path podnet puts into scripts (letters, digits and ._+@=/-)`,
+      );
+    }
+  }
+  if (specDir !== undefined && !SPEC_DIR_PATH.test(specDir)) {
+    p.warn(
+      "flannel.systemd",
+      "flannel.systemd.spec-dir",
+      `flannel.systemd: the spec's folder as seen from the output folder (${show(specDir)}) holds a control character, so flannel/push-secrets.sh does not record it and needs SPEC_DIR=<the spec's folder> when it runs`,
+    );
+  }
 }
