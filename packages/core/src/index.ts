@@ -346,6 +346,7 @@ export {
   flannelNetworkSchema,
   flannelOptionsWithLatePsk,
   flannelPlanConstraints,
+  flannelPlanning,
   flannelRemoteState,
   flannelRemoteStepName,
   flannelRemoteStepScript,

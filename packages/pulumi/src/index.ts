@@ -7,3 +7,5 @@ export * from "./node-network-prep.js";
 export * from "./node-runner.js";
 export * from "./pod-cidr-plan.js";
 export * from "./problems.js";
+export * from "./late.js";
+export * from "./plan-input.js";
