@@ -146,10 +146,11 @@ function createRunners(
         connection: {
           host: checked.value((c) => ssh(c).host),
           port: checked.value((c) => ssh(c).port),
-          user: checked.late ? checked.value((c) => ssh(c).user) : ssh(checked.shape).user,
+          user: checked.value((c) => ssh(c).user),
           privateKey: keys ? (keys[node] as pulumi.Input<string>) : (x.privateKey as pulumi.Input<string>),
         },
-        ...(x.sudo !== undefined ? { sudo: x.sudo } : {}),
+        // A late ssh.user has the placeholder "root" here: give `sudo` with a late non-root user.
+        sudo: x.sudo ?? ssh(checked.shape).user !== "root",
       },
       { parent, ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
     );
