@@ -21,6 +21,7 @@ import {
   type Problem,
   renderFlannelNetwork,
   WIREGUARD_KEY,
+  withFlannelPlanHint,
   withWireguardPsk,
 } from "@podnet/core";
 import type * as command from "@pulumi/command";
@@ -245,20 +246,12 @@ export class FlannelNetwork extends pulumi.ComponentResource {
   }
 }
 
-/**
- * Runs a check; when a PodCidrPlan component (or a computed plan) was planned without flannel's
- * range, the subnet-outside-range problems name the fix: give the PodCidrPlan `flannel`.
- */
+/** Runs a check; given a plan made elsewhere, a node subnet outside flannel's range also names the fix without pins. */
 function withRangeHint<T>(plan: PlanArg, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     if (!(e instanceof NetworkPlanError) || !(plan instanceof PodCidrPlan || "families" in plan)) throw e;
-    const hint =
-      plan instanceof PodCidrPlan
-        ? "; or plan with flannel's range: new PodCidrPlan(name, { ...options, flannel: <these FlannelNetwork options> }), or pass the plan options as FlannelNetwork's plan"
-        : "; or pass the plan options as FlannelNetwork's plan, which plans inside flannel's range";
-    const problems = e.problems.map((p) => (p.code === "flannel.etcd.subnet-outside-range" ? { ...p, message: `${p.message}${hint}` } : p));
-    throw new NetworkPlanError(problems, e.warnings);
+    throw new NetworkPlanError(withFlannelPlanHint(e.problems), e.warnings);
   }
 }

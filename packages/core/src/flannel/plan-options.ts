@@ -5,6 +5,7 @@
  */
 import type { PodCidrPlanOptions } from "../plan/options.js";
 import type { PlanContext } from "../plan/pod-cidr-plan.js";
+import type { Problem } from "../shared/problems.js";
 import { flannelPlanConstraints } from "./etcd.js";
 import { type FlannelNetworkOptions, flannelNetworkSchema } from "./options.js";
 
@@ -29,4 +30,20 @@ export function flannelPlanning(
     options: { ...options, cluster } as PodCidrPlanOptions,
     context: { ...context, allocation: { ...c.allocation, ...context.allocation } },
   };
+}
+
+/**
+ * Problems of a component handed a plan made elsewhere (a PodCidrPlan component or construct, a
+ * computed plan): a node subnet outside flannel's SubnetMin..SubnetMax also names the fix that
+ * needs no pins, planning with the flannel options.
+ */
+export function withFlannelPlanHint(problems: readonly Problem[]): Problem[] {
+  return problems.map((p) =>
+    p.code === "flannel.etcd.subnet-outside-range"
+      ? {
+          ...p,
+          message: `${p.message}; or let podnet plan inside the range: give the PodCidrPlan flannel: <these FlannelNetwork options>, or pass the plan's options as FlannelNetwork's plan`,
+        }
+      : p,
+  );
 }
