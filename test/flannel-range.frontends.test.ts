@@ -31,7 +31,11 @@ const options: PodCidrPlanOptions = {
 };
 const flannel: FlannelNetworkOptions = {
   mode: "systemd",
-  systemd: { etcd: { endpoints: ["http://192.168.1.31:2379"] }, release: { sha256: { amd64: "a".repeat(64) } }, containerRuntime: "docker" },
+  systemd: {
+    etcd: { endpoints: ["http://192.168.1.31:2379"] },
+    release: { sha256: { amd64: "a".repeat(64) } },
+    containerRuntime: "docker",
+  },
 };
 const hosts = { privateKey: "KEY" };
 /** The range by default: every /24 of 10.244.0.0/16 but the first. */
@@ -41,7 +45,10 @@ describe("node subnets inside flannel's SubnetMin..SubnetMax without pins", () =
   test("the CLI's spec plans inside the range (the reference)", () => {
     const r = checkSpec({ ...options, flannel });
     assert.deepEqual(r.errors, []);
-    assert.ok(r.plan?.nodes.every((n) => inRange(n.podCidrs.ipv4 as string)), JSON.stringify(r.plan?.nodes.map((n) => n.podCidrs)));
+    assert.ok(
+      r.plan?.nodes.every((n) => inRange(n.podCidrs.ipv4 as string)),
+      JSON.stringify(r.plan?.nodes.map((n) => n.podCidrs)),
+    );
   });
 
   test("Pulumi: FlannelNetwork given the plan options plans inside the range and validates", async () => {
@@ -52,7 +59,10 @@ describe("node subnets inside flannel's SubnetMin..SubnetMax without pins", () =
     assert.ok(config, "the datastore step is created");
     const reservations = String(config.inputs.stdin).match(/10\.244\.\d+\.0-24/g) ?? [];
     assert.equal(reservations.length, 3, String(config.inputs.stdin).slice(0, 2000));
-    assert.ok(reservations.every((r) => inRange(r.replace("-", "/"))), reservations.join(" "));
+    assert.ok(
+      reservations.every((r) => inRange(r.replace("-", "/"))),
+      reservations.join(" "),
+    );
   });
 
   test("Pulumi: a PodCidrPlan given flannel's options plans inside the range, and FlannelNetwork takes it", async () => {
@@ -68,14 +78,21 @@ describe("node subnets inside flannel's SubnetMin..SubnetMax without pins", () =
     assert.throws(
       () => new pn.FlannelNetwork("refused", { plan, ...flannel, hosts }),
       (e: unknown) =>
-        /nodes\[0\]\.podCidrs: node "node1" has IPv4 subnet "10\.244\.0\.0\/24" but flannel never hands out the first subnet/.test(reasons(e)) &&
-        /give the PodCidrPlan flannel: <these FlannelNetwork options>, or pass the plan's options as FlannelNetwork's plan/.test(reasons(e)),
+        /nodes\[0\]\.podCidrs: node "node1" has IPv4 subnet "10\.244\.0\.0\/24" but flannel never hands out the first subnet/.test(
+          reasons(e),
+        ) &&
+        /give the PodCidrPlan flannel: <these FlannelNetwork options>, or pass the plan's options as FlannelNetwork's plan/.test(
+          reasons(e),
+        ),
     );
   });
 
   test("cdk8s: a PodCidrPlan given flannel's options plans inside the range; without them it keeps the whole pod CIDR", () => {
     const c = new PlanConstruct(Testing.chart(), "plan", { ...options, flannel });
-    assert.ok(c.plan.nodes.every((n) => inRange(n.podCidrs.ipv4 as string)), JSON.stringify(c.plan.nodes.map((n) => n.podCidrs)));
+    assert.ok(
+      c.plan.nodes.every((n) => inRange(n.podCidrs.ipv4 as string)),
+      JSON.stringify(c.plan.nodes.map((n) => n.podCidrs)),
+    );
     const plain = new PlanConstruct(Testing.chart(), "plain", options);
     assert.equal(plain.plan.nodes[0]?.podCidrs.ipv4, "10.244.0.0/24");
     const daemonset = new PlanConstruct(Testing.chart(), "ds", { ...options, flannel: {} });

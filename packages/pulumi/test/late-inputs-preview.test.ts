@@ -57,7 +57,11 @@ function program(p: string, ip: (node: string, addr: string) => pulumi.Input<str
   new pn.FlannelNetwork(`${p}-binary`, {
     plan: options,
     mode: "systemd",
-    systemd: { etcd: { endpoints: ["https://192.168.1.31:2379"], tls: {} }, release: { sha256: { amd64: "a".repeat(64) } }, containerRuntime: "docker" },
+    systemd: {
+      etcd: { endpoints: ["https://192.168.1.31:2379"], tls: {} },
+      release: { sha256: { amd64: "a".repeat(64) } },
+      containerRuntime: "docker",
+    },
     hosts: { privateKey: "KEY", etcdClientCert: { certPem: CERT_PEM, keyPem: KEY_PEM }, etcdServerCaPem: CA_PEM },
   });
   return plan;

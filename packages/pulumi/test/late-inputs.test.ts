@@ -34,7 +34,8 @@ class Vm extends pulumi.CustomResource {
 const cluster = { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
 /** The plan options, each node's address and ssh host given by `ip`. */
 function planOptions(ip: (node: string, addr: string) => pulumi.Input<string>, prefix = "/24") {
-  const withPrefix = (a: pulumi.Input<string>) => (typeof a === "string" ? `${a}${prefix}` : pulumi.output(a).apply((x) => `${x}${prefix}`));
+  const withPrefix = (a: pulumi.Input<string>) =>
+    typeof a === "string" ? `${a}${prefix}` : pulumi.output(a).apply((x) => `${x}${prefix}`);
   return {
     cluster,
     nodes: ["n1", "n2"].map((name, i) => ({
@@ -187,7 +188,10 @@ describe("a late value that resolves to a bad one (Pulumi, mocks, child process)
     `);
     assert.notEqual(r.status, 0, r.stderr);
     assert.match(r.stderr, /PodCidrPlan: \d+ problems? in the network spec/);
-    assert.match(r.stderr, /cluster\.podCidrs\[0\] "10\.244\.0\.0\/16" overlaps nodes\[1\]\.interfaces\[0\] "10\.244\.7\.9\/24" \(node "n2", eth0\); move the pod CIDR/);
+    assert.match(
+      r.stderr,
+      /cluster\.podCidrs\[0\] "10\.244\.0\.0\/16" overlaps nodes\[1\]\.interfaces\[0\] "10\.244\.7\.9\/24" \(node "n2", eth0\); move the pod CIDR/,
+    );
     // The components and the VMs registered; nothing that acts on a node or the cluster did.
     assert.ok(r.registered.includes("podnet:index:NodeNetworkPrep prep"), r.registered.join("\n"));
     assert.ok(r.registered.includes("test:index:Vm vm-n2"));
@@ -227,10 +231,13 @@ describe("a late value that resolves to a bad one (Pulumi, mocks, child process)
   });
 
   test("an ssh host that is not a host name fails NodeNetworkPrep with its path before any remote command", () => {
-    const script = deploy(`
+    const script = deploy(
+      `
       const bad = { ...options, nodes: options.nodes.map((n, i) => (i === 1 ? { ...n, ssh: { host: pulumi.output("evil;rm -rf /") } } : n)) };
       new pn.NodeNetworkPrep("prep", { plan: bad, privateKey: "KEY" });
-    `, "192.168.1.32");
+    `,
+      "192.168.1.32",
+    );
     assert.notEqual(script.status, 0);
     assert.match(script.stderr, /NodeNetworkPrep: \d+ problems? in the network spec/);
     assert.match(script.stderr, /nodes\[1\]\.ssh\.host/);
