@@ -11,9 +11,9 @@ import {
   checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
+  type FlannelSystemdPlan,
   flannelApplyDependencies,
   flannelNetConfJson,
-  type FlannelSystemdPlan,
   flannelOptionsWithLatePsk,
   NetworkPlanError,
   type PodCidrPlan as Plan,
@@ -39,6 +39,7 @@ import { componentPlan, type PlanArg } from "./plan-input.js";
 import { PodCidrPlan } from "./pod-cidr-plan.js";
 import { logWarnings, validated } from "./problems.js";
 
+/** FlannelNetwork's args: the core options (late values as Inputs), the plan, and what only Pulumi needs. */
 export interface FlannelNetworkArgs extends Inputs<FlannelNetworkOptions> {
   /**
    * The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options.

@@ -56,7 +56,8 @@ const LATE: readonly { readonly path: RegExp; readonly placeholder: (i: number) 
 
 /** A distinct address per leaf from 198.18.0.0/15 (benchmarking, never a real cluster's). */
 function placeholderIp(i: number): string {
-  return `198.${18 + ((i >> 16) & 1)}.${(i >> 8) & 255}.${(i & 255) + 1 > 254 ? 254 : (i & 255) + 1}`;
+  const n = i + 1;
+  return `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
 }
 
 /** One late leaf: its path in problem notation and as keys, and its value. */
@@ -109,7 +110,7 @@ export function splitArgs<A>(component: string, args: Inputs<A> | A, base = ""):
   if (leaves.length === 0) return { known: args as A, latePaths: [] };
   const resolved = pulumi.all(leaves.map((l) => l.value)).apply((values) => {
     const out = structuredClone(known) as unknown;
-    leaves.forEach((l, i) => setAt(out, l.keys, values[i]));
+    for (const [i, l] of leaves.entries()) setAt(out, l.keys, values[i]);
     return out as A;
   });
   return { known, latePaths: leaves.map((l) => l.path), resolved };

@@ -23,6 +23,7 @@ import { NodeRunner } from "./node-runner.js";
 import { componentPlan, type PlanArg } from "./plan-input.js";
 import { logWarnings, validated } from "./problems.js";
 
+/** NodeNetworkPrep's args: the core options, the plan, the SSH key and how to run. */
 export interface NodeNetworkPrepArgs extends NodeNetworkPrepOptions {
   /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
   readonly plan: PlanArg;

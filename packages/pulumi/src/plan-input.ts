@@ -12,7 +12,7 @@ import {
   type PodCidrPlanOptions,
   planPodCidrs,
 } from "@podnet/core";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { checkKnown, checkResolved, type Inputs, splitArgs } from "./late.js";
 import { PodCidrPlan } from "./pod-cidr-plan.js";
 

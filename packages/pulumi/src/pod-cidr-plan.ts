@@ -16,6 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkKnown, checkResolved, type Inputs, splitArgs } from "./late.js";
 import { logWarnings, validated } from "./problems.js";
 
+/** PodCidrPlan's args: the plan options (node addresses and ssh values may be Inputs). */
 export interface PodCidrPlanArgs extends Inputs<PodCidrPlanOptions> {
   /** Node subnets of an earlier plan, kept for nodes that still exist. @default - none */
   readonly previous?: PlanContext["previous"];

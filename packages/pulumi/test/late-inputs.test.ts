@@ -11,7 +11,7 @@ import { before, describe, test } from "node:test";
 import type { PodCidrPlanOptions } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
 import { testPem } from "../../../test/support/pem.js";
-import { mockPulumi, outputValue, reasons, type Registered, SECRET_SIG, settle } from "../../../test/support/pulumi-mocks.js";
+import { mockPulumi, outputValue, type Registered, reasons, SECRET_SIG, settle } from "../../../test/support/pulumi-mocks.js";
 
 const { ca: CA_PEM, cert: CERT_PEM, key: KEY_PEM } = testPem();
 /** The addresses the mock "VMs" get, by resource name. */

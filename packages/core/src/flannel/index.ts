@@ -61,7 +61,6 @@ export {
 } from "./etcd.js";
 export type { FlannelHostInput } from "./host-requirements.js";
 export { flannelHostRequirements } from "./host-requirements.js";
-export { flannelPlanning, withFlannelPlanHint } from "./plan-options.js";
 export type { FlannelInterfaceSelectors, FlannelNodeInterface } from "./interfaces.js";
 export { checkFlannelSelectors, FlannelSelectedBy, selectFlannelInterfaces } from "./interfaces.js";
 export type { FlannelNetConf, FlannelNetConfInput } from "./net-conf.js";
@@ -93,6 +92,7 @@ export {
   flannelNetworkSchema,
   flannelTolerationSchema,
 } from "./options.js";
+export { flannelPlanning, withFlannelPlanHint } from "./plan-options.js";
 export type {
   CniConflictInput,
   CniPluginInput,
