@@ -164,7 +164,11 @@ export class CalicoNetwork extends pulumi.ComponentResource {
     const issued = etcdTls !== undefined && "issueWith" in etcdTls;
     const given = etcdTls !== undefined && !issued ? (etcdTls as { ca?: unknown; cert?: unknown; key?: unknown }) : undefined;
     const x: CalicoExtras = { args, etcdTls, issued, given };
-    const split = splitArgs<{ endpoints?: string[] }>("CalicoNetwork", { ...(etcd ? { endpoints: [...etcd.endpoints] } : {}) }, "etcd");
+    const split = splitArgs<{ endpoints?: string[] }>(
+      "CalicoNetwork",
+      { ...(etcd ? { endpoints: [...etcd.endpoints] } : {}) },
+      "calico.etcd",
+    );
     const context = previous ? { previous: allocationOf(previous.plan) } : {};
     const planned = validated("CalicoNetwork", () => componentPlan("CalicoNetwork", plan, context));
     const latePaths = [...planned.latePaths, ...split.latePaths];

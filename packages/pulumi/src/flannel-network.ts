@@ -191,7 +191,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
     validated("FlannelNetwork", () => checkComponentArgs("FlannelNetwork", "args", args, { plan: true }));
     const { plan, psk, hosts, previous, allowDisruptiveChange, verify, ...given } = args;
     const extras: FlannelExtras = { psk, hosts, previous, allowDisruptiveChange, verify };
-    const split = splitArgs<FlannelNetworkOptions>("FlannelNetwork", given);
+    const split = splitArgs<FlannelNetworkOptions>("FlannelNetwork", given, "flannel");
     const context = previous ? { previous: allocationOf(previous.plan) } : {};
     const planned = validated("FlannelNetwork", () => componentPlan("FlannelNetwork", plan, context, split.known));
     const latePaths = [...planned.latePaths, ...split.latePaths];

@@ -45,14 +45,24 @@ export type Inputs<T> = T extends Leaf
       : T;
 
 /** Where late values may go, and the placeholder used while they are unknown (`i` numbers the leaf). */
-const LATE: readonly { readonly path: RegExp; readonly placeholder: (i: number) => Leaf }[] = [
+const LATE: readonly { readonly path: RegExp; readonly placeholder: (i: number, holder: Holder) => Leaf }[] = [
   { path: /\.addresses\[\d+\]$/, placeholder: (i) => `${placeholderIp(i)}/32` },
   { path: /(^|\.)ssh\.host$/, placeholder: (i) => placeholderIp(i) },
   { path: /(^|\.)ssh\.user$/, placeholder: () => "root" },
   { path: /(^|\.)ssh\.port$/, placeholder: () => 22 },
-  { path: /(^|\.)endpoints\[\d+\]$/, placeholder: (i) => `https://${placeholderIp(i)}:2379` },
+  { path: /(^|\.)endpoints\[\d+\]$/, placeholder: (i, holder) => `${endpointScheme(holder)}://${placeholderIp(i)}:2379` },
   { path: /(^|\.)apiServer$/, placeholder: (i) => `https://${placeholderIp(i)}:6443` },
 ];
+
+/** The object holding a late leaf (for an array element, the object holding the array). */
+type Holder = Readonly<Record<string, unknown>> | undefined;
+
+/** An endpoint placeholder's scheme: the other endpoints' scheme, else https with `tls`, else http (as etcd's checks expect). */
+function endpointScheme(holder: Holder): string {
+  const known = (holder?.endpoints as unknown[] | undefined)?.find((e): e is string => typeof e === "string");
+  if (known) return known.startsWith("https://") ? "https" : "http";
+  return holder?.tls !== undefined ? "https" : "http";
+}
 
 /** A distinct address per leaf from 198.18.0.0/15 (benchmarking, never a real cluster's). */
 function placeholderIp(i: number): string {
@@ -83,7 +93,7 @@ const isLate = (v: unknown): boolean => pulumi.Output.isInstance(v) || v instanc
 export function splitArgs<A>(component: string, args: Inputs<A> | A, base = ""): SplitArgs<A> {
   const leaves: LateLeaf[] = [];
   const wrong: { propertyPath: string; reason: string }[] = [];
-  const walk = (v: unknown, path: string, keys: (string | number)[]): unknown => {
+  const walk = (v: unknown, path: string, keys: (string | number)[], holder?: Holder): unknown => {
     if (isLate(v)) {
       const rule = LATE.find((r) => r.path.test(path));
       if (!rule) {
@@ -94,11 +104,13 @@ export function splitArgs<A>(component: string, args: Inputs<A> | A, base = ""):
         return undefined;
       }
       leaves.push({ path, keys, value: pulumi.output(v as pulumi.Input<unknown>) });
-      return rule.placeholder(leaves.length - 1);
+      return rule.placeholder(leaves.length - 1, holder);
     }
-    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`, [...keys, i]));
-    if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, path === "" ? k : `${path}.${k}`, [...keys, k])]));
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`, [...keys, i], holder));
+    if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x, path === "" ? k : `${path}.${k}`, [...keys, k], o)]));
+    }
     return v;
   };
   const known = walk(args, base, []) as A;

@@ -246,4 +246,29 @@ describe("a late value that resolves to a bad one (Pulumi, mocks, child process)
       [],
     );
   });
+
+  test("an etcd endpoint that is not a URL fails mode systemd with its path before any remote command", () => {
+    const r = deploy(
+      `
+      new pn.FlannelNetwork("binary", {
+        plan: options,
+        mode: "systemd",
+        systemd: {
+          etcd: { endpoints: [vms.n1.privateIp.apply((a) => "etcd at " + a)] },
+          release: { sha256: { amd64: "${"a".repeat(64)}" } },
+          containerRuntime: "docker",
+        },
+        hosts: { privateKey: "KEY" },
+      });
+    `,
+      "192.168.1.32",
+    );
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /FlannelNetwork: \d+ problems? in the network spec/);
+    assert.match(r.stderr, /flannel\.systemd\.etcd\.endpoints\[0\]/);
+    assert.deepEqual(
+      r.registered.filter((x) => x.startsWith("command:") || x.startsWith("kubernetes:")),
+      [],
+    );
+  });
 });
