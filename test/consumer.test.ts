@@ -221,8 +221,20 @@ describe("the packed packages in a project outside the workspace", { skip: reaso
       test("a Pulumi program runs under mocks and registers the components' children", () => {
         writeFileSync(join(dir, "pulumi-program.mjs"), PULUMI_PROGRAM);
         const out = run(process.execPath, ["pulumi-program.mjs"], dir);
-        const seen = JSON.parse(out.trim().split("\n").at(-1) as string) as { types: string[]; podCidrs: string[]; reportsNodes: string[] };
+        const seen = JSON.parse(out.trim().split("\n").at(-1) as string) as {
+          types: string[];
+          podCidrs: string[];
+          reportsNodes: string[];
+          lateReportsNodes: string[];
+          latePodCidrs: Record<string, string[]>;
+          lateChildren: number;
+          plainChildren: number;
+        };
         assert.deepEqual(seen.podCidrs, ["10.244.0.0/16"]);
+        // Addresses and ssh hosts as Outputs: the same plan, the same children, a report per node.
+        assert.deepEqual(seen.latePodCidrs, { cp1: ["10.244.0.0/24"], node1: ["10.244.1.0/24"] });
+        assert.deepEqual(seen.lateReportsNodes, ["cp1", "node1"]);
+        assert.equal(seen.lateChildren, seen.plainChildren);
         for (const t of [
           "podnet:index:PodCidrPlan",
           "podnet:index:FlannelNetwork",
@@ -306,9 +318,10 @@ const NODES = `[
 const PULUMI_PROGRAM = `
 import * as pulumi from "@pulumi/pulumi";
 const types = [];
+const names = [];
 pulumi.runtime.setMocks(
   {
-    newResource: (a) => { types.push(a.type); return { id: a.name + "-id", state: { ...a.inputs, stdout: "install: done" } }; },
+    newResource: (a) => { types.push(a.type); names.push(a.name); return { id: a.name + "-id", state: { ...a.inputs, stdout: "install: done" } }; },
     call: (a) => a.inputs,
   },
   "consumer", "test", false,
@@ -322,11 +335,36 @@ const prep = new NodeNetworkPrep("prep", {
   privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\\nnot-a-real-key\\n-----END OPENSSH PRIVATE KEY-----\\n"),
   firewall: "firewalld",
 });
+// The same cluster with its addresses and ssh hosts arriving as Outputs (as vm.privateIp would).
+const late = (ip) => pulumi.output(ip);
+const lateNodes = ${NODES}.map((n) => ({
+  ...n,
+  interfaces: n.interfaces.map((i) => ({ ...i, addresses: i.addresses.map(late) })),
+  ssh: { host: late(n.ssh.host) },
+}));
+const latePlan = new PodCidrPlan("late-plan", { cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] }, nodes: lateNodes });
+const lateFlannel = new FlannelNetwork("late-flannel", { plan: latePlan });
+const latePrep = new NodeNetworkPrep("late-prep", {
+  plan: latePlan,
+  hostRequirements: [lateFlannel.hostRequirements],
+  privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\\nnot-a-real-key\\n-----END OPENSSH PRIVATE KEY-----\\n"),
+  firewall: "firewalld",
+});
 const value = (o) => new Promise((r) => o.apply(r));
 const podCidrs = await value(plan.podCidrs);
 const reports = await value(prep.reports);
+const lateReports = await value(latePrep.reports);
+const latePodCidrs = await value(latePlan.nodePodCidrs);
 await new Promise((r) => setTimeout(r, 200));
-console.log(JSON.stringify({ types: [...new Set(types)].sort(), podCidrs, reportsNodes: Object.keys(reports).sort() }));
+console.log(JSON.stringify({
+  types: [...new Set(types)].sort(),
+  podCidrs,
+  reportsNodes: Object.keys(reports).sort(),
+  lateReportsNodes: Object.keys(lateReports).sort(),
+  latePodCidrs,
+  lateChildren: names.filter((n) => n.startsWith("late-")).length,
+  plainChildren: names.filter((n) => /^(plan|flannel|prep)(-|$)/.test(n)).length,
+}));
 `;
 
 const CDK8S_APP = `

@@ -4,6 +4,8 @@
  */
 import {
   checkComponentArgs,
+  type FlannelNetworkOptions,
+  flannelPlanning,
   formatProblem,
   type PodCidrPlan as Plan,
   type PlanContext,
@@ -16,6 +18,13 @@ import { Construct } from "constructs";
 export interface PodCidrPlanProps extends PodCidrPlanOptions {
   /** Node subnets of an earlier plan, kept for nodes that still exist. @default - none */
   readonly previous?: PlanContext["previous"];
+  /**
+   * The FlannelNetwork options this plan serves. With `mode: "systemd"` and the etcd datastore,
+   * node subnets are then allocated inside flannel's SubnetMin..SubnetMax, and `subnetLen` /
+   * `ipv6SubnetLen` become the node mask where `cluster.nodeMaskSize` leaves it out.
+   * @default - the whole pod CIDR
+   */
+  readonly flannel?: FlannelNetworkOptions;
 }
 
 export class PodCidrPlan extends Construct {
@@ -27,8 +36,9 @@ export class PodCidrPlan extends Construct {
   constructor(scope: Construct, id: string, props: PodCidrPlanProps) {
     super(scope, id);
     checkComponentArgs("PodCidrPlan", "props", props);
-    const { previous, ...options } = props;
-    const r = planPodCidrs(options, previous ? { previous } : {});
+    const { previous, flannel, ...given } = props;
+    const f = flannelPlanning(given, flannel, previous ? { previous } : {});
+    const r = planPodCidrs(f.options, f.context);
     this.plan = r.plan;
     this.warnings = r.warnings;
     for (const w of r.warnings) this.node.addMetadata("podnet:warning", formatProblem(w));

@@ -346,6 +346,7 @@ export {
   flannelNetworkSchema,
   flannelOptionsWithLatePsk,
   flannelPlanConstraints,
+  flannelPlanning,
   flannelRemoteState,
   flannelRemoteStepName,
   flannelRemoteStepScript,
@@ -408,6 +409,7 @@ export {
   VXLAN_VNI_MAX,
   verifySnippet,
   WIREGUARD_KEY,
+  withFlannelPlanHint,
   withWireguardPsk,
 } from "./flannel/index.js";
 export type {

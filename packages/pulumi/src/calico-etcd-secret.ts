@@ -3,7 +3,6 @@
  * the etcd datastore): the given PEM material, or a client certificate issued
  * here with @pulumi/tls by the given CA. Every value is a Pulumi secret.
  */
-import type { K8sObject } from "@podnet/core";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
@@ -19,13 +18,14 @@ export type CalicoEtcdTls =
       };
     };
 
+/** A CA that signs the client certificate issued here. */
 export type IssueWith = Extract<CalicoEtcdTls, { issueWith: unknown }>["issueWith"];
 
-/** Secret calico-etcd-secrets under `parent`: the given PEM material, or a client certificate issued by the given CA. */
+/** Secret calico-etcd-secrets under `parent` (`secret`: the rendered object's fields, inputs each): the given PEM material, or a client certificate issued by the given CA. */
 export function calicoEtcdSecret(
   parent: pulumi.ComponentResource,
   name: string,
-  secret: K8sObject,
+  secret: Readonly<Record<string, unknown>>,
   given: { ca?: unknown; cert?: unknown; key?: unknown } | undefined,
   issue?: IssueWith,
 ): k8s.core.v1.Secret {
@@ -55,9 +55,5 @@ export function calicoEtcdSecret(
   const stringData = material
     ? { "etcd-ca": pulumi.secret(material.ca), "etcd-cert": pulumi.secret(material.cert), "etcd-key": pulumi.secret(material.key) }
     : undefined;
-  return new k8s.core.v1.Secret(
-    `${name}-etcd-secrets`,
-    { ...(structuredClone(secret) as object), ...(stringData ? { stringData } : {}) },
-    { parent },
-  );
+  return new k8s.core.v1.Secret(`${name}-etcd-secrets`, { ...secret, ...(stringData ? { stringData } : {}) }, { parent });
 }

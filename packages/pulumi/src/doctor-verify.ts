@@ -22,6 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeConnectionArgs } from "./node-runner.js";
 import { validated } from "./problems.js";
 
+/** What one doctor verify command checks, and how it reaches the node. */
 export interface DoctorVerifyArgs {
   /** What the node must have (`expectedNodeState(planDoctorForPlan(...).doctor, node)`). */
   readonly expected: ExpectedNodeState;
@@ -56,6 +57,7 @@ export function doctorVerifyCommand(name: string, args: DoctorVerifyArgs, opts?:
   );
 }
 
+/** What doctorVerifyCommands checks on every node of a doctor plan. */
 export interface DoctorVerifyNodesArgs {
   /** From `planDoctor` / `planDoctorForPlan`. */
   readonly doctor: DoctorPlan;

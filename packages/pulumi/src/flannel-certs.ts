@@ -16,6 +16,7 @@ export interface CertificateAuthorityArgs {
   readonly keyPem: pulumi.Input<string>;
 }
 
+/** The certificate to make and the CA that signs it. */
 export interface FlanneldCertificateArgs {
   readonly spec: FlanneldCertificateSpec;
   /** The CA etcd trusts for clients. @default - a new CA (ECDSA P-256, ten years), exported as `caCertPem` for etcd's --trusted-ca-file */
@@ -25,6 +26,7 @@ export interface FlanneldCertificateArgs {
 /** A new CA lives ten years (87600 h); the client certificate is renewed far more often. */
 const CA_VALIDITY_HOURS = 87_600;
 
+/** flanneld's etcd client certificate (and its CA, unless given), made with @pulumi/tls. */
 export class FlanneldCertificate extends pulumi.ComponentResource {
   /** The CA certificate (give it to etcd as --trusted-ca-file when podnet created it). */
   readonly caCertPem: pulumi.Output<string>;

@@ -11,33 +11,42 @@ import {
   checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
+  type FlannelSystemdPlan,
   flannelApplyDependencies,
   flannelNetConfJson,
   flannelOptionsWithLatePsk,
   NetworkPlanError,
   type PodCidrPlan as Plan,
-  type PodCidrPlanOptions,
+  type PlanOutcome,
+  type Problem,
   renderFlannelNetwork,
-  resolvePlan,
   WIREGUARD_KEY,
+  withFlannelPlanHint,
   withWireguardPsk,
 } from "@podnet/core";
 import type * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createVerify, planVerify, verifySkipped } from "./component-verify.js";
+import { createVerify, type PlannedVerify, planVerify, verifySkipped } from "./component-verify.js";
 import {
   createFlannelSystemd,
   type FlannelSystemdHostArgs,
   type FlannelSystemdResources,
   prepareFlannelSystemd,
 } from "./flannel-systemd.js";
-import type { PodCidrPlan } from "./pod-cidr-plan.js";
+import { Checked, checkKnown, checkResolved, type Inputs, splitArgs } from "./late.js";
+import { componentPlan, type PlanArg } from "./plan-input.js";
+import { PodCidrPlan } from "./pod-cidr-plan.js";
 import { logWarnings, validated } from "./problems.js";
 
-export interface FlannelNetworkArgs extends FlannelNetworkOptions {
-  /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+/** FlannelNetwork's args: the core options (late values as Inputs), the plan, and what only Pulumi needs. */
+export interface FlannelNetworkArgs extends Inputs<FlannelNetworkOptions> {
+  /**
+   * The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options.
+   * Given as options, it is planned with this network's constraints (mode systemd with etcd:
+   * node subnets inside SubnetMin..SubnetMax); a PodCidrPlan component needs `flannel` for that.
+   */
+  readonly plan: PlanArg;
   /**
    * wireguard pre-shared key arriving late (e.g. from config or another
    * resource); stored only in a Secret, as a Pulumi secret. Use instead of `backend.psk`.
@@ -85,6 +94,85 @@ const KINDS: Record<string, new (name: string, args: never, opts: pulumi.CustomR
   DaemonSet: k8s.apps.v1.DaemonSet,
 } as never;
 
+/** What the check of a FlannelNetwork found: the mode's result and the warnings. */
+type FlannelCheck =
+  | { readonly mode: "systemd"; readonly sp: FlannelSystemdPlan; readonly warnings: readonly Problem[]; readonly checks?: PlannedVerify }
+  | {
+      readonly mode: "daemonset";
+      readonly network: FlannelRender["network"];
+      readonly warnings: readonly Problem[];
+      readonly checks?: PlannedVerify;
+    };
+
+type FlannelRender = ReturnType<typeof renderFlannelNetwork>;
+
+/** The args a FlannelNetwork checks beside the plan and options. */
+type FlannelExtras = Pick<FlannelNetworkArgs, "psk" | "hosts" | "previous" | "allowDisruptiveChange" | "verify">;
+
+/** The core check of a FlannelNetwork for one plan and options; throws NetworkPlanError / InputPropertiesError. */
+function checkFlannel(planned: PlanOutcome, options: FlannelNetworkOptions, x: FlannelExtras, late: boolean): FlannelCheck {
+  const g = checkComponentChanges(x.previous, { plan: planned.plan, flannel: options }, x.allowDisruptiveChange);
+  if (g.errors.length > 0) throw new NetworkPlanError(g.errors, g.warnings);
+  const verifyLate = x.verify && late ? [lateVerifySkipped()] : [];
+  const verify = x.verify && !late;
+  if (options.mode === "systemd") {
+    // flanneld as a host binary: node units over SSH instead of cluster objects.
+    const out = prepareFlannelSystemd(planned.plan, options, x.hosts);
+    const checks = verify ? planVerify("FlannelNetwork", planned.plan, { flannel: options }, x.hosts as FlannelSystemdHostArgs) : undefined;
+    const warnings = [...planned.warnings, ...out.warnings, ...g.warnings, ...verifyLate];
+    return { mode: "systemd", sp: out.sp, warnings, ...(checks ? { checks } : {}) };
+  }
+  const withKey = x.psk !== undefined ? flannelOptionsWithLatePsk(options) : options;
+  const out = renderFlannelNetwork(withKey, planned.plan);
+  const warnings = [...planned.warnings, ...out.warnings, ...g.warnings, ...verifyLate];
+  if (verify && !x.hosts) warnings.push(verifySkipped("hosts is not set"));
+  const checks = verify && x.hosts ? planVerify("FlannelNetwork", planned.plan, { flannel: withKey }, x.hosts) : undefined;
+  return { mode: "daemonset", network: out.network, warnings, ...(checks ? { checks } : {}) };
+}
+
+/** The kube-flannel objects under `parent`, each applied after what it needs; the psk only inside the Secret. */
+function createDaemonSetObjects(
+  parent: pulumi.ComponentResource,
+  name: string,
+  checked: Checked<FlannelCheck>,
+  secretKey: pulumi.Input<string> | undefined,
+): Record<string, pulumi.CustomResource> {
+  const network = (c: FlannelCheck) => (c.mode === "daemonset" ? c.network : undefined) as FlannelRender["network"];
+  const created: Record<string, pulumi.CustomResource> = {};
+  for (const o of network(checked.shape).objects) {
+    const Kind = KINDS[o.kind];
+    if (!Kind) throw new pulumi.ResourceError(`FlannelNetwork: internal: no resource type for ${o.kind}`, parent);
+    const dependsOn = flannelApplyDependencies(o.kind).flatMap((k) => (created[k] ? [created[k]] : []));
+    const object = (c: FlannelCheck) => network(c).objects.find((x) => x.kind === o.kind) as Record<string, unknown> | undefined;
+    let inputs = checked.fields(object);
+    if (o.kind === "Secret" && secretKey !== undefined) {
+      const netConf = pulumi.all([pulumi.secret(secretKey), checked.output((c) => network(c).netConf)]).apply(([key, conf]) => {
+        if (!WIREGUARD_KEY.test(key)) {
+          throw new pulumi.ResourceError(
+            'FlannelNetwork: psk is not a WireGuard key (32 bytes in base64: 44 characters ending in "="; not shown, it is secret); generate one with "wg genpsk"',
+            parent,
+          );
+        }
+        return flannelNetConfJson(withWireguardPsk(conf, key));
+      });
+      inputs = { ...inputs, stringData: { "net-conf.json": netConf } };
+    }
+    created[o.kind] = new Kind(`${name}-${o.kind.toLowerCase()}`, inputs as never, { parent, dependsOn });
+  }
+  return created;
+}
+
+/** A warning for `verify: true` when node values are Outputs. */
+function lateVerifySkipped(): Problem {
+  return {
+    path: "verify",
+    code: "verify.late-values",
+    message:
+      "verify: true, but node values are Outputs (known only at deployment); no verify step is created. Run `podnet doctor` after the rollout, or give the node values as plain strings",
+  };
+}
+
+/** flannel for the plan's cluster: the kube-flannel DaemonSet objects, or (mode systemd) flanneld on every node over SSH. */
 export class FlannelNetwork extends pulumi.ComponentResource {
   readonly namespace: pulumi.Output<string>;
   readonly daemonSetName: pulumi.Output<string>;
@@ -101,88 +189,70 @@ export class FlannelNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: FlannelNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     validated("FlannelNetwork", () => checkComponentArgs("FlannelNetwork", "args", args, { plan: true }));
-    const { plan, psk, hosts, previous, allowDisruptiveChange, verify, ...options } = args;
+    const { plan, psk, hosts, previous, allowDisruptiveChange, verify, ...given } = args;
+    const extras: FlannelExtras = { psk, hosts, previous, allowDisruptiveChange, verify };
+    const split = splitArgs<FlannelNetworkOptions>("FlannelNetwork", given, "flannel");
     const context = previous ? { previous: allocationOf(previous.plan) } : {};
-    /** The change guard; disruptive changes not allowed throw (validated() maps them). */
-    const guard = (next: Plan) => {
-      const g = checkComponentChanges(previous, { plan: next, flannel: options }, allowDisruptiveChange);
-      if (g.errors.length > 0) throw new NetworkPlanError(g.errors, g.warnings);
-      return g.warnings;
-    };
-    if (options.mode === "systemd") {
-      // flanneld as a host binary: node units over SSH instead of cluster objects.
-      const sys = validated("FlannelNetwork", () => {
-        const planned = resolvePlan(plan, context);
-        const out = prepareFlannelSystemd(planned.plan, options, hosts);
-        const warnings = [...planned.warnings, ...out.warnings, ...guard(planned.plan)];
-        const checks = verify
-          ? planVerify("FlannelNetwork", planned.plan, { flannel: options }, hosts as FlannelSystemdHostArgs)
-          : undefined;
-        return { sp: out.sp, warnings, checks };
-      });
-      super("podnet:index:FlannelNetwork", name, {}, opts);
-      logWarnings(this, sys.warnings);
-      this.systemd = createFlannelSystemd(this, name, sys.sp, hosts as FlannelSystemdHostArgs, {
+    const planned = validated("FlannelNetwork", () => componentPlan("FlannelNetwork", plan, context, split.known));
+    const latePaths = [...planned.latePaths, ...split.latePaths];
+    const isLate = latePaths.length > 0;
+    const shape = validated("FlannelNetwork", () =>
+      withRangeHint(plan, () => checkKnown(latePaths, () => checkFlannel(planned.shape, split.known, extras, isLate))),
+    );
+    super("podnet:index:FlannelNetwork", name, {}, opts);
+    logWarnings(this, shape.warnings);
+    const late = isLate
+      ? pulumi
+          .all([planned.late ? planned.late("FlannelNetwork", this) : planned.shape.plan, split.resolved ?? split.known])
+          .apply(([p, o]) =>
+            checkResolved("FlannelNetwork", this, () =>
+              withRangeHint(plan, () => checkFlannel({ plan: p as Plan, warnings: [] }, o as FlannelNetworkOptions, extras, true)),
+            ),
+          )
+      : undefined;
+    const checked = new Checked<FlannelCheck>(shape, late as pulumi.Output<FlannelCheck> | undefined);
+    if (shape.mode === "systemd") {
+      const sp = new Checked(
+        shape.sp,
+        late?.apply((c) => (c as { sp: FlannelSystemdPlan }).sp),
+      );
+      this.systemd = createFlannelSystemd(this, name, sp, hosts as FlannelSystemdHostArgs, {
         ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}),
       });
-      if (sys.checks) {
-        const steps = Object.values(this.systemd.nodes);
-        const triggers = (node: string) => {
-          const n = this.systemd?.nodes[node];
-          return n ? [n.binaries.triggers, n.config.triggers, n.start.triggers, n.verify.triggers] : [];
-        };
-        this.verify = createVerify(name, sys.checks, triggers, { parent: this, dependsOn: steps.map((n) => n.verify) });
-      }
-      this.hostRequirements = sys.sp.hostRequirements;
+      const nodes = this.systemd.nodes;
+      const triggers = (node: string) => {
+        const n = nodes[node];
+        return n ? [n.binaries.triggers, n.config.triggers, n.start.triggers, n.verify.triggers] : [];
+      };
+      if (shape.checks)
+        this.verify = createVerify(name, shape.checks, triggers, { parent: this, dependsOn: Object.values(nodes).map((n) => n.verify) });
+      this.hostRequirements = shape.sp.hostRequirements;
       this.resources = this.systemd.objects;
-      this.namespace = pulumi.output(sys.sp.kube?.namespace ?? "");
+      this.namespace = pulumi.output(shape.sp.kube?.namespace ?? "");
       this.daemonSetName = pulumi.output("");
-      this.podMtu = pulumi.output({ ...sys.sp.podMtu });
+      this.podMtu = checked.output((c) => ({ ...(c as { sp: FlannelSystemdPlan }).sp.podMtu }));
       this.registerOutputs({ namespace: this.namespace, podMtu: this.podMtu });
       return;
     }
-    const lateKey = psk !== undefined;
-    const r = validated("FlannelNetwork", () => {
-      const planned = resolvePlan(plan, context);
-      const withKey = lateKey ? flannelOptionsWithLatePsk(options) : options;
-      const out = renderFlannelNetwork(withKey, planned.plan);
-      const warnings = [...planned.warnings, ...out.warnings, ...guard(planned.plan)];
-      if (verify && !hosts) warnings.push(verifySkipped("hosts is not set"));
-      const checks = verify && hosts ? planVerify("FlannelNetwork", planned.plan, { flannel: withKey }, hosts) : undefined;
-      return { network: out.network, warnings, checks };
-    });
-    super("podnet:index:FlannelNetwork", name, {}, opts);
-    logWarnings(this, r.warnings);
-    const network = r.network;
-    this.hostRequirements = network.hostRequirements;
-
-    const secretKey = lateKey ? psk : options.backend?.psk;
-    const created: Record<string, pulumi.CustomResource> = {};
-    for (const o of network.objects) {
-      const Kind = KINDS[o.kind];
-      if (!Kind) throw new pulumi.ResourceError(`FlannelNetwork: internal: no resource type for ${o.kind}`, this);
-      const dependsOn = flannelApplyDependencies(o.kind).flatMap((k) => (created[k] ? [created[k]] : []));
-      let inputs: Record<string, unknown> = { ...o };
-      if (o.kind === "Secret" && secretKey !== undefined) {
-        const netConf = pulumi.secret(secretKey).apply((key) => {
-          if (!WIREGUARD_KEY.test(key)) {
-            throw new pulumi.ResourceError(
-              'FlannelNetwork: psk is not a WireGuard key (32 bytes in base64: 44 characters ending in "="; not shown, it is secret); generate one with "wg genpsk"',
-              this,
-            );
-          }
-          return flannelNetConfJson(withWireguardPsk(network.netConf, key));
-        });
-        inputs = { ...o, stringData: { "net-conf.json": netConf } };
-      }
-      created[o.kind] = new Kind(`${name}-${o.kind.toLowerCase()}`, inputs as never, { parent: this, dependsOn });
-    }
+    const network = (c: FlannelCheck) => (c as { network: FlannelRender["network"] }).network;
+    this.hostRequirements = network(shape).hostRequirements;
+    const created = createDaemonSetObjects(this, name, checked, psk !== undefined ? psk : given.backend?.psk);
     this.resources = created;
-    if (r.checks && created.DaemonSet)
-      this.verify = createVerify(name, r.checks, () => [], { parent: this, dependsOn: [created.DaemonSet] });
-    this.namespace = pulumi.output(network.namespace);
-    this.daemonSetName = pulumi.output(network.daemonSetName);
-    this.podMtu = pulumi.output({ ...network.podMtu });
+    if (shape.checks && created.DaemonSet)
+      this.verify = createVerify(name, shape.checks, () => [], { parent: this, dependsOn: [created.DaemonSet] });
+    this.namespace = pulumi.output(network(shape).namespace);
+    this.daemonSetName = pulumi.output(network(shape).daemonSetName);
+    this.podMtu = checked.output((c) => ({ ...network(c).podMtu }));
     this.registerOutputs({ namespace: this.namespace, daemonSetName: this.daemonSetName, podMtu: this.podMtu });
+  }
+}
+
+/** Runs a check; given a plan made elsewhere, a node subnet outside flannel's range also names the fix without pins. */
+function withRangeHint<T>(plan: PlanArg, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof NetworkPlanError) || !(plan instanceof PodCidrPlan || "families" in plan)) throw e;
+    throw new NetworkPlanError(withFlannelPlanHint(e.problems), e.warnings);
   }
 }

@@ -47,6 +47,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type CertificateAuthorityArgs, FlanneldCertificate } from "./flannel-certs.js";
+import type { Checked } from "./late.js";
 
 /** Pulumi-only inputs of mode systemd: connections and PEM material that arrives late. */
 export interface FlannelSystemdHostArgs {
@@ -66,7 +67,7 @@ export interface FlannelSystemdHostArgs {
   readonly kubeToken?: pulumi.Input<string>;
 }
 
-/** What one node got. */
+/** What one node got: its commands, in order. */
 export interface FlannelSystemdNodeResources {
   readonly uninstall: command.remote.Command;
   readonly certs?: command.remote.Command;
@@ -76,6 +77,7 @@ export interface FlannelSystemdNodeResources {
   readonly verify: command.remote.Command;
 }
 
+/** Mode systemd's children. */
 export interface FlannelSystemdResources {
   readonly certificate?: FlanneldCertificate;
   /** etcd: the config-writing script run on the config node. */
@@ -128,122 +130,130 @@ export function checkFlannelSystemdHosts(sp: FlannelSystemdPlan, host: FlannelSy
     throw new pulumi.InputPropertiesError({ message: `FlannelNetwork: ${errors.length} problem${errors.length === 1 ? "" : "s"}`, errors });
 }
 
-/** Creates the children of mode systemd under `parent`. */
-export function createFlannelSystemd(
+/** Options of the children: `dependsOn` for every node's first step. */
+interface SystemdChildOpts {
+  readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource>;
+}
+
+type Material = { -readonly [K in keyof FlannelSystemdMaterial]?: pulumi.Output<string> };
+
+/** The etcd client certificate: given, or created with @pulumi/tls (and its CA, unless given). */
+function etcdMaterial(
   parent: pulumi.ComponentResource,
   name: string,
   sp: FlannelSystemdPlan,
   host: FlannelSystemdHostArgs,
-  opts: { readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> },
-): FlannelSystemdResources {
-  const child = { parent };
-  // 1. Credentials: the etcd client certificate, or the kube objects and the token.
+  material: Material,
+) {
   let certificate: FlanneldCertificate | undefined;
-  const material: { -readonly [K in keyof FlannelSystemdMaterial]?: pulumi.Output<string> } = {};
-  if (sp.etcd?.tls) {
-    if (host.etcdClientCert) {
-      material.etcdCert = pulumi.output(host.etcdClientCert.certPem);
-      material.etcdKey = pulumi.secret(host.etcdClientCert.keyPem);
-    } else {
-      const p = new Problems();
-      const spec = flanneldCertificateSpec(sp.systemd.certificate, "flannel.systemd.certificate", p);
-      if (!spec) throw new NetworkPlanError(p.errors, p.warnings);
-      certificate = new FlanneldCertificate(`${name}-etcd-client`, { spec, ...(host.etcdCa ? { ca: host.etcdCa } : {}) }, child);
-      material.etcdCert = certificate.certPem;
-      material.etcdKey = certificate.keyPem;
-    }
-    material.etcdCa = pulumi.output(host.etcdServerCaPem ?? host.etcdCa?.certPem ?? certificate?.caCertPem ?? "");
+  if (host.etcdClientCert) {
+    material.etcdCert = pulumi.output(host.etcdClientCert.certPem);
+    material.etcdKey = pulumi.secret(host.etcdClientCert.keyPem);
+  } else {
+    const p = new Problems();
+    const spec = flanneldCertificateSpec(sp.systemd.certificate, "flannel.systemd.certificate", p);
+    if (!spec) throw new NetworkPlanError(p.errors, p.warnings);
+    certificate = new FlanneldCertificate(`${name}-etcd-client`, { spec, ...(host.etcdCa ? { ca: host.etcdCa } : {}) }, { parent });
+    material.etcdCert = certificate.certPem;
+    material.etcdKey = certificate.keyPem;
   }
-  const objects: Record<string, pulumi.CustomResource> = {};
-  if (sp.kube) {
-    for (const o of flannelSystemdObjects(sp)) {
-      const Kind = {
-        ClusterRole: k8s.rbac.v1.ClusterRole,
-        ClusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding,
-        ServiceAccount: k8s.core.v1.ServiceAccount,
-        Secret: k8s.core.v1.Secret,
-      }[o.kind as "ClusterRole"];
-      const dependsOn = flannelSystemdObjectDependencies(o.kind).map((k) => objects[k]);
-      objects[o.kind] = new Kind(`${name}-${o.kind.toLowerCase()}`, o as never, {
-        parent,
-        dependsOn: dependsOn.filter((d) => d !== undefined),
-      });
-    }
-    material.kubeCa = pulumi.output(host.kubeCaPem as pulumi.Input<string>);
-    const kube = sp.kube;
-    // The token controller fills data.token once the Secret exists; read it back after creation.
-    // It may still be empty right after creation: then the certs step fails (flannelRemoteStepScript).
-    material.kubeToken = pulumi.secret(
-      host.kubeToken ??
-        k8s.core.v1.Secret.get(`${name}-token-read`, `${kube.namespace}/flannel-token`, {
-          parent,
-          dependsOn: [objects.Secret as pulumi.Resource],
-        }).data.apply((d) => Buffer.from(d?.token ?? "", "base64").toString("utf8")),
-    );
-  }
+  material.etcdCa = pulumi.output(host.etcdServerCaPem ?? host.etcdCa?.certPem ?? certificate?.caCertPem ?? "");
+  return certificate;
+}
 
-  // The units: non-secret steps from material without key and token; the certs step with them, secret.
-  const resolve = (m: FlannelSystemdMaterial): NodeState[] => {
+/** kube-subnet-mgr: ServiceAccount, ClusterRole, binding and token Secret, and the token read back (secret). */
+function kubeMaterial(
+  parent: pulumi.ComponentResource,
+  name: string,
+  sp: FlannelSystemdPlan,
+  host: FlannelSystemdHostArgs,
+  material: Material,
+) {
+  const objects: Record<string, pulumi.CustomResource> = {};
+  const kube = sp.kube;
+  if (!kube) return objects;
+  for (const o of flannelSystemdObjects(sp)) {
+    const Kind = {
+      ClusterRole: k8s.rbac.v1.ClusterRole,
+      ClusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding,
+      ServiceAccount: k8s.core.v1.ServiceAccount,
+      Secret: k8s.core.v1.Secret,
+    }[o.kind as "ClusterRole"];
+    const dependsOn = flannelSystemdObjectDependencies(o.kind).map((k) => objects[k]);
+    objects[o.kind] = new Kind(`${name}-${o.kind.toLowerCase()}`, o as never, {
+      parent,
+      dependsOn: dependsOn.filter((d) => d !== undefined),
+    });
+  }
+  material.kubeCa = pulumi.output(host.kubeCaPem as pulumi.Input<string>);
+  // The token controller fills data.token once the Secret exists; read it back after creation.
+  // It may still be empty right after creation: then the certs step fails (flannelRemoteStepScript).
+  material.kubeToken = pulumi.secret(
+    host.kubeToken ??
+      k8s.core.v1.Secret.get(`${name}-token-read`, `${kube.namespace}/flannel-token`, {
+        parent,
+        dependsOn: [objects.Secret as pulumi.Resource],
+      }).data.apply((d) => Buffer.from(d?.token ?? "", "base64").toString("utf8")),
+  );
+  return objects;
+}
+
+/** The node units from the material: the non-secret steps' without key and token, the certs step's with them (secret). */
+function nodeUnits(
+  parent: pulumi.ComponentResource,
+  live: pulumi.Output<FlannelSystemdPlan>,
+  host: FlannelSystemdHostArgs,
+  material: Material,
+) {
+  const resolve = (sp: FlannelSystemdPlan, m: FlannelSystemdMaterial): NodeState[] => {
     const p = new Problems();
     const states = flannelSystemdNodeStates(sp, m, p);
     if (!p.ok) throw new pulumi.ResourceError(`FlannelNetwork: ${p.errors.map((e) => e.message).join("; ")}`, parent);
     return states;
   };
   const plain = pulumi
-    .all([material.etcdCa, material.etcdCert, material.kubeCa])
-    .apply(([etcdCa, etcdCert, kubeCa]) => resolve(flannelSystemdMaterial({ etcdCa, etcdCert, kubeCa })));
+    .all([live, material.etcdCa, material.etcdCert, material.kubeCa])
+    .apply(([sp, etcdCa, etcdCert, kubeCa]) => resolve(sp, flannelSystemdMaterial({ etcdCa, etcdCert, kubeCa })));
   const secret: pulumi.Output<NodeState[] | undefined> = pulumi.secret(
     pulumi
-      .all([material.etcdCa, material.etcdCert, material.etcdKey, material.kubeCa, material.kubeToken])
-      .apply(([etcdCa, etcdCert, etcdKey, kubeCa, kubeToken]) =>
+      .all([live, material.etcdCa, material.etcdCert, material.etcdKey, material.kubeCa, material.kubeToken])
+      .apply(([sp, etcdCa, etcdCert, etcdKey, kubeCa, kubeToken]) =>
         flannelTokenPending(sp, host.kubeToken !== undefined, kubeToken)
           ? undefined
-          : resolve(flannelSystemdMaterial({ etcdCa, etcdCert, etcdKey, kubeCa, kubeToken })),
+          : resolve(sp, flannelSystemdMaterial({ etcdCa, etcdCert, etcdKey, kubeCa, kubeToken })),
       ),
   );
-  const kubeconfig = sp.kube ? pulumi.secret(secret.apply((states) => flannelSystemdKubeconfig(sp, states))) : undefined;
+  return { plain, secret };
+}
 
+/**
+ * Creates the children of mode systemd under `parent`: `sp.shape` decides which exist, their inputs
+ * come from `sp.late` when node values are Outputs (so none is created when its check fails).
+ */
+export function createFlannelSystemd(
+  parent: pulumi.ComponentResource,
+  name: string,
+  sp: Checked<FlannelSystemdPlan>,
+  host: FlannelSystemdHostArgs,
+  opts: SystemdChildOpts,
+): FlannelSystemdResources {
+  const shape = sp.shape;
+  // 1. Credentials: the etcd client certificate, or the kube objects and the token.
+  const material: Material = {};
+  const certificate = shape.etcd?.tls ? etcdMaterial(parent, name, shape, host, material) : undefined;
+  const objects = kubeMaterial(parent, name, shape, host, material);
+  const live = sp.output((x) => x);
+  const units = nodeUnits(parent, live, host, material);
+  const kubeconfig = shape.kube
+    ? pulumi.secret(pulumi.all([live, units.secret]).apply(([x, states]) => flannelSystemdKubeconfig(x, states)))
+    : undefined;
   // 2. Per node, the config node first: uninstall holder, certs, (datastore config), the steps.
   const nodes: Record<string, FlannelSystemdNodeResources> = {};
   let datastore: command.remote.Command | undefined;
-  const writeConfig = flannelSystemdEtcdWriteConfig(sp);
-  const cfgNode = flannelSystemdConfigNode(sp);
-  const keys = perNodeKeys(host.privateKey);
-  for (const n of flannelSystemdNodeOrder(sp)) {
-    const ssh = n.ssh as NonNullable<typeof n.ssh>;
-    const privateKey = pulumi.secret(keys ? (keys[n.node] as pulumi.Input<string>) : (host.privateKey as pulumi.Input<string>));
-    const connection = { host: ssh.host, port: ssh.port, user: ssh.user, privateKey };
-    const run = nodeScriptCommand({ sudo: host.sudo ?? ssh.user !== "root" });
-    const base = `${name}-${n.node}`;
-    // Every step's uninstall.sh, last step first; created first so that destroy runs it last.
-    const uninstallDriver = plain.apply((states) => flannelUninstallDriver(flannelRemoteState(states, n.node)));
-    const uninstall = new command.remote.Command(
-      `${base}-uninstall`,
-      { connection, delete: run, stdin: uninstallDriver },
-      { parent, ...(opts.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
-    );
-    const step = (unitId: string, source: pulumi.Output<NodeState[] | undefined>, dependsOn: pulumi.Resource[], isSecret: boolean) => {
-      const script = source.apply((states) => flannelRemoteStepScript(sp, states, n.node, unitId));
-      const stdin = isSecret ? pulumi.secret(script) : script;
-      return new command.remote.Command(
-        `${base}-${flannelRemoteStepName(unitId)}`,
-        { connection, create: run, stdin, triggers: [script.apply(flannelStepTrigger)] },
-        { parent, dependsOn },
-      );
-    };
-    const certs = flannelSystemdNeedsCerts(sp) ? step("flannel/certs", secret, [uninstall, ...Object.values(objects)], true) : undefined;
-    if (sp.etcd && n.node === cfgNode && writeConfig !== undefined) {
-      datastore = new command.remote.Command(
-        `${name}-etcd-config`,
-        { connection, create: run, stdin: writeConfig, triggers: [flannelStepTrigger(writeConfig)] },
-        { parent, dependsOn: [certs ?? uninstall] },
-      );
-    }
-    const binaries = step("flannel/binaries", plain, [certs ?? uninstall, ...(datastore ? [datastore] : [])], false);
-    const config = step("flannel/config", plain, [binaries], false);
-    const start = step("flannel/service", plain, [config], false);
-    const verify = step("flannel/verify", plain, [start], false);
-    nodes[n.node] = { uninstall, ...(certs ? { certs } : {}), binaries, config, start, verify };
+  for (const n of flannelSystemdNodeOrder(shape)) {
+    const r = createNodeSteps(parent, name, sp, host, n.node, { ...units, objects, datastore }, opts);
+    datastore ??= r.datastore;
+    nodes[n.node] = r.steps;
   }
   return {
     ...(certificate ? { certificate } : {}),
@@ -251,6 +261,77 @@ export function createFlannelSystemd(
     objects,
     ...(kubeconfig ? { kubeconfig } : {}),
     nodes,
+  };
+}
+
+/** What every node's steps share. */
+interface SharedSteps {
+  readonly plain: pulumi.Output<NodeState[]>;
+  readonly secret: pulumi.Output<NodeState[] | undefined>;
+  readonly objects: Readonly<Record<string, pulumi.CustomResource>>;
+  /** The etcd config step, once created (on the config node, the first in order). */
+  readonly datastore: command.remote.Command | undefined;
+}
+
+/** One node's commands: uninstall holder, certs, (the datastore config on the config node), binaries, config, start, verify. */
+function createNodeSteps(
+  parent: pulumi.ComponentResource,
+  name: string,
+  sp: Checked<FlannelSystemdPlan>,
+  host: FlannelSystemdHostArgs,
+  node: string,
+  shared: SharedSteps,
+  opts: SystemdChildOpts,
+): { steps: FlannelSystemdNodeResources; datastore?: command.remote.Command } {
+  const shape = sp.shape;
+  const sshOf = (x: FlannelSystemdPlan) =>
+    flannelSystemdNodeOrder(x).find((m) => m.node === node)?.ssh as NonNullable<FlannelSystemdPlan["nodes"][number]["ssh"]>;
+  const keys = perNodeKeys(host.privateKey);
+  const privateKey = pulumi.secret(keys ? (keys[node] as pulumi.Input<string>) : (host.privateKey as pulumi.Input<string>));
+  const connection = {
+    host: sp.value((x) => sshOf(x).host),
+    port: sp.value((x) => sshOf(x).port),
+    user: sp.value((x) => sshOf(x).user),
+    privateKey,
+  };
+  const run = nodeScriptCommand({ sudo: host.sudo ?? sshOf(shape).user !== "root" });
+  const base = `${name}-${node}`;
+  // Every step's uninstall.sh, last step first; created first so that destroy runs it last.
+  const uninstall = new command.remote.Command(
+    `${base}-uninstall`,
+    { connection, delete: run, stdin: shared.plain.apply((states) => flannelUninstallDriver(flannelRemoteState(states, node))) },
+    { parent, ...(opts.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
+  );
+  const live = sp.output((x) => x);
+  const step = (unitId: string, source: pulumi.Output<NodeState[] | undefined>, dependsOn: pulumi.Resource[], isSecret: boolean) => {
+    const script = pulumi.all([live, source]).apply(([x, states]) => flannelRemoteStepScript(x, states, node, unitId));
+    const stdin = isSecret ? pulumi.secret(script) : script;
+    return new command.remote.Command(
+      `${base}-${flannelRemoteStepName(unitId)}`,
+      { connection, create: run, stdin, triggers: [script.apply(flannelStepTrigger)] },
+      { parent, dependsOn },
+    );
+  };
+  const certs = flannelSystemdNeedsCerts(shape)
+    ? step("flannel/certs", shared.secret, [uninstall, ...Object.values(shared.objects)], true)
+    : undefined;
+  let datastore = shared.datastore;
+  const created = shape.etcd && node === flannelSystemdConfigNode(shape) && flannelSystemdEtcdWriteConfig(shape) !== undefined;
+  if (created) {
+    const writeConfig = sp.output((x) => flannelSystemdEtcdWriteConfig(x) as string);
+    datastore = new command.remote.Command(
+      `${name}-etcd-config`,
+      { connection, create: run, stdin: writeConfig, triggers: [writeConfig.apply(flannelStepTrigger)] },
+      { parent, dependsOn: [certs ?? uninstall] },
+    );
+  }
+  const binaries = step("flannel/binaries", shared.plain, [certs ?? uninstall, ...(datastore ? [datastore] : [])], false);
+  const config = step("flannel/config", shared.plain, [binaries], false);
+  const start = step("flannel/service", shared.plain, [config], false);
+  const verify = step("flannel/verify", shared.plain, [start], false);
+  return {
+    steps: { uninstall, ...(certs ? { certs } : {}), binaries, config, start, verify },
+    ...(created && datastore ? { datastore } : {}),
   };
 }
 

@@ -9,21 +9,24 @@ import {
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeNetworkPrepResult,
+  type NodeState,
   type PodCidrPlan as Plan,
-  type PodCidrPlanOptions,
+  type PlanOutcome,
+  type Problem,
   planNodeNetworkPrep,
-  planPodCidrs,
 } from "@podnet/core";
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { createVerify, planVerify } from "./component-verify.js";
+import { createVerify, type PlannedVerify, planVerify } from "./component-verify.js";
+import { Checked, checkKnown, checkResolved } from "./late.js";
 import { NodeRunner } from "./node-runner.js";
-import { PodCidrPlan } from "./pod-cidr-plan.js";
+import { componentPlan, type PlanArg } from "./plan-input.js";
 import { logWarnings, validated } from "./problems.js";
 
+/** NodeNetworkPrep's args: the core options, the plan, the SSH key and how to run. */
 export interface NodeNetworkPrepArgs extends NodeNetworkPrepOptions {
   /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PlanArg;
   /** What the network components need (FlannelNetwork / CalicoNetwork `hostRequirements`). @default [] */
   readonly hostRequirements?: readonly HostRequirements[];
   /** SSH private key for every node, or one per node name; always stored as a secret. */
@@ -54,8 +57,111 @@ function scopeOf(name: string): string {
   return s === "" ? "prep" : s;
 }
 
+/** The args NodeNetworkPrep checks beside the plan and options. */
+type PrepExtras = Pick<NodeNetworkPrepArgs, "hostRequirements" | "privateKey" | "sudo" | "verify"> & { readonly scope: string };
+
+/** What the check of a NodeNetworkPrep found. */
+interface PrepCheck {
+  readonly result: NodeNetworkPrepResult;
+  readonly warnings: readonly Problem[];
+  readonly plan: Plan;
+  readonly keys: Readonly<Record<string, pulumi.Input<string>>> | undefined;
+  readonly checks: PlannedVerify | undefined;
+}
+
+/** Every node needs ssh, and a key when keys are given per node. */
+function checkConnections(plan: Plan, keys: PrepCheck["keys"]): void {
+  const errors = plan.nodes.flatMap((n) => [
+    ...(n.ssh
+      ? []
+      : [
+          {
+            propertyPath: `plan.nodes[${n.index}].ssh`,
+            reason: `plan.nodes[${n.index}].ssh: node "${n.name}" has no ssh connection; set nodes[].ssh.host`,
+          },
+        ]),
+    ...(keys && keys[n.name] === undefined
+      ? [
+          {
+            propertyPath: `privateKey.${n.name}`,
+            reason: `privateKey: no key for node "${n.name}"; give one key for all nodes or one per node name`,
+          },
+        ]
+      : []),
+  ]);
+  if (errors.length > 0)
+    throw new pulumi.InputPropertiesError({
+      message: `NodeNetworkPrep: ${errors.length} problem${errors.length === 1 ? "" : "s"}`,
+      errors,
+    });
+}
+
+/** The core check of a NodeNetworkPrep for one plan; throws NetworkPlanError / InputPropertiesError. */
+function checkPrep(planned: PlanOutcome, options: NodeNetworkPrepOptions, x: PrepExtras, late: boolean): PrepCheck {
+  const pk = x.privateKey;
+  const keys = typeof pk === "object" && !pulumi.Output.isInstance(pk) && !(pk instanceof Promise) ? pk : undefined;
+  checkConnections(planned.plan, keys);
+  const hostRequirements = x.hostRequirements ?? [];
+  const out = planNodeNetworkPrep({ plan: planned.plan, options, hostRequirements, scope: x.scope });
+  const verify = x.verify && !late;
+  const checks = verify
+    ? planVerify(
+        "NodeNetworkPrep",
+        planned.plan,
+        { prep: options, hostRequirements },
+        { privateKey: pk, ...(x.sudo !== undefined ? { sudo: x.sudo } : {}) },
+      )
+    : undefined;
+  const warnings = [...planned.warnings, ...out.warnings, ...(x.verify && late ? [lateVerifySkipped()] : [])];
+  return { result: out.result, warnings, plan: planned.plan, keys, checks };
+}
+
+/** A warning for `verify: true` when node values are Outputs. */
+function lateVerifySkipped(): Problem {
+  return {
+    path: "verify",
+    code: "verify.late-values",
+    message:
+      "verify: true, but node values are Outputs (known only at deployment); no verify step is created. Run `podnet doctor` after the deployment, or give the node values as plain strings",
+  };
+}
+
+/** One NodeRunner per node, its state and connection from the checked result. */
+function createRunners(
+  parent: pulumi.ComponentResource,
+  name: string,
+  checked: Checked<PrepCheck>,
+  x: PrepExtras,
+  opts?: pulumi.ComponentResourceOptions,
+) {
+  const nodes: Record<string, NodeRunner> = {};
+  for (const prep of checked.shape.result.nodes) {
+    const node = prep.node;
+    const ssh = (c: PrepCheck) => c.plan.nodes.find((n) => n.name === node)?.ssh as NonNullable<Plan["nodes"][number]["ssh"]>;
+    const state = checked.late ? checked.output((c) => c.result.nodes.find((n) => n.node === node)?.state as NodeState) : prep.state;
+    const keys = checked.shape.keys;
+    nodes[node] = new NodeRunner(
+      `${name}-${node}`,
+      {
+        state,
+        connection: {
+          host: checked.value((c) => ssh(c).host),
+          port: checked.value((c) => ssh(c).port),
+          user: checked.value((c) => ssh(c).user),
+          privateKey: keys ? (keys[node] as pulumi.Input<string>) : (x.privateKey as pulumi.Input<string>),
+        },
+        // A late ssh.user has the placeholder "root" here: give `sudo` with a late non-root user.
+        sudo: x.sudo ?? ssh(checked.shape).user !== "root",
+      },
+      { parent, ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
+    );
+  }
+  return nodes;
+}
+
+/** Host preparation on every node over SSH (one NodeRunner each); `pulumi destroy` undoes exactly what it added. */
 export class NodeNetworkPrep extends pulumi.ComponentResource {
-  /** The core's result: per-node units and firewall plans, modules, sysctls (plain values). */
+  /** The core's result: per-node units and firewall plans, modules, sysctls (plain values; with late node values, computed with placeholders for them). */
   readonly result: NodeNetworkPrepResult;
   /** One runner per node name. */
   readonly nodes: Readonly<Record<string, NodeRunner>>;
@@ -67,78 +173,22 @@ export class NodeNetworkPrep extends pulumi.ComponentResource {
   constructor(name: string, args: NodeNetworkPrepArgs, opts?: pulumi.ComponentResourceOptions) {
     validated("NodeNetworkPrep", () => checkComponentArgs("NodeNetworkPrep", "args", args, { plan: true }));
     const { plan, hostRequirements, privateKey, sudo, scope, verify, ...options } = args;
-    const r = validated("NodeNetworkPrep", () => {
-      const planned =
-        plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
-      const keys =
-        typeof privateKey === "object" && !pulumi.Output.isInstance(privateKey) && !(privateKey instanceof Promise)
-          ? privateKey
-          : undefined;
-      const errors = planned.plan.nodes.flatMap((n) => [
-        ...(n.ssh
-          ? []
-          : [
-              {
-                propertyPath: `plan.nodes[${n.index}].ssh`,
-                reason: `plan.nodes[${n.index}].ssh: node "${n.name}" has no ssh connection; set nodes[].ssh.host`,
-              },
-            ]),
-        ...(keys && keys[n.name] === undefined
-          ? [
-              {
-                propertyPath: `privateKey.${n.name}`,
-                reason: `privateKey: no key for node "${n.name}"; give one key for all nodes or one per node name`,
-              },
-            ]
-          : []),
-      ]);
-      if (errors.length > 0)
-        throw new pulumi.InputPropertiesError({
-          message: `NodeNetworkPrep: ${errors.length} problem${errors.length === 1 ? "" : "s"}`,
-          errors,
-        });
-      const out = planNodeNetworkPrep({
-        plan: planned.plan,
-        options,
-        hostRequirements: hostRequirements ?? [],
-        scope: scope ?? scopeOf(name),
-      });
-      const checks = verify
-        ? planVerify(
-            "NodeNetworkPrep",
-            planned.plan,
-            { prep: options, hostRequirements: hostRequirements ?? [] },
-            { privateKey, ...(sudo !== undefined ? { sudo } : {}) },
-          )
-        : undefined;
-      return { result: out.result, warnings: [...planned.warnings, ...out.warnings], plan: planned.plan, keys, checks };
-    });
+    const x: PrepExtras = { hostRequirements, privateKey, sudo, verify, scope: scope ?? scopeOf(name) };
+    const planned = validated("NodeNetworkPrep", () => componentPlan("NodeNetworkPrep", plan, {}));
+    const isLate = planned.latePaths.length > 0;
+    const shape = validated("NodeNetworkPrep", () => checkKnown(planned.latePaths, () => checkPrep(planned.shape, options, x, isLate)));
     super("podnet:index:NodeNetworkPrep", name, {}, opts);
-    logWarnings(this, r.warnings);
-    this.result = r.result;
-    const nodes: Record<string, NodeRunner> = {};
-    for (const prep of r.result.nodes) {
-      const node = r.plan.nodes.find((n) => n.name === prep.node);
-      const ssh = node?.ssh as NonNullable<NonNullable<typeof node>["ssh"]>;
-      nodes[prep.node] = new NodeRunner(
-        `${name}-${prep.node}`,
-        {
-          state: prep.state,
-          connection: {
-            host: ssh.host,
-            port: ssh.port,
-            user: ssh.user,
-            privateKey: r.keys ? (r.keys[prep.node] as pulumi.Input<string>) : (privateKey as pulumi.Input<string>),
-          },
-          ...(sudo !== undefined ? { sudo } : {}),
-        },
-        { parent: this, ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
-      );
-    }
+    logWarnings(this, shape.warnings);
+    const late = planned
+      .late?.("NodeNetworkPrep", this)
+      .apply((p) => checkResolved("NodeNetworkPrep", this, () => checkPrep({ plan: p, warnings: [] }, options, x, true)));
+    const checked = new Checked(shape, late);
+    this.result = shape.result;
+    const nodes = createRunners(this, name, checked, x, opts);
     this.nodes = nodes;
-    if (r.checks) {
+    if (shape.checks) {
       const installs = Object.values(nodes).map((runner) => runner.install);
-      this.verify = createVerify(name, r.checks, (node) => (nodes[node] ? [nodes[node].installSha256] : []), {
+      this.verify = createVerify(name, shape.checks, (node) => (nodes[node] ? [nodes[node].installSha256] : []), {
         parent: this,
         dependsOn: installs,
       });

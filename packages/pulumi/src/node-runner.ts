@@ -19,6 +19,7 @@
 import { type NodeState, nodeScriptCommand, renderNodeScripts, sha256Hex } from "@podnet/core";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { checkResolved } from "./late.js";
 import { validated } from "./problems.js";
 
 /** How to reach a node. */
@@ -33,9 +34,13 @@ export interface NodeConnectionArgs {
   readonly privateKey: pulumi.Input<string>;
 }
 
+/** What a NodeRunner installs on one node, and how it reaches it. */
 export interface NodeRunnerArgs {
-  /** What to install on the node (from NodeNetworkPrep, the flannel binary path, ...). */
-  readonly state: NodeState;
+  /**
+   * What to install on the node (from NodeNetworkPrep, the flannel binary path, ...). An Output
+   * when it depends on late values: its scripts are rendered (and checked) once it resolves.
+   */
+  readonly state: NodeState | pulumi.Output<NodeState>;
   readonly connection: NodeConnectionArgs;
   /**
    * Run the scripts through `sudo -n` (passwordless sudo) for a non-root user.
@@ -50,14 +55,20 @@ export class NodeRunner extends pulumi.ComponentResource {
   readonly install: command.remote.Command;
   /** Holds uninstall.sh for `pulumi destroy`. */
   readonly uninstall: command.remote.Command;
-  /** sha256 of install.sh: the install command's trigger. */
-  readonly installSha256: string;
+  /** sha256 of install.sh: the install command's trigger (an Output when `state` is one). */
+  readonly installSha256: pulumi.Input<string>;
   /** What install.sh printed on its last run. */
   readonly stdout: pulumi.Output<string>;
 
   constructor(name: string, args: NodeRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const scripts = validated("NodeRunner", () => renderNodeScripts(args.state));
+    const state = args.state;
+    const plain = pulumi.Output.isInstance(state) ? undefined : validated("NodeRunner", () => renderNodeScripts(state));
     super("podnet:index:NodeRunner", name, {}, opts);
+    const late = pulumi.Output.isInstance(state)
+      ? state.apply((st) => checkResolved("NodeRunner", this, () => renderNodeScripts(st)))
+      : undefined;
+    const script = <T>(f: (s: ReturnType<typeof renderNodeScripts>) => T): pulumi.Input<T> =>
+      late ? late.apply(f) : f(plain as ReturnType<typeof renderNodeScripts>);
     const user = args.connection.user ?? "root";
     const sudo = args.sudo ?? (typeof user === "string" && user !== "root");
     const run = nodeScriptCommand({ sudo });
@@ -67,12 +78,13 @@ export class NodeRunner extends pulumi.ComponentResource {
       user,
       privateKey: pulumi.secret(args.connection.privateKey),
     };
-    const secretFiles = args.state.units.some((u) => u.files.some((f) => f.secret));
-    this.installSha256 = sha256Hex(scripts.install);
+    // With a late state, install.sh is always a secret (whether a unit file is one is known only later).
+    const secretFiles = pulumi.Output.isInstance(state) || state.units.some((u) => u.files.some((f) => f.secret));
+    this.installSha256 = script((s) => sha256Hex(s.install));
 
     this.uninstall = new command.remote.Command(
       `${name}-uninstall`,
-      { connection, delete: run, stdin: scripts.uninstall },
+      { connection, delete: run, stdin: script((s) => s.uninstall) },
       { parent: this, ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
     );
     this.install = new command.remote.Command(
@@ -80,7 +92,7 @@ export class NodeRunner extends pulumi.ComponentResource {
       {
         connection,
         create: run,
-        stdin: secretFiles ? pulumi.secret(scripts.install) : scripts.install,
+        stdin: secretFiles ? pulumi.secret(script((s) => s.install)) : script((s) => s.install),
         triggers: [this.installSha256],
       },
       { parent: this, dependsOn: [this.uninstall] },

@@ -90,6 +90,7 @@ export {
   flannelNetworkSchema,
   flannelTolerationSchema,
 } from "./options.js";
+export { flannelPlanning, withFlannelPlanHint } from "./plan-options.js";
 export { FLANNEL_RESERVED_LABELS, IMAGE_REFERENCE, IMAGE_REGISTRY, QUANTITY } from "./pod-checks.js";
 export { FLANNEL_CLUSTER_ROLE_RULES } from "./rbac.js";
 export type { FlannelSubnetRange } from "./subnet-range.js";
