@@ -7,12 +7,12 @@
  * material ever enters the bundle.
  */
 
+import type { ComponentArtifacts } from "../component/contract.js";
 import { firewallNeedText } from "../host/requirements.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { type K8sObject, toYaml } from "../shared/manifest.js";
 import { type Problems, show } from "../shared/problems.js";
 import { SAFE_PATH, shQuote } from "../shared/shell.js";
-import type { ComponentArtifacts } from "../spec/bundle.js";
 import { type CalicoNetworkRender, checkCalicoNetwork } from "./network.js";
 
 const q = shQuote;

@@ -28,7 +28,7 @@ import {
   SYSCTL_VALUE,
   shQuote,
 } from "../shared/shell.js";
-import type { ExpectedNodeState } from "./doctor.js";
+import type { ExpectedNodeState } from "./model.js";
 
 const q = shQuote;
 

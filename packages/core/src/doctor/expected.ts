@@ -25,8 +25,8 @@ import { zodProblems } from "../shared/zod-problems.js";
 import { checkSpecPlan } from "../spec/bundle.js";
 import { podnetSpecSchema } from "../spec/schema.js";
 import type { DoctorCollectOptions } from "./collect.js";
-import type { DoctorNetwork, ExpectedDevice, ExpectedNodeState, ExpectedRoute } from "./doctor.js";
 import type { FlannelLeaseExpectation } from "./leases.js";
+import type { DoctorNetwork, ExpectedDevice, ExpectedNodeState, ExpectedRoute } from "./model.js";
 
 /** Calico's CNI config file name (calico-node's install-cni `CNI_CONF_NAME`, see calico/manifests.ts). */
 export const CALICO_CONFLIST_NAME = "10-calico.conflist";

@@ -7,6 +7,7 @@
  * install/uninstall scripts.
  */
 
+import type { ComponentArtifacts } from "../component/contract.js";
 import { ARCHIVE_MEMBER, downloadArchiveCommand } from "../host/node-scripts.js";
 import type { NodeState, NodeUnit } from "../host/node-state.js";
 import type { FirewallNeed, HostRequirements } from "../host/requirements.js";
@@ -26,7 +27,6 @@ import {
   SYSCTL_VALUE,
 } from "../shared/shell.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
-import type { ComponentArtifacts } from "../spec/bundle.js";
 import { type FirewalldPlan, firewalldCommand, firewalldPlan, KUBERNETES_FIREWALL_NEEDS, openingsText } from "./firewalld.js";
 import { CNI_PLUGINS_SHA256, type NodeNetworkPrepOptions, type NodeNetworkPrepSpec, nodeNetworkPrepSchema } from "./options.js";
 import { type KernelModuleNeed, modulesUnit, networkManagerUnit, type SysctlSetting, swapUnit, sysctlUnit } from "./units.js";

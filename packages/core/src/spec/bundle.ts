@@ -9,33 +9,19 @@
  *   plan.json                  the plan, without key material
  */
 import { calicoComponent } from "../calico/bundle.js";
+import type { ComponentArtifacts } from "../component/contract.js";
 import { flannelPlanConstraints } from "../flannel/etcd.js";
 import { flannelComponent } from "../flannel/network.js";
 import { type FlannelSpecFiles, flannelSpecFileRefs, type SpecFileRef } from "../flannel/systemd/spec.js";
 import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
-import type { HostRequirements } from "../host/requirements.js";
-import { type PlanComponents, type PlanDocument, planDocument } from "../plan/document.js";
+import { type PlanDocument, planDocument } from "../plan/document.js";
 import { checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { prepComponent } from "../prep/node-network-prep.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
 import { type PodnetSpec, podnetSpecSchema } from "./schema.js";
-
-/** What one component contributes to a render. */
-export interface ComponentArtifacts {
-  /** Manifests by file name (relative to `manifests/`), objects in apply order. */
-  readonly manifests?: Readonly<Record<string, readonly K8sObject[]>>;
-  /** Units per node name, in apply order. */
-  readonly nodeUnits?: Readonly<Record<string, NodeState["units"]>>;
-  /** Extra files by path relative to the output folder (e.g. `etcd/write-config.sh`), with their modes. */
-  readonly files?: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
-  /** Host needs for NodeNetworkPrep. */
-  readonly hostRequirements?: HostRequirements;
-  /** Non-secret facts for plan.json (e.g. the flannel pod MTU per node), by component. */
-  readonly summary?: PlanComponents;
-}
 
 export interface RenderBundle {
   readonly plan: PodCidrPlan;

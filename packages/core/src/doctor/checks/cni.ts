@@ -2,8 +2,9 @@
  * Doctor check of the CNI configuration: the network's conflist exists, is
  * the first config the container runtime loads, and delegates to its plugin.
  */
-import type { DiagnosisBuilder, ExpectedNodeState } from "../doctor.js";
+import type { DiagnosisBuilder } from "../builder.js";
 import { dirFact, fileFact, type NodeFacts } from "../facts.js";
+import type { ExpectedNodeState } from "../model.js";
 
 /** libcni's order: file names sorted bytewise, only .conf, .conflist and .json count. */
 export function cniConfigOrder(names: readonly string[]): string[] {

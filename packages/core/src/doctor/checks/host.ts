@@ -3,10 +3,11 @@
  * sysctls, kernel modules, NetworkManager and firewalld.
  */
 import { addressText, type Cidr, FAMILY_LABEL, type IpFamily, parseCidr } from "../../shared/cidr.js";
+import type { DiagnosisBuilder } from "../builder.js";
 import { DOCTOR_SECTIONS } from "../collect.js";
-import type { DiagnosisBuilder, ExpectedNodeState } from "../doctor.js";
 import { commandText, type NodeFacts, parseNmConfig, type RawSection, sysctlFact, zoneFact } from "../facts.js";
 import { evaluateNat, type IptablesRule } from "../iptables.js";
+import type { ExpectedNodeState } from "../model.js";
 import type { RouteState, SubnetState } from "./net.js";
 import { lookupRoute } from "./net.js";
 

@@ -6,8 +6,9 @@
 
 import type { PerFamily } from "../../plan/pod-cidr-plan.js";
 import { type Cidr, contains, FAMILY_LABEL, type IpFamily, nthAddress, parseCidr, parseInterfaceAddress } from "../../shared/cidr.js";
-import type { DiagnoseContext, DiagnosisBuilder, ExpectedNodeState, ExpectedRoute } from "../doctor.js";
+import type { DiagnosisBuilder } from "../builder.js";
 import { fileFact, type NodeFacts, type RouteFact } from "../facts.js";
+import type { DiagnoseContext, ExpectedNodeState, ExpectedRoute } from "../model.js";
 
 const ENV_KEYS: Record<IpFamily, { network: string; subnet: string }> = {
   ipv4: { network: "FLANNEL_NETWORK", subnet: "FLANNEL_SUBNET" },

@@ -4,9 +4,9 @@
  * token) and passes their contents here.
  */
 
+import type { ComponentArtifacts } from "../../component/contract.js";
 import type { PodCidrPlan } from "../../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../../shared/problems.js";
-import type { ComponentArtifacts } from "../../spec/bundle.js";
 import type { FlannelNetworkConfig } from "../options.js";
 import { planFlannelSystemd } from "./plan.js";
 import { LOCAL_PATH, SPEC_DIR_PATH } from "./push.js";

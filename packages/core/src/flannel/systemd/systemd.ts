@@ -15,8 +15,8 @@
  * or the kube subnet manager's RBAC objects.
  */
 
+import type { ComponentArtifacts } from "../../component/contract.js";
 import type { NodeArch } from "../../plan/options.js";
-import type { ComponentArtifacts } from "../../spec/bundle.js";
 import { flanneldArgs } from "../args.js";
 import { checkPem } from "../certs.js";
 import { FLANNEL_CONFLIST_NAME, flannelCniConfJson } from "../cni-conf.js";
