@@ -110,9 +110,9 @@ export interface ComponentDoctor {
  * collecting every problem into `p` (paths under `key`) and returning the
  * resolved component, from which `artifacts` renders the bundle part.
  */
-export interface NetworkComponent<Options = unknown, Resolved = unknown> {
+export interface NetworkComponent<Schema extends z.ZodType = z.ZodType, Resolved = unknown, Key extends string = string> {
   /** The spec section, and plan.json's `components.<key>`. */
-  readonly key: string;
+  readonly key: Key;
   /**
    * `network`: a pod network, rendered first, at most one per spec (see `conflicts`).
    * `host`: node preparation; it consumes the networks' host requirements, is skipped when
@@ -120,23 +120,24 @@ export interface NetworkComponent<Options = unknown, Resolved = unknown> {
    */
   readonly kind: "network" | "host";
   /** The section's schema (spec/schema.ts is built from these). */
-  readonly schema: z.ZodType<Options>;
+  readonly schema: Schema;
   /** Sections this one cannot run with: both set is a `<key>.<other>-conflict` error on `key`. */
   readonly conflicts?: readonly string[];
   /** Validates the parsed section against the plan; undefined when it has errors. */
-  check(options: Options, plan: PodCidrPlan, p: Problems, ctx: ComponentContext): Resolved | undefined;
+  check(options: z.output<Schema>, plan: PodCidrPlan, p: Problems, ctx: ComponentContext): Resolved | undefined;
   /** The bundle part of a resolved component. */
   artifacts(resolved: Resolved): ComponentArtifacts;
   /** Files the front end must read (certificates only, never keys), on the unvalidated spec. */
   fileRefs?(spec: unknown): ComponentFileRef[];
   /** What the parsed section asks of the plan; `givenMask`: which families' node mask the spec sets itself. */
-  planConstraints?(options: Options | undefined, givenMask: { readonly ipv4: boolean; readonly ipv6: boolean }): PlanConstraints;
+  planConstraints?(options: z.output<Schema> | undefined, givenMask: { readonly ipv4: boolean; readonly ipv6: boolean }): PlanConstraints;
   /** Diff rules of the section. */
-  readonly changes?: ComponentChangeRules<unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: each component's facts are its own type
+  readonly changes?: ComponentChangeRules<any>;
   /** Doctor expectations (pod network components). */
   readonly doctor?: ComponentDoctor;
 }
 
 /** Any component, for registries. */
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds components of different option types
-export type AnyNetworkComponent = NetworkComponent<any, any>;
+export type AnyNetworkComponent = NetworkComponent<z.ZodType, any>;
