@@ -3,6 +3,7 @@
 import type { ComponentArtifacts, NetworkComponent } from "../component/contract.js";
 import { calicoComponent } from "./bundle.js";
 import { calicoChangeRules } from "./diff.js";
+import { calicoDoctor } from "./doctor.js";
 import { calicoOptionsSchema } from "./options.js";
 
 /** The `calico:` section: either install path, rendered into the bundle part it checks; it cannot run beside flannel. */
@@ -15,4 +16,5 @@ export const calicoNetworkComponent: NetworkComponent<typeof calicoOptionsSchema
   check: (options, plan, p) => calicoComponent(options, plan, p),
   artifacts: (part) => part,
   changes: calicoChangeRules,
+  doctor: calicoDoctor,
 };

@@ -2,6 +2,7 @@
 
 import type { ComponentArtifacts, NetworkComponent } from "../component/contract.js";
 import { flannelChangeRules } from "./diff.js";
+import { flannelDoctor } from "./doctor.js";
 import { flannelPlanConstraints } from "./etcd.js";
 import { flannelComponent } from "./network.js";
 import { flannelNetworkSchema } from "./options.js";
@@ -17,4 +18,5 @@ export const flannelNetworkComponent: NetworkComponent<typeof flannelNetworkSche
   fileRefs: flannelSpecFileRefs,
   planConstraints: flannelPlanConstraints,
   changes: flannelChangeRules,
+  doctor: flannelDoctor,
 };
