@@ -5,7 +5,13 @@
  */
 
 import type { ComponentDoctor } from "../component/contract.js";
-import { DoctorNetwork, type ExpectedDevice, type ExpectedPublicAddress, type NetworkNodeExpectation } from "../component/expectations.js";
+import {
+  type DoctorHints,
+  DoctorNetwork,
+  type ExpectedDevice,
+  type ExpectedPublicAddress,
+  type NetworkNodeExpectation,
+} from "../component/expectations.js";
 import { publicAddresses } from "../component/public-addresses.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import type { IpFamily } from "../shared/cidr.js";
@@ -46,8 +52,19 @@ function calicoNodeExpectation(c: ResolvedCalico, plan: PodCidrPlan, name: strin
   };
 }
 
+/** Calico's wording in doctor's findings. */
+const CALICO_HINTS: DoctorHints = {
+  addressPicker: "Calico's address autodetection",
+  deviceFix: () =>
+    "calico-node creates it: check the calico-node pod on this node (kubectl -n calico-system logs, or kube-system on the manifest path)",
+  routeFix: () => "the network daemon adds it",
+  cniWriter: "calico-node's install-cni step",
+  cniShadowedTip: "",
+};
+
 /** Calico's doctor planning: the same resolution the component renders from. */
 export const calicoDoctor: ComponentDoctor = {
+  hints: CALICO_HINTS,
   expect(section, plan, p) {
     const r = checkCalicoNetwork(section, plan, "calico");
     p.errors.push(...r.errors);

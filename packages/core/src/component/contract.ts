@@ -13,7 +13,7 @@ import type { PlanComponents } from "../plan/document.js";
 import type { AllocationRange, PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import type { Problems } from "../shared/problems.js";
-import type { NetworkExpectation } from "./expectations.js";
+import type { DoctorHints, NetworkExpectation } from "./expectations.js";
 
 /** What one component contributes to a render. */
 export interface ComponentArtifacts {
@@ -103,6 +103,8 @@ export interface PlanConstraints {
 export interface ComponentDoctor {
   /** Plans the expectations from the section as written; problems go to `p` with paths under the component's key. */
   expect(section: unknown, plan: PodCidrPlan, p: Problems): NetworkExpectation | undefined;
+  /** The network's wording in doctor's findings. */
+  readonly hints: DoctorHints;
 }
 
 /**

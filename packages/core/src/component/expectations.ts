@@ -177,3 +177,17 @@ export interface NetworkExpectation {
   /** flannel with the etcd datastore: where the leases are and which ones the plan wants. */
   readonly leases?: FlannelLeaseExpectation;
 }
+
+/** A network's wording in doctor's findings, so the checks name no network themselves. */
+export interface DoctorHints {
+  /** What picks the interface and address the network advertises ("flannel", "Calico's address autodetection"). */
+  readonly addressPicker: string;
+  /** Where to look when one of the network's devices is missing or down. */
+  deviceFix(expected: ExpectedNodeState): string;
+  /** The first part of the fix for a missing or wrong route to `peer` (the `ip route replace` follows). */
+  routeFix(expected: ExpectedNodeState, peer: string): string;
+  /** What writes the network's CNI config. */
+  readonly cniWriter: string;
+  /** Advice added when another CNI config sorts before the network's (e.g. a setting that moves it away). */
+  readonly cniShadowedTip: string;
+}

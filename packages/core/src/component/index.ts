@@ -15,6 +15,7 @@ export type {
   SpecChange,
 } from "./contract.js";
 export type {
+  DoctorHints,
   ExpectedDevice,
   ExpectedNodeState,
   ExpectedPublicAddress,

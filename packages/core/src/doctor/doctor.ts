@@ -11,9 +11,12 @@
  */
 
 import { DiagnosisBuilder } from "./builder.js";
+import { checkAddress } from "./checks/address.js";
 import { checkCni } from "./checks/cni.js";
+import { checkDevices } from "./checks/devices.js";
 import { checkFirewalld, checkMasquerade, checkModules, checkNetworkManager, checkSysctls } from "./checks/host.js";
-import { checkAddress, checkDevices, checkRoutes, checkSubnet } from "./checks/net.js";
+import { checkRoutes } from "./checks/net.js";
+import { checkSubnet } from "./checks/subnet.js";
 import type { NodeFacts } from "./facts.js";
 import type { DiagnoseContext, ExpectedNodeState, NodeDiagnosis } from "./model.js";
 

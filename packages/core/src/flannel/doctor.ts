@@ -6,6 +6,7 @@
 
 import type { ComponentDoctor } from "../component/contract.js";
 import {
+  type DoctorHints,
   DoctorNetwork,
   type ExpectedDevice,
   type ExpectedRoute,
@@ -157,8 +158,22 @@ function flannelNodeExpectation(flannel: FlannelPart, plan: PodCidrPlan, name: s
   };
 }
 
+/** flannel's wording in doctor's findings. */
+const FLANNEL_HINTS: DoctorHints = {
+  addressPicker: "flannel",
+  deviceFix: (expected) =>
+    expected.flannel?.datastore === "etcd"
+      ? "flanneld creates it at start: check systemctl status flanneld and journalctl -u flanneld"
+      : "flanneld creates it at start: check the kube-flannel pod on this node (kubectl -n kube-flannel logs)",
+  routeFix: (expected, peer) =>
+    `flanneld adds this route when it sees node "${peer}"'s lease: check flanneld runs on both nodes and restart it on node "${expected.node}"`,
+  cniWriter: "the kube-flannel pod's install-cni step (or flannel/config in mode systemd)",
+  cniShadowedTip: "; flannel.systemd.moveConflictingCniConfigs: true does it at install",
+};
+
 /** flannel's doctor planning: the same planners the component renders with, either mode. */
 export const flannelDoctor: ComponentDoctor = {
+  hints: FLANNEL_HINTS,
   expect(section, plan, p) {
     const c = parseSection(flannelNetworkSchema, section, ["flannel"], p, { reportInput: true });
     const part = c ? flannelPart(c, plan, p) : undefined;

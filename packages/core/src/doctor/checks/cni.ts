@@ -4,6 +4,7 @@
  */
 import type { DiagnosisBuilder } from "../builder.js";
 import { dirFact, fileFact, type NodeFacts } from "../facts.js";
+import { doctorHints } from "../hints.js";
 import type { ExpectedNodeState } from "../model.js";
 
 /** libcni's order: file names sorted bytewise, only .conf, .conflist and .json count. */
@@ -22,10 +23,8 @@ export function checkCni(expected: ExpectedNodeState, facts: NodeFacts, d: Diagn
   }
   const path = `${cni.confDir}/${cni.file}`;
   const order = cniConfigOrder(dir.value ?? []);
-  const writer =
-    cni.pluginType === "flannel"
-      ? "the kube-flannel pod's install-cni step (or flannel/config in mode systemd)"
-      : "calico-node's install-cni step";
+  const hints = doctorHints(expected);
+  const writer = hints.cniWriter;
   if (!order.includes(cni.file)) {
     d.find(
       check,
@@ -49,7 +48,7 @@ export function checkCni(expected: ExpectedNodeState, facts: NodeFacts, d: Diagn
       "cni.shadowed",
       `${cni.file} sorts first in ${cni.confDir} (the container runtime uses the first config by name)`,
       `${before.join(", ")} sort${before.length === 1 ? "s" : ""} before it: pods get ${first}'s network`,
-      `move ${before.map((b) => `${cni.confDir}/${b}`).join(" and ")} out of ${cni.confDir} (e.g. containerd's 10-containerd-net.conflist${cni.pluginType === "flannel" ? "; flannel.systemd.moveConflictingCniConfigs: true does it at install" : ""}), then restart the container runtime`,
+      `move ${before.map((b) => `${cni.confDir}/${b}`).join(" and ")} out of ${cni.confDir} (e.g. containerd's 10-containerd-net.conflist${hints.cniShadowedTip}), then restart the container runtime`,
     );
   }
   const file = fileFact(facts.sections, path);

@@ -8,8 +8,9 @@ import { DOCTOR_SECTIONS } from "../collect.js";
 import { commandText, type NodeFacts, parseNmConfig, type RawSection, sysctlFact, zoneFact } from "../facts.js";
 import { evaluateNat, type IptablesRule } from "../iptables.js";
 import type { ExpectedNodeState } from "../model.js";
-import type { RouteState, SubnetState } from "./net.js";
+import type { RouteState } from "./net.js";
 import { lookupRoute } from "./net.js";
+import type { SubnetState } from "./subnet.js";
 
 /** Destinations outside every cluster for the egress probe: TEST-NET-1 (RFC 5737) and the documentation prefix (RFC 3849). */
 const OUTSIDE: Record<IpFamily, string> = { ipv4: "192.0.2.1", ipv6: "2001:db8::1" };
