@@ -7,13 +7,13 @@
 
 import { checkConflicts } from "../component/conflicts.js";
 import type { NetworkExpectation } from "../component/expectations.js";
+import { parseSection } from "../component/parse.js";
 import type { FlannelNetworkOptions } from "../flannel/options.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { PlanContext, PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { checkNodeNetworkPrep, type NodeNetworkPrepResult } from "../prep/node-network-prep.js";
 import type { NodeNetworkPrepOptions } from "../prep/options.js";
 import { type Problem, Problems } from "../shared/problems.js";
-import { zodProblems } from "../shared/zod-problems.js";
 import { checkSpecPlan } from "../spec/bundle.js";
 import { COMPONENTS, componentSections } from "../spec/registry.js";
 import { podnetSpecSchema } from "../spec/schema.js";
@@ -42,9 +42,9 @@ export interface DoctorPlanCheck {
 
 /** Validates the spec the way `podnet validate` does and derives what every node should have. */
 export function planDoctor(input: unknown, context: PlanContext = {}): DoctorPlanCheck {
-  const parsed = podnetSpecSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
-  const spec = parsed.data;
+  const parsing = new Problems();
+  const spec = parseSection(podnetSpecSchema, input, [], parsing, { reportInput: true });
+  if (!spec) return { errors: parsing.errors, warnings: [] };
   const planCheck = checkSpecPlan(spec, input, context);
   if (!planCheck.plan) return { errors: planCheck.errors, warnings: planCheck.warnings };
   const r = planDoctorForPlan(planCheck.plan, componentSections(spec));

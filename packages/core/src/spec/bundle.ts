@@ -10,6 +10,7 @@
  */
 import { checkConflicts } from "../component/conflicts.js";
 import type { ComponentArtifacts, ComponentFileRef, ComponentFiles } from "../component/contract.js";
+import { parseSection } from "../component/parse.js";
 import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
@@ -17,7 +18,6 @@ import { type PlanDocument, planDocument } from "../plan/document.js";
 import { checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
-import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
 import { COMPONENTS, componentSections } from "./registry.js";
 import { type PodnetSpec, podnetSpecSchema } from "./schema.js";
 
@@ -87,9 +87,9 @@ interface Evaluated {
 }
 
 function evaluateSpec(input: unknown, context: RenderContext): Evaluated {
-  const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
-  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
-  const spec = parsed.data;
+  const parsing = new Problems();
+  const spec = parseSection(podnetSpecSchema, input, [], parsing);
+  if (!spec) return { errors: parsing.errors, warnings: [] };
   const planCheck = checkSpecPlan(spec, input, context);
   if (!planCheck.plan) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
   const plan = planCheck.plan;

@@ -12,6 +12,7 @@ export function cniConfigOrder(names: readonly string[]): string[] {
   return names.filter((n) => /\.(conf|conflist|json)$/.test(n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Checks the network's CNI config: present, first in load order, delegating to its plugin. */
 export function checkCni(expected: ExpectedNodeState, facts: NodeFacts, d: DiagnosisBuilder): void {
   const cni = expected.cni;
   if (!cni) return;

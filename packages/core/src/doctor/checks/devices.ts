@@ -8,6 +8,7 @@ import { doctorHints } from "../hints.js";
 import type { ExpectedDevice, ExpectedNodeState } from "../model.js";
 import type { SubnetState } from "./subnet.js";
 
+/** Checks every overlay device the network creates on the node. */
 export function checkDevices(expected: ExpectedNodeState, facts: NodeFacts, state: SubnetState, d: DiagnosisBuilder): void {
   if (expected.devices.length === 0) return;
   const check = "overlay";

@@ -28,6 +28,7 @@ function routeText(r: ExpectedRoute, subnet: Cidr): string {
 /** Per family, the device packets to another node's pods leave through (for the masquerade probes). */
 export type RouteState = Partial<Record<IpFamily, { readonly peer: Cidr; readonly device?: string }>>;
 
+/** Checks the route to every other node's subnet; returns the device pod traffic leaves through, per family. */
 export function checkRoutes(expected: ExpectedNodeState, facts: NodeFacts, context: DiagnoseContext, d: DiagnosisBuilder): RouteState {
   const out: RouteState = {};
   if (expected.routes.length === 0) return out;

@@ -63,6 +63,7 @@ function firstHost(c: Cidr): string {
   return `${nthAddress(c, 1n)}/${c.prefix}`;
 }
 
+/** Checks flannel's subnet.env against the plan; returns the node's subnets (observed where subnet.env names them). */
 export function checkSubnet(expected: ExpectedNodeState, facts: NodeFacts, d: DiagnosisBuilder, mtuMismatch = false): SubnetState {
   const state: SubnetState = { subnets: planned(expected), observed: false, mtuMismatch };
   const fl = expected.flannel;
