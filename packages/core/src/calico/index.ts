@@ -5,6 +5,10 @@ export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMeth
 export type { ResolvedBgp } from "./bgp.js";
 export { BGP_DEFAULTS, checkBgp } from "./bgp.js";
 export { calicoComponent } from "./bundle.js";
+export { calicoNetworkComponent } from "./component.js";
+export type { CalicoFacts } from "./diff.js";
+export { calicoChangeRules, calicoChanges, calicoFacts } from "./diff.js";
+export { CALICO_CNI_CONF_DIR, CALICO_CONFLIST_NAME, CALICO_VXLAN_VNI, calicoDoctor } from "./doctor.js";
 export { CALICO_UNMANAGED_DEVICES, CALICO_VXLAN_PORT, CALICO_WIREGUARD_PORT, calicoHostRequirements } from "./host.js";
 export { CALICO_SECRETS_DIR, calicoEtcdSecret, calicoManifestObjects, TYPHA_PORT } from "./manifests.js";
 export type { CalicoCheck, CalicoEtcdTlsPresence, CalicoNetworkRender } from "./network.js";

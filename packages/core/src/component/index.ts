@@ -26,3 +26,4 @@ export type {
 } from "./expectations.js";
 export { DoctorNetwork } from "./expectations.js";
 export { parseSection } from "./parse.js";
+export { publicAddresses } from "./public-addresses.js";
