@@ -69,7 +69,7 @@ function installChange(a: CalicoFacts, b: CalicoFacts): SpecChange[] {
   if (a.install === b.install && a.datastore === b.datastore) return [];
   return [
     {
-      path: a.install !== b.install ? "calico.install" : "calico.datastore",
+      path: `calico.${a.install !== b.install ? "install" : "datastore"}`,
       from: `${a.install} (${a.datastore})`,
       to: `${b.install} (${b.datastore})`,
       disruptive: true,
