@@ -4,7 +4,7 @@ export type { AutodetectMethod, NodeAddressChoice } from "./autodetect.js";
 export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMethod, resolveAutodetection } from "./autodetect.js";
 export type { ResolvedBgp } from "./bgp.js";
 export { BGP_DEFAULTS, checkBgp } from "./bgp.js";
-export { calicoComponent } from "./bundle.js";
+export { calicoArtifacts, calicoComponent, checkCalicoBundle } from "./bundle.js";
 export { calicoNetworkComponent } from "./component.js";
 export type { CalicoFacts } from "./diff.js";
 export { calicoChangeRules, calicoChanges, calicoFacts } from "./diff.js";
