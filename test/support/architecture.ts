@@ -38,10 +38,11 @@ export const CORE_ENTRY_POINTS: readonly string[] = ["index.ts", "internal/index
 /**
  * Layers inside a folder, keyed by subfolder or file name ("" is every other file at its top).
  * flannel: the files shared by both modes at the top; the two modes above them, never using
- * each other; network.ts, which picks the mode, above both.
+ * each other; network.ts, which picks the mode, above both; doctor.ts (plans either mode for
+ * doctor) above it, and component.ts (the NetworkComponent, naming all of them) on top.
  */
 export const SUB_LAYERS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  flannel: { "": 0, daemonset: 1, systemd: 1, "network.ts": 2 },
+  flannel: { "": 0, daemonset: 1, systemd: 1, "network.ts": 2, "doctor.ts": 3, "component.ts": 4 },
 };
 
 export interface ArchitectureReport {

@@ -7,12 +7,12 @@
  * material ever enters the bundle.
  */
 
+import type { ComponentArtifacts } from "../component/contract.js";
 import { firewallNeedText } from "../host/requirements.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { type K8sObject, toYaml } from "../shared/manifest.js";
 import { type Problems, show } from "../shared/problems.js";
 import { SAFE_PATH, shQuote } from "../shared/shell.js";
-import type { ComponentArtifacts } from "../spec/bundle.js";
 import { type CalicoNetworkRender, checkCalicoNetwork } from "./network.js";
 
 const q = shQuote;
@@ -137,13 +137,21 @@ export function calicoComponent(
   if (others.flannel !== undefined) {
     p.error("calico", "calico.flannel-conflict", "calico: and flannel: are both set; a cluster runs one pod network, remove one of them");
   }
+  const render = checkCalicoBundle(section, plan, p);
+  return render ? calicoArtifacts(render) : undefined;
+}
+
+/**
+ * Checks the `calico:` section for a bundle (CalicoNetwork's rules, and the etcd TLS paths
+ * calico/etcd-secret.sh reads); problems go to `p`. Undefined when `p` holds any error.
+ */
+export function checkCalicoBundle(section: unknown, plan: PodCidrPlan, p: Problems): CalicoNetworkRender | undefined {
   const r = checkCalicoNetwork(section, plan, "calico");
   p.errors.push(...r.errors);
   p.warnings.push(...r.warnings);
   if (!r.render) return undefined;
   const tls = r.render.resolved.spec.etcd?.tls;
-  const etcdSecret = r.render.resolved.etcd?.tls === true;
-  if (etcdSecret && tls) {
+  if (r.render.resolved.etcd?.tls === true && tls) {
     for (const k of ["ca", "cert", "key"] as const) {
       const v = tls[k] ?? "";
       if (!SAFE_PATH.pattern.test(v)) {
@@ -155,20 +163,26 @@ export function calicoComponent(
       }
     }
   }
-  if (!p.ok) return undefined;
-  const names = manifestNames(r.render);
+  return p.ok ? r.render : undefined;
+}
+
+/** The bundle part of a checked Calico render: manifests, calico/README.txt, apply.sh and the etcd and calicoctl files. */
+export function calicoArtifacts(render: CalicoNetworkRender): ComponentArtifacts {
+  const tls = render.resolved.spec.etcd?.tls;
+  const etcdSecret = render.resolved.etcd?.tls === true;
+  const names = manifestNames(render);
   // With etcd TLS the Secret comes from calico/etcd-secret.sh, not from calico.yaml.
-  const objects = r.render.objects.filter((o: K8sObject) => !(etcdSecret && o.kind === "Secret"));
+  const objects = render.objects.filter((o: K8sObject) => !(etcdSecret && o.kind === "Secret"));
   const manifests: Record<string, readonly K8sObject[]> = { [names.main]: objects };
-  if (names.resources) manifests[names.resources] = r.render.kubernetesResources;
+  if (names.resources) manifests[names.resources] = render.kubernetesResources;
   const files: Record<string, { content: string; mode: string }> = {
-    "calico/README.txt": { content: readme(r.render, etcdSecret), mode: "0644" },
-    "calico/apply.sh": { content: applyScript(r.render, etcdSecret), mode: "0755" },
+    "calico/README.txt": { content: readme(render, etcdSecret), mode: "0644" },
+    "calico/apply.sh": { content: applyScript(render, etcdSecret), mode: "0755" },
   };
   if (etcdSecret && tls)
     files["calico/etcd-secret.sh"] = { content: etcdSecretScript(tls.ca ?? "", tls.cert ?? "", tls.key ?? ""), mode: "0755" };
-  if (r.render.calicoctlResources.length > 0)
-    files["calico/calicoctl-resources.yaml"] = { content: toYaml(r.render.calicoctlResources), mode: "0644" };
-  const summary = r.render.operator ? { ...r.render.summary, operatorHelmValues: r.render.operator.helm.values } : r.render.summary;
-  return { manifests, files, hostRequirements: r.render.hostRequirements, summary: { calico: summary } };
+  if (render.calicoctlResources.length > 0)
+    files["calico/calicoctl-resources.yaml"] = { content: toYaml(render.calicoctlResources), mode: "0644" };
+  const summary = render.operator ? { ...render.summary, operatorHelmValues: render.operator.helm.values } : render.summary;
+  return { manifests, files, hostRequirements: render.hostRequirements, summary: { calico: summary } };
 }

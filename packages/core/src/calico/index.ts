@@ -5,9 +5,13 @@ export { AutodetectKind, CALICO_DEFAULT_EXCLUDED_INTERFACES, parseAutodetectMeth
 export { resolveAutodetection } from "./autodetect-resolve.js";
 export type { ResolvedBgp } from "./bgp.js";
 export { BGP_DEFAULTS, checkBgp } from "./bgp.js";
-export { calicoComponent } from "./bundle.js";
+export { calicoArtifacts, calicoComponent, checkCalicoBundle } from "./bundle.js";
+export { calicoNetworkComponent } from "./component.js";
 export type { ResolvedEtcd, ResolvedTypha } from "./datastore.js";
 export { ETCD_URL } from "./datastore.js";
+export type { CalicoFacts } from "./diff.js";
+export { calicoChangeRules, calicoChanges, calicoFacts } from "./diff.js";
+export { CALICO_CNI_CONF_DIR, CALICO_CONFLIST_NAME, CALICO_VXLAN_VNI, calicoDoctor } from "./doctor.js";
 export { CALICO_UNMANAGED_DEVICES, CALICO_VXLAN_PORT, CALICO_WIREGUARD_PORT, calicoHostRequirements } from "./host.js";
 export { CALICO_SECRETS_DIR, TYPHA_PORT } from "./manifest-parts.js";
 export { calicoEtcdSecret, calicoManifestObjects } from "./manifests.js";

@@ -2,15 +2,13 @@
  * `podnet diff OLD NEW`: what a change of spec does to every artifact
  * (manifests by kind and name, node files by path, extra files, plan.json),
  * which changes disrupt running pods, and the migration each needs. The guard
- * `checkDisruptiveChanges` turns the disruptive ones into problems that the
- * Pulumi and cdk8s front ends raise unless `allowDisruptiveChange` names them.
+ * (diff/guard.ts) turns the disruptive ones into problems that the Pulumi and
+ * cdk8s front ends raise unless `allowDisruptiveChange` names them.
  *
  * The new spec is planned with the old plan's node subnets as `previous`,
  * exactly as `podnet render` does over an earlier output folder.
  */
 
-import { calicoOptionsSchema } from "../calico/options.js";
-import { flannelNetworkSchema } from "../flannel/options.js";
 import { allocationOf, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { objectKey } from "../shared/manifest.js";
 import { type Problem, show } from "../shared/problems.js";
@@ -70,8 +68,8 @@ export interface DiffOptions {
   readonly newContext?: RenderContext;
 }
 
-/** The render contexts of both sides: the new side keeps the old plan's node subnets, as `podnet render` does. */
-function renderBoth(oldSpec: unknown, newSpec: unknown, options: DiffOptions) {
+/** Renders both sides: the new side keeps the old plan's node subnets, as `podnet render` does. */
+export function renderBoth(oldSpec: unknown, newSpec: unknown, options: DiffOptions) {
   const before = renderSpec(oldSpec, { ...options.oldContext, ...(options.previous ? { previous: options.previous } : {}) });
   const after = before.bundle
     ? renderSpec(newSpec, { ...options.newContext, previous: allocationOf(before.bundle.plan) })
@@ -110,12 +108,12 @@ function side(s: "old" | "new", problems: readonly Problem[]): DiffProblem[] {
 }
 
 /** The spec with defaults applied (only called on specs that rendered, so parsing succeeds). */
-function normalized(input: unknown): PodnetSpec {
+export function normalized(input: unknown): PodnetSpec {
   return podnetSpecSchema.parse(input);
 }
 
 /** Fact changes (disruptive or not) plus every other field change of the spec. */
-function specChanges(before: { spec: PodnetSpec; plan: PodCidrPlan }, after: { spec: PodnetSpec; plan: PodCidrPlan }): SpecChange[] {
+export function specChanges(before: { spec: PodnetSpec; plan: PodCidrPlan }, after: { spec: PodnetSpec; plan: PodCidrPlan }): SpecChange[] {
   const facts = factChanges(before, after);
   const leaves: Leaf[] = [];
   leafDiff(before.spec, after.spec, "", leaves);
@@ -267,157 +265,4 @@ function artifactDiff(a: RenderBundle, b: RenderBundle): ArtifactDiff {
       .filter((l) => !(/\.subnetSource\.ipv[46]$/.test(l.path) && l.from === "allocated" && l.to === "previous"))
       .map((l) => ({ path: l.path, from: redact(l.path, l.from), to: redact(l.path, l.to) })),
   };
-}
-
-/** True when an `allowDisruptiveChange` entry names the change: its path, a parent of it, or `*`. */
-export function allows(entry: string, path: string): boolean {
-  return entry === "*" || entry === path || path.startsWith(`${entry}.`) || path.startsWith(`${entry}[`);
-}
-
-export interface DisruptiveCheck {
-  /** `change.disruptive` for every disruptive change not allowed; `change.previous-invalid` when the previous spec does not plan. */
-  readonly errors: readonly Problem[];
-  /** `change.disruptive-allowed` for allowed ones (with their migration), `change.allow-unused` for entries that allow nothing. */
-  readonly warnings: readonly Problem[];
-  /** Every change found, for front ends that show them. */
-  readonly changes: readonly SpecChange[];
-}
-
-/**
- * The guard the Pulumi and cdk8s front ends run at synth time: every
- * disruptive change from `previous` to `next` is an error unless
- * `allowDisruptiveChange` names its path (or a parent path, or `*`).
- * A `next` that does not validate yields nothing here: the component reports
- * its own problems.
- */
-export function checkDisruptiveChanges(
-  previous: unknown,
-  next: unknown,
-  allowDisruptiveChange: readonly string[] = [],
-  options: DiffOptions = {},
-): DisruptiveCheck {
-  if (previous === undefined) return { errors: [], warnings: [], changes: [] };
-  const { before, after } = renderBoth(previous, next, options);
-  if (!before.bundle) {
-    const first = before.errors[0];
-    return {
-      errors: [
-        {
-          path: "previous",
-          code: "change.previous-invalid",
-          message: `previous: the previous spec does not validate (${before.errors.length} error${before.errors.length === 1 ? "" : "s"}, first: ${first ? `${first.path}: ${first.message}` : "unknown"}); pass the spec that was last applied, or drop previous to skip the change check`,
-        },
-      ],
-      warnings: [],
-      changes: [],
-    };
-  }
-  if (!after.bundle) return { errors: [], warnings: [], changes: [] };
-  const changes = specChanges(
-    { spec: normalized(previous), plan: before.bundle.plan },
-    { spec: normalized(next), plan: after.bundle.plan },
-  );
-  return guard(changes, allowDisruptiveChange);
-}
-
-/** Turns changes into the guard's problems: disruptive ones not allowed are errors. */
-function guard(changes: readonly SpecChange[], allowDisruptiveChange: readonly string[]): DisruptiveCheck {
-  const errors: Problem[] = [];
-  const warnings: Problem[] = [];
-  const used = new Set<string>();
-  for (const c of changes.filter((x) => x.disruptive)) {
-    const entry = allowDisruptiveChange.find((e) => allows(e, c.path));
-    const steps = c.migration.map((m, i) => `(${i + 1}) ${m}`).join(" ");
-    if (entry !== undefined) {
-      used.add(entry);
-      warnings.push({
-        path: c.path,
-        code: "change.disruptive-allowed",
-        message: `${c.path}: changes from ${show(c.from)} to ${show(c.to)}, allowed by allowDisruptiveChange "${entry}"; ${c.reason}. Migration: ${steps}`,
-      });
-    } else {
-      errors.push({
-        path: c.path,
-        code: "change.disruptive",
-        message: `${c.path}: changes from ${show(c.from)} to ${show(c.to)}, which disrupts running pods: ${c.reason}. Carry out the migration (podnet diff OLD NEW prints the steps), then allow it with allowDisruptiveChange: ["${c.path}"]`,
-      });
-    }
-  }
-  allowDisruptiveChange.forEach((e, i) => {
-    if (!used.has(e)) {
-      warnings.push({
-        path: `allowDisruptiveChange[${i}]`,
-        code: "change.allow-unused",
-        message: `allowDisruptiveChange[${i}]: ${show(e)} matches no disruptive change; remove it so a later disruptive change is not let through unseen`,
-      });
-    }
-  });
-  return { errors, warnings, changes };
-}
-
-/**
- * What a Pulumi component or cdk8s construct compares: the plan it was given
- * (a PodCidrPlan, or `plan` from an earlier plan.json) and its own options as
- * written (`flannel` for FlannelNetwork, `calico` for CalicoNetwork).
- */
-export interface ComponentState {
-  readonly plan: PodCidrPlan;
-  /** FlannelNetwork options. @default - no flannel */
-  readonly flannel?: unknown;
-  /** CalicoNetwork options. @default - no calico */
-  readonly calico?: unknown;
-}
-
-/**
- * The guard for front ends that hold a plan and component options rather
- * than a whole spec: the same disruptive facts as `checkDisruptiveChanges`
- * (pod and service CIDRs, node subnets, Flannel Network/backend/VNI/datastore,
- * Calico pools), compared between the previous and the next state.
- * Options that do not validate are left to the component (next) or reported
- * as `change.previous-invalid` (previous).
- */
-export function checkComponentChanges(
-  previous: ComponentState | undefined,
-  next: ComponentState,
-  allowDisruptiveChange: readonly string[] = [],
-): DisruptiveCheck {
-  if (previous === undefined) return { errors: [], warnings: [], changes: [] };
-  const sections = (state: ComponentState): PodnetSpec | undefined => {
-    const out: Record<string, unknown> = {};
-    for (const [key, schema] of [
-      ["flannel", flannelNetworkSchema],
-      ["calico", calicoOptionsSchema],
-    ] as const) {
-      if (state[key] === undefined) continue;
-      const r = schema.safeParse(state[key]);
-      if (!r.success) return undefined;
-      out[key] = r.data;
-    }
-    return out as unknown as PodnetSpec;
-  };
-  const a = sections(previous);
-  const b = sections(next);
-  if (!a) {
-    return {
-      errors: [
-        {
-          path: "previous",
-          code: "change.previous-invalid",
-          message:
-            "previous: the previous component options do not validate; pass the options that were last applied, or drop previous to skip the change check",
-        },
-      ],
-      warnings: [],
-      changes: [],
-    };
-  }
-  if (!b) return { errors: [], warnings: [], changes: [] };
-  return guard(
-    factChanges({ spec: a, plan: previous.plan }, { spec: b, plan: next.plan }).map((c) => ({
-      ...c,
-      from: redact(c.path, c.from),
-      to: redact(c.path, c.to),
-    })),
-    allowDisruptiveChange,
-  );
 }

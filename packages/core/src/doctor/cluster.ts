@@ -11,8 +11,8 @@
 import { z } from "zod";
 import type { PerFamily } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL, type IpFamily, parseAddress, parseCidr } from "../shared/cidr.js";
-import type { ExpectedNodeState, ExpectedRoute, Finding } from "./doctor.js";
 import type { DoctorPlan } from "./expected.js";
+import type { ExpectedNodeState, ExpectedRoute, Finding } from "./model.js";
 
 /** One Node as the cluster knows it. */
 export interface ClusterNode {

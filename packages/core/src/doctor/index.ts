@@ -1,4 +1,6 @@
 /** podnet doctor: expectations, check script, facts. */
+
+export { DiagnosisBuilder } from "./builder.js";
 export { renderDoctorCheckScript } from "./check-script.js";
 export type { RouteState, SubnetState } from "./checks/index.js";
 export {
@@ -23,8 +25,7 @@ export type { ClusterApplied, ClusterFacts, ClusterFactsResult, ClusterNode } fr
 export { applyClusterFacts, parseClusterFacts } from "./cluster.js";
 export type { DoctorCollectOptions } from "./collect.js";
 export { DOCTOR_SECTION_PREFIX, DOCTOR_SECTIONS, dirSection, fileSection, renderDoctorCollectScript, sysctlSection } from "./collect.js";
-export type { DiagnoseContext, ExpectedDevice, ExpectedNodeState, ExpectedRoute, Finding, NodeDiagnosis, Unchecked } from "./doctor.js";
-export { DiagnosisBuilder, DoctorNetwork, diagnose, doctorExitCode } from "./doctor.js";
+export { diagnose, doctorExitCode } from "./doctor.js";
 export type { DoctorPlan, DoctorPlanCheck, DoctorSections } from "./expected.js";
 export {
   CALICO_CNI_CONF_DIR,
@@ -57,3 +58,5 @@ export type { IptablesMatch, IptablesRule, IptablesTable, NatProbe, NatVerdict }
 export { evaluateNat, ifaceMatches, parseIptablesSave, splitIptablesWords } from "./iptables.js";
 export type { FlannelLease, FlannelLeaseExpectation, LeaseReview, StaleLease } from "./leases.js";
 export { parseSubnetKeySegment, reviewFlannelLeases } from "./leases.js";
+export type { DiagnoseContext, ExpectedDevice, ExpectedNodeState, ExpectedRoute, Finding, NodeDiagnosis, Unchecked } from "./model.js";
+export { DoctorNetwork } from "./model.js";

@@ -6,26 +6,10 @@
  * `--yes`.
  */
 
-import type { FlannelEtcdApi } from "../flannel/etcd.js";
+import type { FlannelLeaseExpectation } from "../component/expectations.js";
 import { parseCidr } from "../shared/cidr.js";
 
-/** Where the leases are and which key each node should hold. */
-export interface FlannelLeaseExpectation {
-  readonly api: FlannelEtcdApi;
-  readonly endpoints: readonly string[];
-  readonly prefix: string;
-  /** True when podnet reserves each node's subnet (etcd.reserveSubnets): only the planned key is right. */
-  readonly reserved: boolean;
-  /** The spec's client certificate files (paths as written, relative to the spec's folder). */
-  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
-  readonly nodes: readonly {
-    readonly node: string;
-    /** The key of the node's planned subnet. */
-    readonly key: string;
-    readonly publicIp?: string;
-    readonly publicIpv6?: string;
-  }[];
-}
+export type { FlannelLeaseExpectation } from "../component/expectations.js";
 
 /** One key under `<prefix>/subnets/` as listed from etcd. */
 export interface FlannelLease {

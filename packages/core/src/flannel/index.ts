@@ -29,8 +29,12 @@ export {
 } from "./certs.js";
 export type { FlannelCniConfOptions } from "./cni-conf.js";
 export { FLANNEL_CONFLIST_NAME, FLANNEL_SUBNET_FILE, flannelCniConf, flannelCniConfJson } from "./cni-conf.js";
+export { flannelNetworkComponent } from "./component.js";
 export type { FlannelDaemonSetInput, FlannelManifestsInput } from "./daemonset/index.js";
 export { FLANNEL_NAMES, flannelDaemonSet, flannelManifests } from "./daemonset/index.js";
+export type { FlannelFacts } from "./diff.js";
+export { flannelChangeRules, flannelChanges, flannelFacts } from "./diff.js";
+export { FLANNEL_CNI_BRIDGE, flannelDoctor } from "./doctor.js";
 export type {
   FlannelEtcdPlan,
   FlannelEtcdPlanInput,

@@ -7,13 +7,13 @@
  * `systemd` (flanneld as a host binary) dispatches to its own renderer.
  */
 
+import type { ComponentArtifacts } from "../component/contract.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
-import type { ComponentArtifacts } from "../spec/bundle.js";
 import { flanneldDaemonSetArgs } from "./args.js";
 import { flannelCniConf, flannelCniConfJson } from "./cni-conf.js";
 import { FLANNEL_NAMES } from "./daemonset/daemonset.js";

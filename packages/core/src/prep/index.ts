@@ -1,5 +1,6 @@
 /** NodeNetworkPrep. */
 
+export { nodePrepComponent } from "./component.js";
 export type { FirewalldPlan } from "./firewalld.js";
 export {
   firewalldCommand,

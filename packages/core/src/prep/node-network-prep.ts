@@ -7,12 +7,12 @@
  * install/uninstall scripts.
  */
 
+import type { ComponentArtifacts } from "../component/contract.js";
 import type { NodeState, NodeUnit } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
 import { joinPath, NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
-import type { ComponentArtifacts } from "../spec/bundle.js";
 import { checkFirewallOptions, checkRequirements, type PrepPath } from "./checks.js";
 import { type CniRelease, cniPluginsUnit, cniRelease } from "./cni-plugins.js";
 import { type FirewallSetup, firewalldUnit, firewallSetup, masqueradeReason, warnFirewallNone } from "./firewall.js";

@@ -8,34 +8,18 @@
  *   <extra files>              e.g. etcd/write-config.sh
  *   plan.json                  the plan, without key material
  */
-import { calicoComponent } from "../calico/bundle.js";
-import { flannelPlanConstraints } from "../flannel/etcd.js";
-import { flannelComponent } from "../flannel/network.js";
-import { type FlannelSpecFiles, flannelSpecFileRefs, type SpecFileRef } from "../flannel/systemd/spec.js";
+import { checkConflicts } from "../component/conflicts.js";
+import type { ComponentArtifacts, ComponentFileRef, ComponentFiles } from "../component/contract.js";
+import { parseSection } from "../component/parse.js";
 import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
-import { type PlanComponents, type PlanDocument, planDocument } from "../plan/document.js";
+import { type PlanDocument, planDocument } from "../plan/document.js";
 import { checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
-import { prepComponent } from "../prep/node-network-prep.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
-import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
+import { COMPONENTS, componentSections } from "./registry.js";
 import { type PodnetSpec, podnetSpecSchema } from "./schema.js";
-
-/** What one component contributes to a render. */
-export interface ComponentArtifacts {
-  /** Manifests by file name (relative to `manifests/`), objects in apply order. */
-  readonly manifests?: Readonly<Record<string, readonly K8sObject[]>>;
-  /** Units per node name, in apply order. */
-  readonly nodeUnits?: Readonly<Record<string, NodeState["units"]>>;
-  /** Extra files by path relative to the output folder (e.g. `etcd/write-config.sh`), with their modes. */
-  readonly files?: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
-  /** Host needs for NodeNetworkPrep. */
-  readonly hostRequirements?: HostRequirements;
-  /** Non-secret facts for plan.json (e.g. the flannel pod MTU per node), by component. */
-  readonly summary?: PlanComponents;
-}
 
 export interface RenderBundle {
   readonly plan: PodCidrPlan;
@@ -52,11 +36,11 @@ export interface RenderBundle {
  * certificate files the spec names (`specFileRefs`), keyed by the path as written, with the
  * folder relative paths start from. Keys and tokens are never read (push-secrets.sh copies them).
  */
-export interface RenderContext extends PlanContext, FlannelSpecFiles {}
+export interface RenderContext extends PlanContext, ComponentFiles {}
 
 /** Files the front end must read for `renderSpec` (certificates only, never keys). Works on unvalidated input. */
-export function specFileRefs(input: unknown): SpecFileRef[] {
-  return flannelSpecFileRefs(input);
+export function specFileRefs(input: unknown): ComponentFileRef[] {
+  return COMPONENTS.flatMap((c) => c.fileRefs?.(input) ?? []);
 }
 
 export interface SpecCheck {
@@ -77,9 +61,17 @@ export interface SpecCheck {
 export function checkSpecPlan(spec: PodnetSpec, input: unknown, context: PlanContext = {}): PlanCheck {
   const written = (input as { cluster?: { nodeMaskSize?: Record<string, unknown> } } | undefined)?.cluster?.nodeMaskSize;
   const given = { ipv4: written?.ipv4 !== undefined, ipv6: written?.ipv6 !== undefined };
-  const c = flannelPlanConstraints(spec.flannel, given);
-  const cluster = { ...spec.cluster, nodeMaskSize: { ...spec.cluster.nodeMaskSize, ...c.nodeMaskSize } };
-  return checkPodCidrPlan({ cluster, nodes: spec.nodes }, { ...context, allocation: { ...c.allocation, ...context.allocation } });
+  const sections = componentSections(spec);
+  let nodeMaskSize = { ...spec.cluster.nodeMaskSize };
+  let allocation = {};
+  for (const component of COMPONENTS) {
+    if (!component.planConstraints) continue;
+    const c = component.planConstraints(sections[component.key], given);
+    nodeMaskSize = { ...nodeMaskSize, ...c.nodeMaskSize };
+    allocation = { ...allocation, ...c.allocation };
+  }
+  const cluster = { ...spec.cluster, nodeMaskSize };
+  return checkPodCidrPlan({ cluster, nodes: spec.nodes }, { ...context, allocation: { ...allocation, ...context.allocation } });
 }
 
 /** A spec taken as far as it goes: parsed, planned, every component rendered and its node units checked. */
@@ -95,9 +87,9 @@ interface Evaluated {
 }
 
 function evaluateSpec(input: unknown, context: RenderContext): Evaluated {
-  const parsed = podnetSpecSchema.safeParse(input, PARSE_OPTIONS);
-  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, input, podnetSpecSchema), warnings: [] };
-  const spec = parsed.data;
+  const parsing = new Problems();
+  const spec = parseSection(podnetSpecSchema, input, [], parsing);
+  if (!spec) return { errors: parsing.errors, warnings: [] };
   const planCheck = checkSpecPlan(spec, input, context);
   if (!planCheck.plan) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
   const plan = planCheck.plan;
@@ -138,27 +130,28 @@ export function checkSpec(input: unknown, context: RenderContext = {}): SpecChec
   };
 }
 
-/** The component renderers, in order; each validates its own section into `p`. */
+/**
+ * Every component of the registry whose section the spec sets, checked into `p` and rendered:
+ * the networks first, then the host component with their host requirements. The host
+ * component's units come first in the bundle: modules, sysctls and CNI plugins must be on a
+ * node before the network's. When a network failed, the host component would only repeat
+ * that as "no network component": it is skipped.
+ */
 function renderComponents(spec: PodnetSpec, plan: PodCidrPlan, p: Problems, context: RenderContext = {}): ComponentArtifacts[] {
-  const out: ComponentArtifacts[] = [];
-  if (spec.flannel) {
-    const flannel = flannelComponent(spec.flannel, plan, p, context);
-    if (flannel) out.push(flannel);
+  const sections = componentSections(spec);
+  const networks: ComponentArtifacts[] = [];
+  const hosts: ComponentArtifacts[] = [];
+  let networkFailed = false;
+  for (const component of COMPONENTS) {
+    const options = sections[component.key];
+    if (options === undefined || (component.kind === "host" && networkFailed)) continue;
+    checkConflicts(component, sections, p);
+    const hostRequirements = networks.flatMap((a): HostRequirements[] => (a.hostRequirements ? [a.hostRequirements] : []));
+    const resolved = component.check(options, plan, p, { ...context, hostRequirements });
+    if (resolved === undefined) networkFailed ||= component.kind === "network";
+    else (component.kind === "host" ? hosts : networks).push(component.artifacts(resolved));
   }
-  if (spec.calico) {
-    const calico = calicoComponent(spec.calico, plan, p, { flannel: spec.flannel });
-    if (calico) out.push(calico);
-  }
-  // Components register here (flannel, calico, then prep, which consumes their host requirements).
-  // When a network section failed, prep would only repeat that as "no network component": skip it.
-  const networkFailed = (spec.flannel ? 1 : 0) + (spec.calico ? 1 : 0) > out.length;
-  if (spec.prep && !networkFailed) {
-    const needs = out.flatMap((a) => (a.hostRequirements ? [a.hostRequirements] : []));
-    const prep = prepComponent(spec.prep, plan, p, needs);
-    // First in the bundle: its units (modules, sysctl, CNI plugins) must be on a node before the network's.
-    if (prep) out.unshift(prep);
-  }
-  return out;
+  return [...hosts, ...networks];
 }
 
 /** Renders the spec; on any error returns the problems and no artifacts. */

@@ -2,14 +2,17 @@
  * Doctor check of the CNI configuration: the network's conflist exists, is
  * the first config the container runtime loads, and delegates to its plugin.
  */
-import type { DiagnosisBuilder, ExpectedNodeState } from "../doctor.js";
+import type { DiagnosisBuilder } from "../builder.js";
 import { dirFact, fileFact, type NodeFacts } from "../facts.js";
+import { doctorHints } from "../hints.js";
+import type { ExpectedNodeState } from "../model.js";
 
 /** libcni's order: file names sorted bytewise, only .conf, .conflist and .json count. */
 export function cniConfigOrder(names: readonly string[]): string[] {
   return names.filter((n) => /\.(conf|conflist|json)$/.test(n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Checks the network's CNI config: present, first in load order, delegating to its plugin. */
 export function checkCni(expected: ExpectedNodeState, facts: NodeFacts, d: DiagnosisBuilder): void {
   const cni = expected.cni;
   if (!cni) return;
@@ -21,10 +24,8 @@ export function checkCni(expected: ExpectedNodeState, facts: NodeFacts, d: Diagn
   }
   const path = `${cni.confDir}/${cni.file}`;
   const order = cniConfigOrder(dir.value ?? []);
-  const writer =
-    cni.pluginType === "flannel"
-      ? "the kube-flannel pod's install-cni step (or flannel/config in mode systemd)"
-      : "calico-node's install-cni step";
+  const hints = doctorHints(expected);
+  const writer = hints.cniWriter;
   if (!order.includes(cni.file)) {
     d.find(
       check,
@@ -48,7 +49,7 @@ export function checkCni(expected: ExpectedNodeState, facts: NodeFacts, d: Diagn
       "cni.shadowed",
       `${cni.file} sorts first in ${cni.confDir} (the container runtime uses the first config by name)`,
       `${before.join(", ")} sort${before.length === 1 ? "s" : ""} before it: pods get ${first}'s network`,
-      `move ${before.map((b) => `${cni.confDir}/${b}`).join(" and ")} out of ${cni.confDir} (e.g. containerd's 10-containerd-net.conflist${cni.pluginType === "flannel" ? "; flannel.systemd.moveConflictingCniConfigs: true does it at install" : ""}), then restart the container runtime`,
+      `move ${before.map((b) => `${cni.confDir}/${b}`).join(" and ")} out of ${cni.confDir} (e.g. containerd's 10-containerd-net.conflist${hints.cniShadowedTip}), then restart the container runtime`,
     );
   }
   const file = fileFact(facts.sections, path);

@@ -3,12 +3,14 @@
  * sysctls, kernel modules, NetworkManager and firewalld.
  */
 import { addressText, type Cidr, FAMILY_LABEL, type IpFamily, parseCidr } from "../../shared/cidr.js";
+import type { DiagnosisBuilder } from "../builder.js";
 import { DOCTOR_SECTIONS } from "../collect.js";
-import type { DiagnosisBuilder, ExpectedNodeState } from "../doctor.js";
 import { commandText, type NodeFacts, parseNmConfig, type RawSection, sysctlFact, zoneFact } from "../facts.js";
 import { evaluateNat, type IptablesRule } from "../iptables.js";
-import type { RouteState, SubnetState } from "./net.js";
+import type { ExpectedNodeState } from "../model.js";
+import type { RouteState } from "./net.js";
 import { lookupRoute } from "./net.js";
+import type { SubnetState } from "./subnet.js";
 
 /** Destinations outside every cluster for the egress probe: TEST-NET-1 (RFC 5737) and the documentation prefix (RFC 3849). */
 const OUTSIDE: Record<IpFamily, string> = { ipv4: "192.0.2.1", ipv6: "2001:db8::1" };

@@ -1,5 +1,8 @@
 /** the checks. */
+
+export { checkAddress } from "./address.js";
 export { checkCni, cniConfigOrder } from "./cni.js";
+export { checkDevices } from "./devices.js";
 export {
   checkFirewalld,
   checkMasquerade,
@@ -9,5 +12,7 @@ export {
   nmLeavesAlone,
   nmSpecListMatches,
 } from "./host.js";
-export type { RouteState, SubnetState } from "./net.js";
-export { checkAddress, checkDevices, checkRoutes, checkSubnet, lookupRoute, observedSubnets, parseEnvFile } from "./net.js";
+export type { RouteState } from "./net.js";
+export { checkRoutes, lookupRoute } from "./net.js";
+export type { SubnetState } from "./subnet.js";
+export { checkSubnet, observedSubnets, parseEnvFile } from "./subnet.js";

@@ -4,9 +4,9 @@
  * token) and passes their contents here.
  */
 
+import type { ComponentArtifacts } from "../../component/contract.js";
 import type { PodCidrPlan } from "../../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../../shared/problems.js";
-import type { ComponentArtifacts } from "../../spec/bundle.js";
 import type { FlannelEtcdConfig } from "../etcd-options.js";
 import type { FlannelNetworkConfig } from "../options.js";
 import type { FlannelKubeSubnetMgrConfig } from "../systemd-options.js";

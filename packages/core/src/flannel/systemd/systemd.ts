@@ -15,13 +15,13 @@
  * or the kube subnet manager's RBAC objects.
  */
 
+import type { ComponentArtifacts } from "../../component/contract.js";
 import type { NodeState } from "../../host/node-state.js";
 import type { FlannelPlanFacts } from "../../plan/document.js";
 import type { NodeArch } from "../../plan/options.js";
 import type { K8sObject } from "../../shared/manifest.js";
 import { checkCertificatePem, checkKeyMatchesCertificate, checkPrivateKeyPem } from "../../shared/pem.js";
 import type { Problems } from "../../shared/problems.js";
-import type { ComponentArtifacts } from "../../spec/bundle.js";
 import { checkPem } from "../certs.js";
 import { renderFlannelEtcdWriteConfig } from "./etcd-script.js";
 import { checkFlannelKubeSubnetMgr, flannelKubeSubnetMgrObjects } from "./kube-subnet-mgr.js";

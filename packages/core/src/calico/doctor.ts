@@ -1,0 +1,132 @@
+/**
+ * What Calico expects on each node for doctor, from the component's own
+ * resolution: the autodetected interface and address, its tunnel devices and
+ * their MTUs, the CNI config and the masquerading pools.
+ */
+
+import type { ComponentDoctor } from "../component/contract.js";
+import {
+  type DoctorHints,
+  DoctorNetwork,
+  type ExpectedDevice,
+  type ExpectedPublicAddress,
+  type NetworkNodeExpectation,
+} from "../component/expectations.js";
+import { publicAddresses } from "../component/public-addresses.js";
+import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { IpFamily } from "../shared/cidr.js";
+import { CALICO_VXLAN_PORT } from "./host.js";
+import { checkCalicoNetwork } from "./network.js";
+import { CALICO_OVERHEAD, type ResolvedCalico } from "./validation.js";
+
+/** Calico's CNI config file name (calico-node's install-cni `CNI_CONF_NAME`, see calico/manifests.ts). */
+export const CALICO_CONFLIST_NAME = "10-calico.conflist";
+/** Calico's CNI config directory (install-cni writes to the host's /etc/cni/net.d). */
+export const CALICO_CNI_CONF_DIR = "/etc/cni/net.d";
+/** Felix `vxlanVNI` default (FelixConfiguration reference: 4096). */
+export const CALICO_VXLAN_VNI = 4096;
+
+/** What Calico expects on one node of the plan. */
+function calicoNodeExpectation(c: ResolvedCalico, plan: PodCidrPlan, name: string, index: number): NetworkNodeExpectation {
+  if (!plan.nodes[index]) return { notes: [] };
+  const notes: string[] = [];
+  let iface: string | undefined;
+  const perFamily: ExpectedPublicAddress[] = [];
+  for (const f of plan.families) {
+    const choice = c.autodetection[f]?.nodes.find((x) => x.node === name);
+    if (!choice) continue;
+    iface = choice.interface;
+    perFamily.push(...publicAddresses(plan, index, choice.interface, { [f]: choice.address }));
+  }
+  if (!iface)
+    notes.push("Calico's address autodetection cannot be resolved from the spec on this node; its interface and address are not checked");
+  const pools: Record<string, string> = {};
+  for (const pool of c.pools) if (!pools[pool.family]) pools[pool.family] = pool.cidr.text;
+  notes.push("Calico routes go to IPAM blocks that Calico assigns at run time; per-node routes are not checked");
+  return {
+    publicAddresses: perFamily,
+    masquerade: { egress: false, by: "the Calico IPPool natOutgoing setting", pools },
+    cni: { confDir: CALICO_CNI_CONF_DIR, file: CALICO_CONFLIST_NAME, pluginType: "calico" },
+    devices: calicoDevices(c, name),
+    notes,
+  };
+}
+
+/** Calico's wording in doctor's findings. */
+const CALICO_HINTS: DoctorHints = {
+  addressPicker: "Calico's address autodetection",
+  deviceFix: () =>
+    "calico-node creates it: check the calico-node pod on this node (kubectl -n calico-system logs, or kube-system on the manifest path)",
+  routeFix: () => "the network daemon adds it",
+  cniWriter: "calico-node's install-cni step",
+  cniShadowedTip: "",
+};
+
+/** Calico's doctor planning: the same resolution the component renders from. */
+export const calicoDoctor: ComponentDoctor = {
+  hints: CALICO_HINTS,
+  expect(section, plan, p) {
+    const r = checkCalicoNetwork(section, plan, "calico");
+    p.errors.push(...r.errors);
+    p.warnings.push(...r.warnings);
+    if (!r.render) return undefined;
+    const resolved = r.render.resolved;
+    return {
+      network: DoctorNetwork.CALICO,
+      hostRequirements: r.render.hostRequirements,
+      node: (name, index) => calicoNodeExpectation(resolved, plan, name, index),
+    };
+  },
+};
+
+function calicoDevices(c: ResolvedCalico, name: string): ExpectedDevice[] {
+  const out: ExpectedDevice[] = [];
+  const explicit = c.mtu.value > 0 ? c.mtu.value : undefined;
+  const underlay = (f: IpFamily) => c.autodetection[f]?.nodes.find((x) => x.node === name);
+  const mtu = (f: IpFamily, overhead: number): Pick<ExpectedDevice, "mtu" | "maxMtu"> => {
+    if (explicit !== undefined) return { mtu: explicit };
+    const u = underlay(f);
+    return u ? { maxMtu: u.mtu - overhead } : {};
+  };
+  if (c.encapsulation.ipip)
+    out.push({ name: "tunl0", kind: "ipip", family: "ipv4", ...mtu("ipv4", CALICO_OVERHEAD.ipip), purpose: "Calico IP-in-IP" });
+  if (c.encapsulation.vxlanV4) {
+    out.push({
+      name: "vxlan.calico",
+      kind: "vxlan",
+      family: "ipv4",
+      port: CALICO_VXLAN_PORT,
+      vni: CALICO_VXLAN_VNI,
+      ...mtu("ipv4", CALICO_OVERHEAD.vxlanV4),
+      purpose: "Calico VXLAN",
+    });
+  }
+  if (c.encapsulation.vxlanV6) {
+    out.push({
+      name: "vxlan-v6.calico",
+      kind: "vxlan",
+      family: "ipv6",
+      port: CALICO_VXLAN_PORT,
+      vni: CALICO_VXLAN_VNI,
+      ...mtu("ipv6", CALICO_OVERHEAD.vxlanV6),
+      purpose: "Calico VXLAN (IPv6)",
+    });
+  }
+  if (c.wireguard.ipv4)
+    out.push({
+      name: "wireguard.cali",
+      kind: "wireguard",
+      family: "ipv4",
+      ...mtu("ipv4", CALICO_OVERHEAD.wireguardV4),
+      purpose: "Calico WireGuard",
+    });
+  if (c.wireguard.ipv6)
+    out.push({
+      name: "wg-v6.cali",
+      kind: "wireguard",
+      family: "ipv6",
+      ...mtu("ipv6", CALICO_OVERHEAD.wireguardV6),
+      purpose: "Calico WireGuard (IPv6)",
+    });
+  return out;
+}
