@@ -17,6 +17,7 @@ import {
   allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
+  type CidrPlan,
   checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
@@ -24,7 +25,6 @@ import {
   type K8sObject,
   NetworkPlanError,
   type PinnedManifest,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   type Problem,
   renderCalicoNetwork,
@@ -38,7 +38,7 @@ import type { PodCidrPlan } from "./pod-cidr-plan.js";
 
 export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
   /** The network plan: a PodCidrPlan construct, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /**
    * Operator path: local copy of the release's tigera-operator.yaml to include
    * (its sha256 must match the pinned one).
@@ -61,7 +61,7 @@ export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
    * @default - no change check
    */
   readonly previous?: {
-    readonly plan: Plan;
+    readonly plan: CidrPlan;
     readonly calico?: Omit<CalicoNetworkProps, "plan" | "previous" | "allowDisruptiveChange" | "operatorManifest" | "crdsManifest">;
     readonly flannel?: FlannelNetworkOptions;
   };

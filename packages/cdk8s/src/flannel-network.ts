@@ -7,14 +7,14 @@
 import {
   allocationOf,
   type CalicoNetworkOptions,
+  type CidrPlan,
   checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
+  type FlannelNetworkRender,
   formatProblem,
   type HostRequirements,
-  type FlannelNetwork as Network,
   NetworkPlanError,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   type Problem,
   renderFlannelNetwork,
@@ -29,7 +29,7 @@ export interface FlannelNetworkProps extends FlannelNetworkOptions {
    * The network plan: a PodCidrPlan construct, a plan computed elsewhere, or
    * the plan's options (then it is planned here).
    */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /**
    * What was applied last: its plan (a PodCidrPlan's `plan`, or the `plan` field of an earlier
    * plan.json) and its options. Changes that disrupt running pods (Network, backend type, VNI,
@@ -37,7 +37,7 @@ export interface FlannelNetworkProps extends FlannelNetworkOptions {
    * When `plan` is given as options, nodes keep their previous subnets.
    * @default - no change check
    */
-  readonly previous?: { readonly plan: Plan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
+  readonly previous?: { readonly plan: CidrPlan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
   /**
    * Disruptive changes from `previous` to allow, by the path `podnet diff` prints
    * (e.g. "flannel.backend.vni", "nodes[node1].podCidrs.ipv4"), a parent path, or "*".
@@ -51,7 +51,7 @@ const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"
 /** The kube-flannel install (Namespace, RBAC, ConfigMap, DaemonSet) for the plan's cluster. */
 export class FlannelNetwork extends Construct {
   /** Everything the core rendered: objects, net-conf, per-node interface and MTU, summary. */
-  readonly network: Network;
+  readonly network: FlannelNetworkRender;
   /** Warnings from planning (when planned here) and from flannel's checks. */
   readonly warnings: readonly Problem[];
   readonly namespace: string;

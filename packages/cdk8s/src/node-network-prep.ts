@@ -19,12 +19,12 @@
  *   uninstall.sh on the node (`nsenter -t 1 -a -- bash -s < uninstall.sh`).
  */
 import {
+  type CidrPlan,
   checkComponentArgs,
   formatProblem,
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeNetworkPrepResult,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   type Problem,
   planNodeNetworkPrep,
@@ -38,7 +38,7 @@ import { PodCidrPlan } from "./pod-cidr-plan.js";
 
 export interface NodeNetworkPrepProps extends NodeNetworkPrepOptions {
   /** The network plan: a PodCidrPlan construct, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /** What the network components need (FlannelNetwork / CalicoNetwork `hostRequirements`). @default [] */
   readonly hostRequirements?: readonly HostRequirements[];
   /** Namespace of the ConfigMap and DaemonSet. @default "kube-system" */

@@ -3,9 +3,9 @@
  * other constructs (FlannelNetwork, CalicoNetwork) read `plan`.
  */
 import {
+  type CidrPlan,
   checkComponentArgs,
   formatProblem,
-  type PodCidrPlan as Plan,
   type PlanContext,
   type PodCidrPlanOptions,
   type Problem,
@@ -20,7 +20,7 @@ export interface PodCidrPlanProps extends PodCidrPlanOptions {
 
 export class PodCidrPlan extends Construct {
   /** The validated plan: CIDRs, node subnets, capacity, component flags. */
-  readonly plan: Plan;
+  readonly plan: CidrPlan;
   /** Warnings found while planning (they never stop synth). */
   readonly warnings: readonly Problem[];
 

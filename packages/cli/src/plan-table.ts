@@ -1,13 +1,13 @@
 /** The readable form of a plan document, printed by `podnet plan`. */
 import {
   type CalicoPlanFacts,
+  type CidrPlan,
   calicoEncapsulation,
   cidr,
   type FlannelPlanFacts,
   familyBits,
   type IpFamily,
   type PlanDocument,
-  type PodCidrPlan,
   subnetCount,
 } from "@podnet/core";
 
@@ -89,11 +89,11 @@ function grouped(v: bigint): string {
 }
 
 /** Both families' values, e.g. "192.168.1.31, fd00::31"; "-" when none. */
-function perFamily(plan: PodCidrPlan, values: Partial<Record<IpFamily, string>>): string {
+function perFamily(plan: CidrPlan, values: Partial<Record<IpFamily, string>>): string {
   return plan.families.flatMap((f) => (values[f] ? [values[f]] : [])).join(", ") || "-";
 }
 
-function flannelLines(plan: PodCidrPlan, f: FlannelPlanFacts): string[] {
+function flannelLines(plan: CidrPlan, f: FlannelPlanFacts): string[] {
   const rows: string[][] = [["node", "interface", "public IP", "interface MTU", "pod MTU"]];
   for (const n of plan.nodes) {
     const facts = f.nodes[n.name];
@@ -112,7 +112,7 @@ function flannelLines(plan: PodCidrPlan, f: FlannelPlanFacts): string[] {
   return [`Flannel (${f.mode} ${f.version}, backend ${f.backend.type})`, ...table(rows).map((l) => `  ${l}`)];
 }
 
-function calicoLines(plan: PodCidrPlan, c: CalicoPlanFacts): string[] {
+function calicoLines(plan: CidrPlan, c: CalicoPlanFacts): string[] {
   const lines = [`Calico (${c.install} ${c.version}, backend ${c.backend})`];
   const pools: string[][] = [["pool", "CIDR", "blocks", "encapsulation", "natOutgoing", "nodeSelector"]];
   for (const p of c.ipPools) {

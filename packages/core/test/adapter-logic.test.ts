@@ -11,6 +11,7 @@ import {
   CALICO_TLS_GIVEN,
   CALICO_VERSIONS,
   type CalicoNetworkOptions,
+  type CidrPlan,
   calicoOptionsWithEtcd,
   checkFlannelSystemdRemoteInputs,
   checkSpec,
@@ -35,7 +36,6 @@ import {
   NetworkPlanError,
   type NodeState,
   type PinnedManifest,
-  type PodCidrPlan,
   type Problem,
   Problems,
   pinnedManifestMismatch,
@@ -50,7 +50,7 @@ import { lanNodes, planOf, V4 } from "./flannel-fixtures.js";
 type Role = "control-plane" | "etcd" | "worker";
 
 /** The seeds' three hosts; `roles` and `ssh` per node index can be changed. */
-function seedPlan(opts: { roles?: (i: number) => Role[]; noSsh?: readonly number[] } = {}): PodCidrPlan {
+function seedPlan(opts: { roles?: (i: number) => Role[]; noSsh?: readonly number[] } = {}): CidrPlan {
   return planPodCidrs({
     cluster: { podCidrs: ["172.30.0.0/16"], serviceCidrs: ["10.254.0.0/16"], nodeMaskSize: { ipv4: 21 } },
     nodes: [31, 32, 33].map((h, i) => ({
@@ -93,7 +93,7 @@ function kubeOptions(kube: Record<string, unknown> = {}): FlannelNetworkOptions 
   };
 }
 
-function spOf(options: FlannelNetworkOptions, plan: PodCidrPlan = seedPlan()): FlannelSystemdPlan {
+function spOf(options: FlannelNetworkOptions, plan: CidrPlan = seedPlan()): FlannelSystemdPlan {
   return planFlannelSystemdNetwork(plan, options).sp;
 }
 

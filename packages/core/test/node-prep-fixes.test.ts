@@ -11,12 +11,12 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { NODE_SCRIPT_PRELUDE } from "../src/host/node-script-prelude.js";
 import {
+  type CidrPlan,
   checkCalicoNetwork,
   type DoctorPlan,
   type HostRequirements,
   NETWORK_MANAGER_PRESENT,
   type NodeNetworkPrepOptions,
-  type PodCidrPlan,
   planDoctor,
   planNodeNetworkPrep,
   planPodCidrs,
@@ -25,7 +25,7 @@ import {
   renderNodeScripts,
 } from "../src/index.js";
 
-const plan: PodCidrPlan = planPodCidrs({
+const plan: CidrPlan = planPodCidrs({
   cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
   nodes: [
     { name: "cp1", roles: ["control-plane"], interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }] },

@@ -18,6 +18,7 @@ import {
   allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
+  type CidrPlan,
   calicoOptionsWithEtcd,
   checkCertificatePem,
   checkClientTlsPem,
@@ -27,7 +28,6 @@ import {
   type K8sObject,
   NetworkPlanError,
   type PinnedManifest,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   Problems,
   pinnedManifestMismatch,
@@ -47,7 +47,7 @@ export type { CalicoEtcdTls } from "./calico-etcd-secret.js";
 
 export interface CalicoNetworkArgs extends Omit<CalicoNetworkOptions, "etcd"> {
   /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /** How the operator path installs tigera-operator; `none` when it is already there. @default "helm" */
   readonly operatorInstall?: "helm" | "manifest" | "none";
   /** Manifest path, Kubernetes datastore: install the pinned CRDs first. @default true */
@@ -64,7 +64,7 @@ export interface CalicoNetworkArgs extends Omit<CalicoNetworkOptions, "etcd"> {
    * @default - no change check
    */
   readonly previous?: {
-    readonly plan: Plan;
+    readonly plan: CidrPlan;
     readonly calico?: Omit<CalicoNetworkArgs, "plan" | "previous" | "allowDisruptiveChange">;
     readonly flannel?: FlannelNetworkOptions;
   };

@@ -8,6 +8,7 @@
 import {
   allocationOf,
   type CalicoNetworkOptions,
+  type CidrPlan,
   checkComponentArgs,
   checkComponentChanges,
   type FlannelNetworkOptions,
@@ -15,7 +16,6 @@ import {
   flannelNetConfJson,
   flannelOptionsWithLatePsk,
   NetworkPlanError,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   renderFlannelNetwork,
   resolvePlan,
@@ -37,7 +37,7 @@ import { logWarnings, validated } from "./problems.js";
 
 export interface FlannelNetworkArgs extends FlannelNetworkOptions {
   /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /**
    * wireguard pre-shared key arriving late (e.g. from config or another
    * resource); stored only in a Secret, as a Pulumi secret. Use instead of `backend.psk`.
@@ -65,7 +65,7 @@ export interface FlannelNetworkArgs extends FlannelNetworkOptions {
    * When `plan` is given as options, nodes keep their previous subnets.
    * @default - no change check
    */
-  readonly previous?: { readonly plan: Plan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
+  readonly previous?: { readonly plan: CidrPlan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
   /**
    * Disruptive changes from `previous` to allow, by the path `podnet diff` prints
    * (e.g. "flannel.backend.vni", "nodes[n1].podCidrs.ipv4"), a parent path, or "*".
@@ -104,7 +104,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
     const { plan, psk, hosts, previous, allowDisruptiveChange, verify, ...options } = args;
     const context = previous ? { previous: allocationOf(previous.plan) } : {};
     /** The change guard; disruptive changes not allowed throw (validated() maps them). */
-    const guard = (next: Plan) => {
+    const guard = (next: CidrPlan) => {
       const g = checkComponentChanges(previous, { plan: next, flannel: options }, allowDisruptiveChange);
       if (g.errors.length > 0) throw new NetworkPlanError(g.errors, g.warnings);
       return g.warnings;

@@ -12,6 +12,7 @@
  * - Keys, tokens and the kubeconfig travel only inside secret Outputs.
  */
 import {
+  type CidrPlan,
   checkCertificatePem,
   checkFlannelSystemdRemoteInputs,
   checkKeyMatchesCertificate,
@@ -38,7 +39,6 @@ import {
   NetworkPlanError,
   type NodeState,
   nodeScriptCommand,
-  type PodCidrPlan,
   type Problem,
   Problems,
   planFlannelSystemdNetwork,
@@ -256,7 +256,7 @@ export function createFlannelSystemd(
 
 /** Validates mode systemd for the Pulumi component: the core plan, then the Pulumi inputs. */
 export function prepareFlannelSystemd(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   options: FlannelNetworkOptions,
   host: FlannelSystemdHostArgs | undefined,
 ): { sp: FlannelSystemdPlan; warnings: readonly Problem[] } {

@@ -5,11 +5,11 @@
  * uninstall.sh, which removes exactly what install.sh added.
  */
 import {
+  type CidrPlan,
   checkComponentArgs,
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeNetworkPrepResult,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   planNodeNetworkPrep,
   planPodCidrs,
@@ -23,7 +23,7 @@ import { logWarnings, validated } from "./problems.js";
 
 export interface NodeNetworkPrepArgs extends NodeNetworkPrepOptions {
   /** The network plan: a PodCidrPlan component, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /** What the network components need (FlannelNetwork / CalicoNetwork `hostRequirements`). @default [] */
   readonly hostRequirements?: readonly HostRequirements[];
   /** SSH private key for every node, or one per node name; always stored as a secret. */

@@ -2,7 +2,7 @@
  * Pulumi component for the network plan: validates before anything is
  * created and exposes the plan as outputs for the other components.
  */
-import { checkComponentArgs, type PodCidrPlan as Plan, type PlanContext, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
+import { type CidrPlan, checkComponentArgs, type PlanContext, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
 import * as pulumi from "@pulumi/pulumi";
 import { logWarnings, validated } from "./problems.js";
 
@@ -13,14 +13,14 @@ export interface PodCidrPlanArgs extends PodCidrPlanOptions {
 
 export class PodCidrPlan extends pulumi.ComponentResource {
   /** The validated plan as a plain value, for other podnet components. */
-  readonly plan: Plan;
+  readonly plan: CidrPlan;
   readonly podCidrs: pulumi.Output<string[]>;
   readonly serviceCidrs: pulumi.Output<string[]>;
   readonly dnsServiceIp: pulumi.Output<string>;
   /** Node name -> its pod subnets (in pod CIDR order). */
   readonly nodePodCidrs: pulumi.Output<Record<string, string[]>>;
   /** Flags for kubeadm, kube-controller-manager, kube-apiserver, kube-proxy and kubelet. */
-  readonly flags: pulumi.Output<Plan["flags"]>;
+  readonly flags: pulumi.Output<CidrPlan["flags"]>;
 
   constructor(name: string, args: PodCidrPlanArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering: a broken plan creates nothing.

@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
-import { HOST_NAME, nodeScriptCommand, type PodCidrPlan, USER_NAME } from "@podnet/core";
+import { type CidrPlan, HOST_NAME, nodeScriptCommand, USER_NAME } from "@podnet/core";
 
 export interface SshSettings {
   /** Program and leading arguments instead of `ssh`, e.g. `["ip", "netns", "exec", "ns", "ssh"]`. */
@@ -27,7 +27,7 @@ export interface SshResult {
   readonly error?: string;
 }
 
-type PlannedNode = PodCidrPlan["nodes"][number];
+type PlannedNode = CidrPlan["nodes"][number];
 
 /** The ssh argv for a node, or why there is none. */
 export function sshArgv(node: PlannedNode, s: SshSettings): { argv: string[] } | { problem: string } {

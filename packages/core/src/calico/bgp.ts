@@ -4,11 +4,11 @@
  * against the plan's nodes.
  */
 
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { DNS1123_SUBDOMAIN } from "../plan/pod-cidr-plan.js";
 import { parseAddress } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
-import type { CalicoBackend, CalicoNetworkSpec } from "./options.js";
+import type { CalicoBackend, CalicoNetworkConfig } from "./options.js";
 import { checkCalicoSelector } from "./selector.js";
 
 /** Calico BGP defaults (BGPConfiguration reference). */
@@ -24,11 +24,11 @@ export interface ResolvedBgp {
   readonly listenPort: number;
   /** True when any BGPConfiguration field was given: render `BGPConfiguration default`. */
   readonly configured: boolean;
-  readonly peers: NonNullable<CalicoNetworkSpec["bgp"]>["peers"];
+  readonly peers: NonNullable<CalicoNetworkConfig["bgp"]>["peers"];
 }
 
 /** Checks `bgp` (ASNs, port, peers) and warns about mesh size; `base` is the path prefix with its dot, or empty. */
-export function checkBgp(spec: CalicoNetworkSpec, plan: PodCidrPlan, backend: CalicoBackend, base: string, p: Problems): ResolvedBgp {
+export function checkBgp(spec: CalicoNetworkConfig, plan: CidrPlan, backend: CalicoBackend, base: string, p: Problems): ResolvedBgp {
   const b = spec.bgp;
   const asn = (v: number | undefined, path: string): void => {
     if (v !== undefined && (v < 1 || v > ASN_MAX)) {

@@ -146,7 +146,7 @@ export const calicoOptionsSchema = z.strictObject({
 /** CalicoNetwork options as a user writes them. */
 export type CalicoNetworkOptions = z.input<typeof calicoOptionsSchema>;
 /** CalicoNetwork options with defaults applied. */
-export type CalicoNetworkSpec = z.output<typeof calicoOptionsSchema>;
+export type CalicoNetworkConfig = z.output<typeof calicoOptionsSchema>;
 export type CalicoPoolOptions = z.input<typeof calicoPoolSchema>;
 export type CalicoPeerOptions = z.input<typeof calicoPeerSchema>;
 export type AutodetectMethodOptions = z.input<typeof autodetectMethodSchema>;

@@ -6,10 +6,10 @@
  * kube-controller-manager's --cluster-cidr use.
  */
 
-import { DNS1123_SUBDOMAIN, type PodCidrPlan, parseCidrChecked } from "../plan/pod-cidr-plan.js";
+import { type CidrPlan, DNS1123_SUBDOMAIN, parseCidrChecked } from "../plan/pod-cidr-plan.js";
 import { type Cidr, contains, FAMILY_LABEL, familyBits, type IpFamily, overlaps, parseCidr, SPECIAL_RANGES } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
-import type { CalicoNetworkSpec, EncapsulationMode } from "./options.js";
+import type { CalicoNetworkConfig, EncapsulationMode } from "./options.js";
 
 /** A pool with every default filled in. */
 export interface ResolvedPool {
@@ -34,7 +34,7 @@ const BLOCK_RANGE: Record<IpFamily, readonly [number, number]> = { ipv4: [20, 32
 /** Operator limit: Installation.spec.calicoNetwork.ipPools maxItems (operator-crds.yaml). */
 export const OPERATOR_MAX_POOLS = 25;
 
-function poolCidr(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], path: string, plan: PodCidrPlan, p: Problems): Cidr | undefined {
+function poolCidr(pool: NonNullable<CalicoNetworkConfig["ipPools"]>[number], path: string, plan: CidrPlan, p: Problems): Cidr | undefined {
   if (pool.cidr !== undefined) {
     const c = parseCidrChecked(pool.cidr, `${path}.cidr`, p);
     if (c && pool.family !== undefined && pool.family !== c.family) {
@@ -61,7 +61,7 @@ function poolCidr(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], path:
 }
 
 /** Checks a pool against the plan's networks: pod CIDR, services, nodes, reserved and special ranges. */
-function checkPlacement(c: Cidr, path: string, plan: PodCidrPlan, p: Problems): void {
+function checkPlacement(c: Cidr, path: string, plan: CidrPlan, p: Problems): void {
   const at = `${path}.cidr`;
   const podText = plan.podCidr[c.family];
   const podIndex = plan.podCidrs.indexOf(podText ?? "");
@@ -162,7 +162,7 @@ function checkBlockSize(pool: ResolvedPool, p: Problems): void {
 }
 
 /** Blocks needed (nodes x blocks per node for maxPodsPerNode) against blocks available, per family. */
-function checkCapacity(pools: readonly ResolvedPool[], plan: PodCidrPlan, base: string, p: Problems): void {
+function checkCapacity(pools: readonly ResolvedPool[], plan: CidrPlan, base: string, p: Problems): void {
   const nodes = BigInt(plan.nodes.length);
   if (nodes === 0n) return;
   for (const family of ["ipv4", "ipv6"] as const) {
@@ -195,8 +195,8 @@ function checkCapacity(pools: readonly ResolvedPool[], plan: PodCidrPlan, base: 
 }
 
 /** Resolves and checks every pool; reports into `p`. `base` is the path prefix with its dot (`"calico."`) or empty. */
-export function resolvePools(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: string, p: Problems): ResolvedPool[] {
-  const given: NonNullable<CalicoNetworkSpec["ipPools"]> = spec.ipPools ?? plan.families.map((family) => ({ family }));
+export function resolvePools(spec: CalicoNetworkConfig, plan: CidrPlan, base: string, p: Problems): ResolvedPool[] {
+  const given: NonNullable<CalicoNetworkConfig["ipPools"]> = spec.ipPools ?? plan.families.map((family) => ({ family }));
   if (given.length === 0) {
     p.error(
       `${base}ipPools`,

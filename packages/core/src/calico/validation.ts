@@ -3,12 +3,12 @@
  * the result is what both install paths render from.
  */
 
-import type { PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL, type IpFamily } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { type AutodetectMethod, type NodeAddressChoice, parseAutodetectMethod, resolveAutodetection } from "./autodetect.js";
 import { checkBgp, type ResolvedBgp } from "./bgp.js";
-import type { CalicoBackend, CalicoNetworkSpec } from "./options.js";
+import type { CalicoBackend, CalicoNetworkConfig } from "./options.js";
 import { type ResolvedPool, resolvePools } from "./pools.js";
 import { checkCalicoSelector } from "./selector.js";
 import { CALICO_VERSIONS, type CalicoVersion, calicoVersion } from "./versions.js";
@@ -34,7 +34,7 @@ export interface MtuPlan {
 }
 
 export interface ResolvedCalico {
-  readonly spec: CalicoNetworkSpec;
+  readonly spec: CalicoNetworkConfig;
   readonly version: CalicoVersion;
   readonly backend: CalicoBackend;
   readonly pools: readonly ResolvedPool[];
@@ -68,7 +68,7 @@ const OPERATOR_ONLY: Readonly<Record<string, unknown>> = {
   overrides: undefined,
 };
 
-function checkPaths(spec: CalicoNetworkSpec, base: string, p: Problems): void {
+function checkPaths(spec: CalicoNetworkConfig, base: string, p: Problems): void {
   const op = spec.install === "operator";
   if (op) {
     if (spec.datastore === "etcd") {
@@ -90,7 +90,7 @@ function checkPaths(spec: CalicoNetworkSpec, base: string, p: Problems): void {
     return;
   }
   for (const [key, neutral] of Object.entries(OPERATOR_ONLY)) {
-    const v = spec[key as keyof CalicoNetworkSpec];
+    const v = spec[key as keyof CalicoNetworkConfig];
     if (v !== undefined && v !== neutral) {
       p.error(
         `${base}${key}`,
@@ -107,7 +107,7 @@ function checkPaths(spec: CalicoNetworkSpec, base: string, p: Problems): void {
   }
 }
 
-function deriveBackend(spec: CalicoNetworkSpec, pools: readonly ResolvedPool[], base: string, p: Problems): CalicoBackend {
+function deriveBackend(spec: CalicoNetworkConfig, pools: readonly ResolvedPool[], base: string, p: Problems): CalicoBackend {
   const ipip = pools.filter((x) => x.ipipMode !== "Never");
   const bare = pools.filter((x) => x.ipipMode === "Never" && x.vxlanMode === "Never");
   const vxlan = pools.filter((x) => x.vxlanMode !== "Never");
@@ -159,7 +159,7 @@ function deriveBackend(spec: CalicoNetworkSpec, pools: readonly ResolvedPool[], 
   return backend;
 }
 
-function checkTypha(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: string, p: Problems): ResolvedCalico["typha"] {
+function checkTypha(spec: CalicoNetworkConfig, plan: CidrPlan, base: string, p: Problems): ResolvedCalico["typha"] {
   const n = plan.nodes.length;
   const at = `${base}typha`;
   if (spec.install !== "manifest" || spec.datastore !== "kubernetes") {
@@ -212,7 +212,7 @@ function checkTypha(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: string, p:
   return { enabled: true, replicas };
 }
 
-function checkEtcd(spec: CalicoNetworkSpec, base: string, p: Problems): ResolvedCalico["etcd"] {
+function checkEtcd(spec: CalicoNetworkConfig, base: string, p: Problems): ResolvedCalico["etcd"] {
   if (spec.install !== "manifest" || spec.datastore !== "etcd" || !spec.etcd) return undefined;
   const at = `${base}etcd`;
   const schemes = new Set<string>();
@@ -283,8 +283,8 @@ function checkEtcd(spec: CalicoNetworkSpec, base: string, p: Problems): Resolved
 }
 
 function checkAutodetection(
-  spec: CalicoNetworkSpec,
-  plan: PodCidrPlan,
+  spec: CalicoNetworkConfig,
+  plan: CidrPlan,
   families: readonly IpFamily[],
   base: string,
   p: Problems,
@@ -317,7 +317,7 @@ function checkAutodetection(
 }
 
 function planMtu(
-  spec: CalicoNetworkSpec,
+  spec: CalicoNetworkConfig,
   auto: PerFamily<ResolvedAutodetection>,
   enc: ResolvedCalico["encapsulation"],
   wg: ResolvedCalico["wireguard"],
@@ -361,7 +361,7 @@ function planMtu(
  * Resolves the options; problems go to `p` (the result is only meaningful when `p.ok`).
  * `base` prefixes every problem path and ends with a dot (`"calico."`), or is empty.
  */
-export function resolveCalico(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: string, p: Problems): ResolvedCalico | undefined {
+export function resolveCalico(spec: CalicoNetworkConfig, plan: CidrPlan, base: string, p: Problems): ResolvedCalico | undefined {
   const version = calicoVersion(spec.version);
   if (!version) {
     p.error(

@@ -11,11 +11,11 @@
 
 import { calicoOptionsSchema } from "../calico/options.js";
 import { flannelNetworkSchema } from "../flannel/options.js";
-import { allocationOf, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import { allocationOf, type CidrPlan } from "../plan/pod-cidr-plan.js";
 import { objectKey } from "../shared/manifest.js";
 import { type Problem, show } from "../shared/problems.js";
 import { type RenderBundle, type RenderContext, renderSpec } from "../spec/bundle.js";
-import { type PodnetSpec, podnetSpecSchema } from "../spec/schema.js";
+import { type PodnetConfig, podnetSpecSchema } from "../spec/schema.js";
 import { FACT_PATHS, factChanges, fieldReason, type SpecChange } from "./rules.js";
 
 export type { SpecChange } from "./rules.js";
@@ -110,12 +110,12 @@ function side(s: "old" | "new", problems: readonly Problem[]): DiffProblem[] {
 }
 
 /** The spec with defaults applied (only called on specs that rendered, so parsing succeeds). */
-function normalized(input: unknown): PodnetSpec {
+function normalized(input: unknown): PodnetConfig {
   return podnetSpecSchema.parse(input);
 }
 
 /** Fact changes (disruptive or not) plus every other field change of the spec. */
-function specChanges(before: { spec: PodnetSpec; plan: PodCidrPlan }, after: { spec: PodnetSpec; plan: PodCidrPlan }): SpecChange[] {
+function specChanges(before: { spec: PodnetConfig; plan: CidrPlan }, after: { spec: PodnetConfig; plan: CidrPlan }): SpecChange[] {
   const facts = factChanges(before, after);
   const leaves: Leaf[] = [];
   leafDiff(before.spec, after.spec, "", leaves);
@@ -361,7 +361,7 @@ function guard(changes: readonly SpecChange[], allowDisruptiveChange: readonly s
  * written (`flannel` for FlannelNetwork, `calico` for CalicoNetwork).
  */
 export interface ComponentState {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   /** FlannelNetwork options. @default - no flannel */
   readonly flannel?: unknown;
   /** CalicoNetwork options. @default - no calico */
@@ -382,7 +382,7 @@ export function checkComponentChanges(
   allowDisruptiveChange: readonly string[] = [],
 ): DisruptiveCheck {
   if (previous === undefined) return { errors: [], warnings: [], changes: [] };
-  const sections = (state: ComponentState): PodnetSpec | undefined => {
+  const sections = (state: ComponentState): PodnetConfig | undefined => {
     const out: Record<string, unknown> = {};
     for (const [key, schema] of [
       ["flannel", flannelNetworkSchema],
@@ -393,7 +393,7 @@ export function checkComponentChanges(
       if (!r.success) return undefined;
       out[key] = r.data;
     }
-    return out as unknown as PodnetSpec;
+    return out as unknown as PodnetConfig;
   };
   const a = sections(previous);
   const b = sections(next);

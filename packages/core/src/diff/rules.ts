@@ -8,15 +8,15 @@
  * Facts are compared with every default filled in, so writing a default out
  * (`vni: 1`) is no change, and a change that only moves a default is one.
  */
-import type { CalicoNetworkSpec } from "../calico/options.js";
+import type { CalicoNetworkConfig } from "../calico/options.js";
 import { resolvePools } from "../calico/pools.js";
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "../flannel/backend.js";
 import { FLANNEL_ETCD_V3_SINCE, type FlannelEtcdApi, flannelEtcdApi, parseFlannelTag } from "../flannel/etcd.js";
 import { DEFAULT_FLANNEL_VERSION } from "../flannel/versions.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL } from "../shared/cidr.js";
 import { Problems } from "../shared/problems.js";
-import type { PodnetSpec } from "../spec/schema.js";
+import type { PodnetConfig } from "../spec/schema.js";
 
 /** One change of the spec and what it does. */
 export interface SpecChange {
@@ -40,12 +40,12 @@ export interface SpecChange {
 
 /** The parts of a spec the rules compare, with defaults resolved. */
 export interface SpecFacts {
-  readonly spec: PodnetSpec;
-  readonly plan: PodCidrPlan;
+  readonly spec: PodnetConfig;
+  readonly plan: CidrPlan;
 }
 
 /** Reads a section that a component adds to the spec schema (absent from older schemas). */
-function section<T>(spec: PodnetSpec, name: string): T | undefined {
+function section<T>(spec: PodnetConfig, name: string): T | undefined {
   return (spec as unknown as Record<string, T | undefined>)[name];
 }
 
@@ -74,7 +74,7 @@ interface FlannelSection {
 /** flannel's default `--etcd-prefix` (flannel main.go). */
 const FLANNEL_DEFAULT_ETCD_PREFIX = "/coreos.com/network";
 
-function flannelFacts(spec: PodnetSpec): FlannelFacts | undefined {
+function flannelFacts(spec: PodnetConfig): FlannelFacts | undefined {
   const f = section<FlannelSection>(spec, "flannel");
   if (!f) return undefined;
   const mode = f.mode ?? "daemonset";
@@ -114,7 +114,7 @@ function encapsulation(ipipMode: string, vxlanMode: string): string {
 }
 
 function calicoFacts(facts: SpecFacts): { install: string; datastore: string; pools: PoolFacts[] } | undefined {
-  const c = section<CalicoNetworkSpec>(facts.spec, "calico");
+  const c = section<CalicoNetworkConfig>(facts.spec, "calico");
   if (!c) return undefined;
   const pools = resolvePools(c, facts.plan, "calico", new Problems()).map((p) => ({
     name: p.name,

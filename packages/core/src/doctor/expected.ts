@@ -16,7 +16,7 @@ import { buildFlannelNetwork } from "../flannel/network.js";
 import { type FlannelNetworkConfig, type FlannelNetworkOptions, flannelNetworkSchema } from "../flannel/options.js";
 import { type FlannelSystemdPlan, planFlannelSystemd } from "../flannel/systemd/plan.js";
 import type { HostRequirements } from "../host/requirements.js";
-import type { PerFamily, PlanContext, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily, PlanContext } from "../plan/pod-cidr-plan.js";
 import { checkNodeNetworkPrep, type NodeNetworkPrepResult } from "../prep/node-network-prep.js";
 import type { NodeNetworkPrepOptions } from "../prep/options.js";
 import { containsAddress, type IpFamily, parseAddress, parseCidr } from "../shared/cidr.js";
@@ -39,7 +39,7 @@ export const FLANNEL_CNI_BRIDGE = "cni0";
 
 /** Everything doctor needs for a spec: per-node expectations, the collection script's inputs, etcd leases. */
 export interface DoctorPlan {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly network: DoctorNetwork;
   readonly nodes: readonly ExpectedNodeState[];
   /** Inputs of the collection script (the union over all nodes). */
@@ -75,7 +75,7 @@ export interface DoctorSections {
 }
 
 /** Like planDoctor, from a computed plan and the component options (what a Pulumi or cdk8s front end holds). */
-export function planDoctorForPlan(plan: PodCidrPlan, sections: DoctorSections): DoctorPlanCheck {
+export function planDoctorForPlan(plan: CidrPlan, sections: DoctorSections): DoctorPlanCheck {
   const p = new Problems();
   let flannel: FlannelPart | undefined;
   if (sections.flannel !== undefined) {
@@ -122,7 +122,7 @@ interface FlannelPart {
   readonly leases?: FlannelLeaseExpectation;
 }
 
-function flannelPart(c: FlannelNetworkConfig, plan: PodCidrPlan, p: Problems): FlannelPart | undefined {
+function flannelPart(c: FlannelNetworkConfig, plan: CidrPlan, p: Problems): FlannelPart | undefined {
   const before = p.errors.length;
   let systemd: FlannelSystemdPlan | undefined;
   let daemonset: { readonly host: HostRequirements; readonly podMtu: Readonly<Record<string, number>> } | undefined;
@@ -192,7 +192,7 @@ interface CalicoPart {
   readonly host: HostRequirements;
 }
 
-function calicoPart(section: unknown, plan: PodCidrPlan, p: Problems): CalicoPart | undefined {
+function calicoPart(section: unknown, plan: CidrPlan, p: Problems): CalicoPart | undefined {
   const r = checkCalicoNetwork(section, plan, "calico");
   p.errors.push(...r.errors);
   p.warnings.push(...r.warnings);
@@ -202,7 +202,7 @@ function calicoPart(section: unknown, plan: PodCidrPlan, p: Problems): CalicoPar
 function nodeState(
   name: string,
   index: number,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   network: DoctorNetwork,
   flannel: FlannelPart | undefined,
   calico: CalicoPart | undefined,
@@ -305,7 +305,7 @@ function nodeState(
 
 type PublicAddress = NonNullable<ExpectedNodeState["publicAddresses"]>[number];
 
-function publicAddresses(plan: PodCidrPlan, index: number, iface: string, addresses: PerFamily<string>): PublicAddress[] {
+function publicAddresses(plan: CidrPlan, index: number, iface: string, addresses: PerFamily<string>): PublicAddress[] {
   const node = plan.nodes[index];
   const i = node?.interfaces.findIndex((x) => x.name === iface) ?? -1;
   const planned = i >= 0 ? node?.interfaces[i] : undefined;
@@ -324,7 +324,7 @@ function flannelDevice(c: FlannelNetworkConfig, family: IpFamily): string | unde
 
 function flannelDevices(
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   sel: FlannelNodeInterface | undefined,
   mtu: number | undefined,
 ): ExpectedDevice[] {
@@ -362,7 +362,7 @@ function sameNetwork(sel: FlannelNodeInterface, family: IpFamily, address: strin
 
 function flannelRoutes(
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   name: string,
   selections: ReadonlyMap<string, FlannelNodeInterface>,
   predicted: boolean,

@@ -10,7 +10,7 @@
  * @see https://github.com/flannel-io/flannel/blob/master/Documentation/reservations.md
  */
 import { z } from "zod";
-import type { AllocationRange, PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { AllocationRange, CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
 import {
   type Cidr,
   contains,
@@ -209,7 +209,7 @@ export function flannelPlanConstraints(
  * reservations every node's plan subnet lies inside SubnetMin..SubnetMax.
  */
 export function checkFlannelSubnetRange(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   family: IpFamily,
   given: { readonly subnetLen?: number; readonly subnetMin?: string; readonly subnetMax?: string },
   reserve: boolean,
@@ -369,7 +369,7 @@ export function flannelSubnetKey(v4?: string, v6?: string): string {
 }
 
 export interface FlannelEtcdPlanInput {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly flannel: FlannelNetworkConfig;
   readonly etcd: FlannelEtcdConfig;
   /** flannel release tag (decides the API). */

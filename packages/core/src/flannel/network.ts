@@ -9,7 +9,7 @@
 
 import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
-import type { PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
@@ -52,7 +52,7 @@ export interface FlannelNodeSummary {
 }
 
 /** The rendered network. */
-export interface FlannelNetwork {
+export interface FlannelNetworkRender {
   readonly mode: FlannelMode;
   readonly version: FlannelVersion;
   /** The options with defaults applied. */
@@ -80,13 +80,13 @@ export interface FlannelNetwork {
 }
 
 export interface FlannelCheck {
-  readonly network?: FlannelNetwork;
+  readonly network?: FlannelNetworkRender;
   readonly errors: readonly Problem[];
   readonly warnings: readonly Problem[];
 }
 
 /** Validates the options against the plan and renders; returns the problems instead of throwing. */
-export function checkFlannelNetwork(options: unknown, plan: PodCidrPlan): FlannelCheck {
+export function checkFlannelNetwork(options: unknown, plan: CidrPlan): FlannelCheck {
   const parsed = flannelNetworkSchema.safeParse(options ?? {}, PARSE_OPTIONS);
   if (!parsed.success) {
     return { errors: zodProblems(parsed.error.issues, options ?? {}, flannelNetworkSchema, [FLANNEL_PATH]), warnings: [] };
@@ -99,8 +99,8 @@ export function checkFlannelNetwork(options: unknown, plan: PodCidrPlan): Flanne
 /** Validates and renders; throws one NetworkPlanError with every problem. */
 export function renderFlannelNetwork(
   options: FlannelNetworkOptions,
-  plan: PodCidrPlan,
-): { readonly network: FlannelNetwork; readonly warnings: readonly Problem[] } {
+  plan: CidrPlan,
+): { readonly network: FlannelNetworkRender; readonly warnings: readonly Problem[] } {
   const r = checkFlannelNetwork(options, plan);
   if (!r.network) throw new NetworkPlanError(r.errors, r.warnings);
   return { network: r.network, warnings: r.warnings };
@@ -143,7 +143,7 @@ export function flannelApplyDependencies(kind: string): readonly string[] {
 /** The bundle part for `podnet render` (spec section already schema-checked). */
 export function flannelComponent(
   config: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   p: Problems,
   context: FlannelSpecFiles = {},
 ): ComponentArtifacts | undefined {
@@ -165,7 +165,7 @@ function publicBackend(b: FlannelBackendConfig): FlannelPlanFacts["backend"] & R
 }
 
 /** Validates a parsed config against the plan and renders it; problems go into `p`. */
-export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: PodCidrPlan, p: Problems): FlannelNetwork | undefined {
+export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: CidrPlan, p: Problems): FlannelNetworkRender | undefined {
   const base = FLANNEL_PATH;
   const found = lookupFlannelVersion(c.version, `${base}.version`);
   const info: FlannelVersionInfo | undefined = "info" in found ? found.info : undefined;
@@ -195,11 +195,11 @@ export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: PodCidrPlan, 
 
 function assemble(
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   info: FlannelVersionInfo,
   selections: readonly FlannelNodeInterface[],
   mtus: ReturnType<typeof checkFlannelNodes>,
-): FlannelNetwork {
+): FlannelNetworkRender {
   const namespace = c.namespace ?? info.namespace;
   const createNamespace = c.createNamespace ?? namespace !== "kube-system";
   const healthzPort = c.healthzPort ?? info.healthzPort ?? 0;

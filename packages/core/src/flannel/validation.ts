@@ -6,7 +6,7 @@
  */
 
 import { isLabelKey, isLabelValue } from "../calico/selector.js";
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import { type CidrPlan, DNS1123_LABEL, DNS1123_SUBDOMAIN } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL, type IpFamily, parseCidr } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { checkFlanneldExtraArgs } from "./args.js";
@@ -78,7 +78,7 @@ function checkPort(value: number | undefined, at: string, what: string, p: Probl
 }
 
 /** Checks `network`/`ipv6Network` against the plan and that every node has its pod subnets. */
-function checkNetworks(c: FlannelNetworkConfig, plan: PodCidrPlan, base: string, p: Problems): void {
+function checkNetworks(c: FlannelNetworkConfig, plan: CidrPlan, base: string, p: Problems): void {
   const kcm = plan.flags.kubeControllerManager;
   if (kcm["allocate-node-cidrs"] !== "true") {
     p.error(
@@ -163,7 +163,7 @@ function checkNetworks(c: FlannelNetworkConfig, plan: PodCidrPlan, base: string,
   }
 }
 
-function checkBackend(b: FlannelBackendConfig, info: FlannelVersionInfo | undefined, plan: PodCidrPlan, base: string, p: Problems): void {
+function checkBackend(b: FlannelBackendConfig, info: FlannelVersionInfo | undefined, plan: CidrPlan, base: string, p: Problems): void {
   const at = `${base}.backend`;
   const allowed = FLANNEL_BACKEND_KEYS[b.type];
   for (const key of Object.keys(FLANNEL_BACKEND_JSON_KEYS) as Array<keyof typeof FLANNEL_BACKEND_JSON_KEYS>) {
@@ -256,7 +256,7 @@ function checkBackend(b: FlannelBackendConfig, info: FlannelVersionInfo | undefi
 /** Checks everything that does not depend on the selected interfaces. */
 export function checkFlannelConfig(
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   info: FlannelVersionInfo | undefined,
   base: string,
   p: Problems,
@@ -423,7 +423,7 @@ export interface FlannelNodeMtu {
 export function checkFlannelNodes(
   selections: readonly FlannelNodeInterface[],
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   base: string,
   p: Problems,
 ): FlannelNodeMtu[] {

@@ -8,7 +8,7 @@
  */
 
 import { DEFAULT_BLOCK_SIZE } from "../calico/pools.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import {
   type Cidr,
   contains,
@@ -181,7 +181,7 @@ const DEFAULT_MAX_PODS = 110;
 const DEFAULT_NODE_MASK: Record<IpFamily, number> = { ipv4: 24, ipv6: 64 };
 
 /** Model of a valid plan. */
-export function mapModelFromPlan(plan: PodCidrPlan, extras: NetworkMapExtras = {}): NetworkMapModel {
+export function mapModelFromPlan(plan: CidrPlan, extras: NetworkMapExtras = {}): NetworkMapModel {
   const collected: Collected = {
     podCidrs: plan.podCidrs.map((value, i) => ({ path: `cluster.podCidrs[${i}]`, value })),
     serviceCidrs: plan.serviceCidrs.map((value, i) => ({ path: `cluster.serviceCidrs[${i}]`, value })),

@@ -13,15 +13,16 @@ export { calicoEncapsulation, planDocument } from "./document.js";
 export type {
   ClusterOptions,
   DeepReadonly,
-  InterfaceSpec,
+  InterfaceConfig,
+  NodeConfig,
   NodeOptions,
-  NodeSpec,
-  PodCidrPlanInput,
+  PodCidrPlanConfig,
   PodCidrPlanOptions,
 } from "./options.js";
 export { clusterSchema, interfaceSchema, NodeArch, NodeRole, nodeSchema, podCidrPlanSchema, sshSchema } from "./options.js";
 export type {
   AllocationRange,
+  CidrPlan,
   ComponentFlags,
   FamilyCapacity,
   PerFamily,
@@ -32,7 +33,6 @@ export type {
   PlannedInterface,
   PlannedNode,
   PlanOutcome,
-  PodCidrPlan,
   PreviousAllocation,
   SubnetSource,
 } from "./pod-cidr-plan.js";

@@ -90,11 +90,11 @@ export type DeepReadonly<T> = T extends (infer U)[]
 /** Input of PodCidrPlan, as written by a user (defaults not yet applied). */
 export type PodCidrPlanOptions = DeepReadonly<z.input<typeof podCidrPlanSchema>>;
 /** Input of PodCidrPlan with defaults applied. */
-export type PodCidrPlanInput = z.output<typeof podCidrPlanSchema>;
+export type PodCidrPlanConfig = z.output<typeof podCidrPlanSchema>;
 export type ClusterOptions = DeepReadonly<z.input<typeof clusterSchema>>;
 export type NodeOptions = DeepReadonly<z.input<typeof nodeSchema>>;
-export type NodeSpec = z.output<typeof nodeSchema>;
-export type InterfaceSpec = z.output<typeof interfaceSchema>;
+export type NodeConfig = z.output<typeof nodeSchema>;
+export type InterfaceConfig = z.output<typeof interfaceSchema>;
 
 export const podCidrPlanSchema = z.strictObject({
   cluster: clusterSchema,

@@ -33,9 +33,9 @@ import { NetworkPlanError, type Problem, Problems, show } from "../shared/proble
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
 import {
   type NodeArch,
+  type NodeConfig,
   type NodeRole,
-  type NodeSpec,
-  type PodCidrPlanInput,
+  type PodCidrPlanConfig,
   type PodCidrPlanOptions,
   podCidrPlanSchema,
 } from "./options.js";
@@ -75,7 +75,7 @@ export interface PlannedNode {
   readonly index: number;
   readonly roles: readonly NodeRole[];
   readonly arch: NodeArch;
-  readonly ssh?: NodeSpec["ssh"];
+  readonly ssh?: NodeConfig["ssh"];
   readonly interfaces: readonly PlannedInterface[];
   /** The node's pod subnet per family. */
   readonly podCidrs: PerFamily<string>;
@@ -110,7 +110,7 @@ export interface ComponentFlags {
   readonly kubelet: { readonly maxPods: number; readonly clusterDNS: readonly string[]; readonly clusterDomain: string };
 }
 
-export interface PodCidrPlan {
+export interface CidrPlan {
   /** Families in the order of `cluster.podCidrs` (the first is the primary family). */
   readonly families: readonly IpFamily[];
   readonly dualStack: boolean;
@@ -131,12 +131,12 @@ export interface PodCidrPlan {
 }
 
 export interface PlanOutcome {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly warnings: readonly Problem[];
 }
 
 export interface PlanCheck {
-  readonly plan?: PodCidrPlan;
+  readonly plan?: CidrPlan;
   readonly errors: readonly Problem[];
   readonly warnings: readonly Problem[];
 }
@@ -261,7 +261,7 @@ export function parseCidrChecked(text: string, path: string, p: Problems): Cidr 
   return undefined;
 }
 
-function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): PodCidrPlan | undefined {
+function buildPlan(input: PodCidrPlanConfig, p: Problems, context: PlanContext): CidrPlan | undefined {
   const { cluster } = input;
   const pods = parseCidrList(cluster.podCidrs, "cluster.podCidrs", p);
   const services = parseCidrList(cluster.serviceCidrs, "cluster.serviceCidrs", p);
@@ -373,7 +373,7 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
       subnetSource: nodeSources.get(i) ?? {},
     };
   });
-  const plan: Omit<PodCidrPlan, "flags"> = {
+  const plan: Omit<CidrPlan, "flags"> = {
     families,
     dualStack: families.length === 2,
     podCidrs,
@@ -555,7 +555,7 @@ function bitLength(n: bigint): number {
 
 type NodeBase = Omit<PlannedNode, "podCidrs" | "podCidrList" | "subnetSource">;
 
-function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<string, Sourced>): NodeBase[] {
+function checkNodes(nodes: readonly NodeConfig[], p: Problems, ifaceNets: Map<string, Sourced>): NodeBase[] {
   const names = new Map<string, number>();
   const addresses = new Map<string, { where: string; node: string }>();
   return nodes.map((node, i) => {
@@ -665,7 +665,7 @@ function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<stri
   });
 }
 
-function checkPinFamilies(nodes: readonly NodeSpec[], pods: Map<IpFamily, { cidr: Cidr }>, p: Problems): void {
+function checkPinFamilies(nodes: readonly NodeConfig[], pods: Map<IpFamily, { cidr: Cidr }>, p: Problems): void {
   nodes.forEach((node, i) => {
     const seen = new Set<IpFamily>();
     (node.podCidrs ?? []).forEach((text, k) => {
@@ -733,7 +733,7 @@ function allocate(
   pod: Cidr,
   mask: number,
   range: Bounds,
-  nodes: readonly NodeSpec[],
+  nodes: readonly NodeConfig[],
   previous: PreviousAllocation | undefined,
   p: Problems,
   out: Map<number, Record<string, string>>,
@@ -894,7 +894,7 @@ function serviceIps(
   return { kubernetesServiceIp, dnsServiceIp: r.value.text };
 }
 
-function componentFlags(plan: Omit<PodCidrPlan, "flags">): ComponentFlags {
+function componentFlags(plan: Omit<CidrPlan, "flags">): ComponentFlags {
   const pods = plan.podCidrs.join(",");
   const svcs = plan.serviceCidrs.join(",");
   const kcm: Record<string, string> = {
@@ -913,7 +913,7 @@ function componentFlags(plan: Omit<PodCidrPlan, "flags">): ComponentFlags {
 }
 
 /** The previous allocation recorded in a plan (what `plan.json` holds), to feed the next plan. */
-export function allocationOf(plan: Pick<PodCidrPlan, "nodes">): PreviousAllocation {
+export function allocationOf(plan: Pick<CidrPlan, "nodes">): PreviousAllocation {
   return Object.fromEntries(plan.nodes.map((n) => [n.name, n.podCidrs]));
 }
 
@@ -929,7 +929,7 @@ export function flagArgs(flags: Readonly<Record<string, string>>): string[] {
  * of a plan.json), a front end's PodCidrPlan construct or component (which
  * holds one in `plan`), or the options to plan from.
  */
-export type PlanInput = PodCidrPlan | { readonly plan: PodCidrPlan } | PodCidrPlanOptions;
+export type PlanInput = CidrPlan | { readonly plan: CidrPlan } | PodCidrPlanOptions;
 
 /**
  * The plan behind a {@link PlanInput}. Options are planned here (throws

@@ -11,7 +11,7 @@ import { ARCHIVE_MEMBER, downloadArchiveCommand } from "../host/node-scripts.js"
 import type { NodeState, NodeUnit } from "../host/node-state.js";
 import type { FirewallNeed, HostRequirements } from "../host/requirements.js";
 import { firewallNeedText } from "../host/requirements.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { joinPath, NetworkPlanError, type Problem, Problems, show } from "../shared/problems.js";
 import {
   checkShellValue,
@@ -28,7 +28,7 @@ import {
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
 import type { ComponentArtifacts } from "../spec/bundle.js";
 import { type FirewalldPlan, firewalldCommand, firewalldPlan, KUBERNETES_FIREWALL_NEEDS, openingsText } from "./firewalld.js";
-import { CNI_PLUGINS_SHA256, type NodeNetworkPrepOptions, type NodeNetworkPrepSpec, nodeNetworkPrepSchema } from "./options.js";
+import { CNI_PLUGINS_SHA256, type NodeNetworkPrepConfig, type NodeNetworkPrepOptions, nodeNetworkPrepSchema } from "./options.js";
 import { type KernelModuleNeed, modulesUnit, networkManagerUnit, type SysctlSetting, swapUnit, sysctlUnit } from "./units.js";
 
 export interface NodePrep {
@@ -43,7 +43,7 @@ export interface NodePrep {
 
 export interface NodeNetworkPrepResult {
   /** Options with defaults applied. */
-  readonly options: NodeNetworkPrepSpec;
+  readonly options: NodeNetworkPrepConfig;
   readonly nodes: readonly NodePrep[];
   readonly kernelModules: readonly KernelModuleNeed[];
   readonly sysctl: readonly SysctlSetting[];
@@ -56,7 +56,7 @@ export interface NodeNetworkPrepResult {
 }
 
 export interface NodeNetworkPrepInput {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   /** @default {} (all defaults) */
   readonly options?: NodeNetworkPrepOptions;
   /** What the network components need from the hosts. @default [] (base Kubernetes needs only) */
@@ -139,7 +139,7 @@ function checkNeed(p: Problems, path: string, n: FirewallNeed, component: string
   }
 }
 
-function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepSpec, base: string, p: Problems): NodeNetworkPrepResult | undefined {
+function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepConfig, base: string, p: Problems): NodeNetworkPrepResult | undefined {
   const plan = input.plan;
   const reqs = input.hostRequirements ?? [];
   const at = (...segs: Array<string | number>) => joinPath([base, ...segs]);
@@ -406,7 +406,7 @@ function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepSpec, base: string
  */
 export function prepComponent(
   options: NodeNetworkPrepOptions,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   p: Problems,
   hostRequirements: readonly HostRequirements[],
 ): ComponentArtifacts | undefined {

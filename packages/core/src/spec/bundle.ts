@@ -16,12 +16,12 @@ import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
 import { type PlanComponents, type PlanDocument, planDocument } from "../plan/document.js";
-import { checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import { type CidrPlan, checkPodCidrPlan, type PlanCheck, type PlanContext } from "../plan/pod-cidr-plan.js";
 import { prepComponent } from "../prep/node-network-prep.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
-import { type PodnetSpec, podnetSpecSchema } from "./schema.js";
+import { type PodnetConfig, podnetSpecSchema } from "./schema.js";
 
 /** What one component contributes to a render. */
 export interface ComponentArtifacts {
@@ -38,7 +38,7 @@ export interface ComponentArtifacts {
 }
 
 export interface RenderBundle {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly manifests: Readonly<Record<string, readonly K8sObject[]>>;
   readonly nodes: readonly NodeState[];
   readonly files: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
@@ -60,8 +60,8 @@ export function specFileRefs(input: unknown): SpecFileRef[] {
 }
 
 export interface SpecCheck {
-  readonly spec?: PodnetSpec;
-  readonly plan?: PodCidrPlan;
+  readonly spec?: PodnetConfig;
+  readonly plan?: CidrPlan;
   /** The plan document (plan.json) when the spec is valid. */
   readonly document?: PlanDocument;
   readonly errors: readonly Problem[];
@@ -74,7 +74,7 @@ export interface SpecCheck {
  * as the allocation range when it reserves subnets in etcd.
  * @param input - the spec as written (to tell a node mask given from a default)
  */
-export function checkSpecPlan(spec: PodnetSpec, input: unknown, context: PlanContext = {}): PlanCheck {
+export function checkSpecPlan(spec: PodnetConfig, input: unknown, context: PlanContext = {}): PlanCheck {
   const written = (input as { cluster?: { nodeMaskSize?: Record<string, unknown> } } | undefined)?.cluster?.nodeMaskSize;
   const given = { ipv4: written?.ipv4 !== undefined, ipv6: written?.ipv6 !== undefined };
   const c = flannelPlanConstraints(spec.flannel, given);
@@ -84,8 +84,8 @@ export function checkSpecPlan(spec: PodnetSpec, input: unknown, context: PlanCon
 
 /** A spec taken as far as it goes: parsed, planned, every component rendered and its node units checked. */
 interface Evaluated {
-  readonly spec?: PodnetSpec;
-  readonly plan?: PodCidrPlan;
+  readonly spec?: PodnetConfig;
+  readonly plan?: CidrPlan;
   /** Set only when there is no error. */
   readonly parts?: readonly ComponentArtifacts[];
   /** Each node's units from every component; set with `parts`. */
@@ -112,7 +112,7 @@ function evaluateSpec(input: unknown, context: RenderContext): Evaluated {
 }
 
 /** Each node's units from every component, in component order. */
-function nodeStates(plan: PodCidrPlan, parts: readonly ComponentArtifacts[]): NodeState[] {
+function nodeStates(plan: CidrPlan, parts: readonly ComponentArtifacts[]): NodeState[] {
   const units = new Map<string, NodeState["units"][number][]>(plan.nodes.map((n) => [n.name, []]));
   for (const part of parts) for (const [node, us] of Object.entries(part.nodeUnits ?? {})) units.get(node)?.push(...us);
   return [...units].map(([node, us]) => ({ node, units: us }));
@@ -139,7 +139,7 @@ export function checkSpec(input: unknown, context: RenderContext = {}): SpecChec
 }
 
 /** The component renderers, in order; each validates its own section into `p`. */
-function renderComponents(spec: PodnetSpec, plan: PodCidrPlan, p: Problems, context: RenderContext = {}): ComponentArtifacts[] {
+function renderComponents(spec: PodnetConfig, plan: CidrPlan, p: Problems, context: RenderContext = {}): ComponentArtifacts[] {
   const out: ComponentArtifacts[] = [];
   if (spec.flannel) {
     const flannel = flannelComponent(spec.flannel, plan, p, context);

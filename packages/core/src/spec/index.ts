@@ -2,5 +2,5 @@
 
 export type { ComponentArtifacts, RenderBundle, RenderContext, SpecCheck } from "./bundle.js";
 export { checkSpec, checkSpecPlan, renderSpec, specFileRefs } from "./bundle.js";
-export type { PodnetSpec, PodnetSpecInput } from "./schema.js";
+export type { PodnetConfig, PodnetSpec } from "./schema.js";
 export { podnetSpecSchema } from "./schema.js";

@@ -4,7 +4,7 @@
  * token) and passes their contents here.
  */
 
-import type { PodCidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../../shared/problems.js";
 import type { ComponentArtifacts } from "../../spec/bundle.js";
 import type { FlannelNetworkConfig } from "../options.js";
@@ -65,7 +65,7 @@ export function flannelSpecFileRefs(spec: unknown): SpecFileRef[] {
 /** The systemd-mode bundle part from the spec plus the files the CLI read. */
 export function flannelSystemdSpecComponent(
   config: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   p: Problems,
   context: FlannelSpecFiles,
 ): ComponentArtifacts | undefined {
