@@ -10,7 +10,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFil
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type CidrPlan, calicoComponent, Problems } from "@podnet/core";
+import type { CidrPlan } from "@podnet/core";
+import { calicoComponent, Problems } from "@podnet/core/internal";
 import { parse, stringify } from "yaml";
 import { calicoReferenceDir, parseK8sYaml, referencePlan } from "./calico-fixtures.js";
 import { podnet } from "./support/cli.js";

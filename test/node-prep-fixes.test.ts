@@ -25,16 +25,15 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import {
-  firewalldCommands,
   type NodeNetworkPrepOptions,
   type NodeState,
   type NodeUnit,
-  nodeScriptCommand,
   planNodeNetworkPrep,
   planPodCidrs,
   renderFlannelNetwork,
   renderNodeScripts,
 } from "@podnet/core";
+import { firewalldCommands, nodeScriptCommand } from "@podnet/core/internal";
 import { diffSnapshots, nodeHarnessSkip, startTestNodes, type TestCluster, type TestNode } from "./harness/nodes.js";
 import { needs } from "./support/real.js";
 

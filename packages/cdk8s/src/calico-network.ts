@@ -18,8 +18,6 @@ import {
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
   type CidrPlan,
-  checkComponentArgs,
-  checkComponentChanges,
   type FlannelNetworkOptions,
   formatProblem,
   type K8sObject,
@@ -31,6 +29,7 @@ import {
   resolvePlan,
   toYaml,
 } from "@podnet/core";
+import { checkComponentArgs, checkComponentChanges } from "@podnet/core/internal";
 import { ApiObject, type ApiObjectProps, Chart, Include, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import { FlannelNetwork } from "./flannel-network.js";

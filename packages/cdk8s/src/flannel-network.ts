@@ -8,8 +8,6 @@ import {
   allocationOf,
   type CalicoNetworkOptions,
   type CidrPlan,
-  checkComponentArgs,
-  checkComponentChanges,
   type FlannelNetworkOptions,
   type FlannelNetworkRender,
   formatProblem,
@@ -20,6 +18,7 @@ import {
   renderFlannelNetwork,
   resolvePlan,
 } from "@podnet/core";
+import { checkComponentArgs, checkComponentChanges } from "@podnet/core/internal";
 import { ApiObject, type ApiObjectProps, Chart, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";

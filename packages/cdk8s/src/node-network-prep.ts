@@ -20,7 +20,6 @@
  */
 import {
   type CidrPlan,
-  checkComponentArgs,
   formatProblem,
   type HostRequirements,
   type NodeNetworkPrepOptions,
@@ -30,8 +29,8 @@ import {
   planNodeNetworkPrep,
   planPodCidrs,
   renderNodeScripts,
-  sha256Hex,
 } from "@podnet/core";
+import { checkComponentArgs, sha256Hex } from "@podnet/core/internal";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { PodCidrPlan } from "./pod-cidr-plan.js";

@@ -2,15 +2,8 @@
  * cdk8s construct for the network plan. Bad props fail in the constructor;
  * other constructs (FlannelNetwork, CalicoNetwork) read `plan`.
  */
-import {
-  type CidrPlan,
-  checkComponentArgs,
-  formatProblem,
-  type PlanContext,
-  type PodCidrPlanOptions,
-  type Problem,
-  planPodCidrs,
-} from "@podnet/core";
+import { type CidrPlan, formatProblem, type PlanContext, type PodCidrPlanOptions, type Problem, planPodCidrs } from "@podnet/core";
+import { checkComponentArgs } from "@podnet/core/internal";
 import { Construct } from "constructs";
 
 export interface PodCidrPlanProps extends PodCidrPlanOptions {

@@ -1,15 +1,6 @@
 /** The readable form of a plan document, printed by `podnet plan`. */
-import {
-  type CalicoPlanFacts,
-  type CidrPlan,
-  calicoEncapsulation,
-  cidr,
-  type FlannelPlanFacts,
-  familyBits,
-  type IpFamily,
-  type PlanDocument,
-  subnetCount,
-} from "@podnet/core";
+import type { CalicoPlanFacts, CidrPlan, FlannelPlanFacts, IpFamily, PlanDocument } from "@podnet/core";
+import { calicoEncapsulation, cidr, familyBits, subnetCount } from "@podnet/core/internal";
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];

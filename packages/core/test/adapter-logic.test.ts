@@ -8,15 +8,24 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  CALICO_TLS_GIVEN,
   CALICO_VERSIONS,
   type CalicoNetworkOptions,
   type CidrPlan,
+  checkSpec,
+  type FlannelNetworkOptions,
+  NetworkPlanError,
+  type NodeState,
+  type PinnedManifest,
+  type Problem,
+  planPodCidrs,
+  renderCalicoNetwork,
+  renderFlannelNetwork,
+} from "../src/index.js";
+import {
+  CALICO_TLS_GIVEN,
   calicoOptionsWithEtcd,
   checkFlannelSystemdRemoteInputs,
-  checkSpec,
   FLANNEL_PSK_PLACEHOLDER,
-  type FlannelNetworkOptions,
   type FlannelSystemdPlan,
   type FlannelSystemdRemoteInputs,
   flannelApplyDependencies,
@@ -33,17 +42,10 @@ import {
   flannelSystemdObjectDependencies,
   flannelSystemdTokenSecret,
   flannelTokenPending,
-  NetworkPlanError,
-  type NodeState,
-  type PinnedManifest,
-  type Problem,
   Problems,
   pinnedManifestMismatch,
   planFlannelSystemdNetwork,
-  planPodCidrs,
-  renderCalicoNetwork,
-  renderFlannelNetwork,
-} from "../src/index.js";
+} from "../src/internal/index.js";
 import { V4 as CALICO_V4, lanNodes as calicoLanNodes, planOf as calicoPlanOf } from "./calico-fixtures.js";
 import { lanNodes, planOf, V4 } from "./flannel-fixtures.js";
 

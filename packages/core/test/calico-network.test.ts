@@ -6,14 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  type CalicoNetworkOptions,
-  type CidrPlan,
-  type K8sObject,
-  operatorEncapsulation,
-  renderCalicoNetwork,
-  toYaml,
-} from "../src/index.js";
+import { type CalicoNetworkOptions, type CidrPlan, type K8sObject, renderCalicoNetwork, toYaml } from "../src/index.js";
+import { operatorEncapsulation } from "../src/internal/index.js";
 import { bigNodes, DUAL, lanNodes, planOf, seedNodes, V4, V6 } from "./calico-fixtures.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects

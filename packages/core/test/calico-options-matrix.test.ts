@@ -14,7 +14,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CalicoNetworkOptions, type CidrPlan, type ComponentArtifacts, calicoComponent, Problems } from "../src/index.js";
+import type { CalicoNetworkOptions, CidrPlan, ComponentArtifacts } from "../src/index.js";
+import { calicoComponent, Problems } from "../src/internal/index.js";
 import { DUAL, lanNodes, planOf, V4, V6 } from "./calico-fixtures.js";
 import { GONE, type Json, type RenderDiff, renderDiff } from "./render-diff.js";
 

@@ -5,17 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  type CidrPlan,
-  type FlannelNetworkOptions,
-  flannelCniConf,
-  flanneldArgs,
-  flannelNetConf,
-  type K8sObject,
-  renderFlannelNetwork,
-  renderSpec,
-  toYaml,
-} from "../src/index.js";
+import { type CidrPlan, type FlannelNetworkOptions, type K8sObject, renderFlannelNetwork, renderSpec, toYaml } from "../src/index.js";
+import { flannelCniConf, flanneldArgs, flannelNetConf } from "../src/internal/index.js";
 import { DUAL, lanNodes, planOf, twoNicNodes, V4, V6 } from "./flannel-fixtures.js";
 
 const v4 = planOf(V4, lanNodes(2));

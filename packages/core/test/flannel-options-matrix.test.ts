@@ -11,14 +11,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  type CidrPlan,
-  type ComponentArtifacts,
-  type FlannelNetworkOptions,
-  flannelComponent,
-  flannelNetworkSchema,
-  Problems,
-} from "../src/index.js";
+import { type CidrPlan, type ComponentArtifacts, type FlannelNetworkOptions, flannelNetworkSchema } from "../src/index.js";
+import { flannelComponent, Problems } from "../src/internal/index.js";
 import { DUAL, lanNodes, planOf, V4, V6 } from "./flannel-fixtures.js";
 import { GONE, type Json, type RenderDiff, renderDiff } from "./render-diff.js";
 

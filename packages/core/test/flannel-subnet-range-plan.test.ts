@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CidrPlan, checkSpec, cidr, contains, flannelNetworkSchema, flannelPlanConstraints } from "../src/index.js";
+import { type CidrPlan, checkSpec, flannelNetworkSchema } from "../src/index.js";
+import { cidr, contains, flannelPlanConstraints } from "../src/internal/index.js";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----\n";
 const CERT = "-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUZmxhbm5lbGQ=\n-----END CERTIFICATE-----\n";

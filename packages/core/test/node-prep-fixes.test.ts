@@ -15,7 +15,6 @@ import {
   checkCalicoNetwork,
   type DoctorPlan,
   type HostRequirements,
-  NETWORK_MANAGER_PRESENT,
   type NodeNetworkPrepOptions,
   planDoctor,
   planNodeNetworkPrep,
@@ -24,6 +23,7 @@ import {
   renderFlannelNetwork,
   renderNodeScripts,
 } from "../src/index.js";
+import { NETWORK_MANAGER_PRESENT } from "../src/internal/index.js";
 
 const plan: CidrPlan = planPodCidrs({
   cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },

@@ -5,18 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  allows,
-  calicoOptionsSchema,
-  checkComponentChanges,
-  checkDisruptiveChanges,
-  diffSpecs,
-  factChanges,
-  type PodnetConfig,
-  planPodCidrs,
-  podnetSpecSchema,
-  redact,
-} from "../src/index.js";
+import { calicoOptionsSchema, diffSpecs, type PodnetConfig, planPodCidrs, podnetSpecSchema } from "../src/index.js";
+import { allows, checkComponentChanges, checkDisruptiveChanges, factChanges, redact } from "../src/internal/index.js";
 
 type Spec = {
   cluster: Record<string, unknown>;

@@ -19,22 +19,24 @@ import {
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
   type CidrPlan,
-  calicoOptionsWithEtcd,
-  checkCertificatePem,
-  checkClientTlsPem,
-  checkComponentArgs,
-  checkComponentChanges,
   type FlannelNetworkOptions,
   type K8sObject,
   NetworkPlanError,
   type PinnedManifest,
   type PodCidrPlanOptions,
-  Problems,
-  pinnedManifestMismatch,
   renderCalicoNetwork,
   resolvePlan,
   toYaml,
 } from "@podnet/core";
+import {
+  calicoOptionsWithEtcd,
+  checkCertificatePem,
+  checkClientTlsPem,
+  checkComponentArgs,
+  checkComponentChanges,
+  Problems,
+  pinnedManifestMismatch,
+} from "@podnet/core/internal";
 import type * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

@@ -9,19 +9,21 @@ import {
   allocationOf,
   type CalicoNetworkOptions,
   type CidrPlan,
-  checkComponentArgs,
-  checkComponentChanges,
   type FlannelNetworkOptions,
-  flannelApplyDependencies,
-  flannelNetConfJson,
-  flannelOptionsWithLatePsk,
   NetworkPlanError,
   type PodCidrPlanOptions,
   renderFlannelNetwork,
   resolvePlan,
+} from "@podnet/core";
+import {
+  checkComponentArgs,
+  checkComponentChanges,
+  flannelApplyDependencies,
+  flannelNetConfJson,
+  flannelOptionsWithLatePsk,
   WIREGUARD_KEY,
   withWireguardPsk,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import type * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

@@ -11,13 +11,12 @@
  *   certificate is in place; every node's binaries wait for it.
  * - Keys, tokens and the kubeconfig travel only inside secret Outputs.
  */
+import { type CidrPlan, type FlannelNetworkOptions, NetworkPlanError, type NodeState, type Problem } from "@podnet/core";
 import {
-  type CidrPlan,
   checkCertificatePem,
   checkFlannelSystemdRemoteInputs,
   checkKeyMatchesCertificate,
   checkPrivateKeyPem,
-  type FlannelNetworkOptions,
   type FlannelSystemdMaterial,
   type FlannelSystemdPlan,
   flanneldCertificateSpec,
@@ -36,13 +35,10 @@ import {
   flannelSystemdObjects,
   flannelTokenPending,
   flannelUninstallDriver,
-  NetworkPlanError,
-  type NodeState,
   nodeScriptCommand,
-  type Problem,
   Problems,
   planFlannelSystemdNetwork,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

@@ -6,7 +6,6 @@
  */
 import {
   type CidrPlan,
-  checkComponentArgs,
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeNetworkPrepResult,
@@ -14,6 +13,7 @@ import {
   planNodeNetworkPrep,
   planPodCidrs,
 } from "@podnet/core";
+import { checkComponentArgs } from "@podnet/core/internal";
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createVerify, planVerify } from "./component-verify.js";

@@ -2,7 +2,8 @@
  * Pulumi component for the network plan: validates before anything is
  * created and exposes the plan as outputs for the other components.
  */
-import { type CidrPlan, checkComponentArgs, type PlanContext, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
+import { type CidrPlan, type PlanContext, type PodCidrPlanOptions, planPodCidrs } from "@podnet/core";
+import { checkComponentArgs } from "@podnet/core/internal";
 import * as pulumi from "@pulumi/pulumi";
 import { logWarnings, validated } from "./problems.js";
 

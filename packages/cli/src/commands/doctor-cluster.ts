@@ -6,7 +6,8 @@
  * (`--kubeconfig`). Every way is read-only.
  */
 import { readFileSync } from "node:fs";
-import { type ClusterFacts, type DoctorPlan, parseClusterFacts, SAFE_PATH, shQuote } from "@podnet/core";
+import type { DoctorPlan } from "@podnet/core";
+import { type ClusterFacts, parseClusterFacts, SAFE_PATH, shQuote } from "@podnet/core/internal";
 import { UsageError } from "../load-spec.js";
 import { runWithInput, type SshSettings, sshArgv } from "./doctor-ssh.js";
 

@@ -6,7 +6,8 @@
  */
 import { execFile } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
-import type { FlannelLease, FlannelLeaseExpectation } from "@podnet/core";
+import type { FlannelLeaseExpectation } from "@podnet/core";
+import type { FlannelLease } from "@podnet/core/internal";
 
 /** Where leases are read and deleted (etcdctl here; a fake in unit tests). */
 export interface LeaseStore {

@@ -6,7 +6,8 @@
  */
 import { spawn } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
-import { type CidrPlan, HOST_NAME, nodeScriptCommand, USER_NAME } from "@podnet/core";
+import type { CidrPlan } from "@podnet/core";
+import { HOST_NAME, nodeScriptCommand, USER_NAME } from "@podnet/core/internal";
 
 export interface SshSettings {
   /** Program and leading arguments instead of `ssh`, e.g. `["ip", "netns", "exec", "ns", "ssh"]`. */

@@ -18,22 +18,24 @@
  */
 import { dirname, resolve } from "node:path";
 import {
-  applyClusterFacts,
   type DoctorPlan,
-  diagnose,
   doctorExitCode,
   type Finding,
   formatProblem,
   type NodeDiagnosis,
-  type NodeFacts,
-  nodeFacts,
-  observedSubnets,
   type PerFamily,
   type PlanContext,
   planDoctor,
+} from "@podnet/core";
+import {
+  applyClusterFacts,
+  diagnose,
+  type NodeFacts,
+  nodeFacts,
+  observedSubnets,
   renderDoctorCollectScript,
   reviewFlannelLeases,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import { loadSpecFile, UsageError } from "../load-spec.js";
 import { type Io, printProblems } from "../output.js";
 import { stableJson } from "../stable-json.js";
