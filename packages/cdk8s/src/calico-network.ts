@@ -35,6 +35,7 @@ import { Construct } from "constructs";
 import { FlannelNetwork } from "./flannel-network.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 
+/** Props of `CalicoNetwork`: Calico's options (as in a spec's `calico:` section), the plan, and the change check. */
 export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
   /** The network plan: a PodCidrPlan construct, a plan computed elsewhere, or the plan's options. */
   readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
@@ -74,11 +75,13 @@ export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
 
 const CLUSTER_SCOPED = new Set(["ClusterRole", "ClusterRoleBinding"]);
 
+/** Calico for the plan's cluster (manifest or operator install, pools, BGP), as cdk8s objects in apply order. */
 export class CalicoNetwork extends Construct {
   /** Everything the core rendered: objects, resources, prerequisites, summary, host requirements. */
   readonly render: CalicoNetworkRender;
   /** Upstream files to apply before this chart (those not included here). */
   readonly prerequisites: readonly PinnedManifest[];
+  /** Warnings from planning (when planned here) and from Calico's checks; also on the construct's metadata. */
   readonly warnings: readonly Problem[];
   /** The objects in apply order (includes first). */
   readonly apiObjects: readonly ApiObject[];
@@ -87,6 +90,7 @@ export class CalicoNetwork extends Construct {
   /** `calicoctlResources` as YAML, for DATASTORE_TYPE=etcdv3 calicoctl apply -f; empty when there are none. */
   readonly calicoctlYaml: string;
 
+  /** Checks the props (every problem in one NetworkPlanError) and adds the objects to `scope`. */
   constructor(scope: Construct, id: string, props: CalicoNetworkProps) {
     super(scope, id);
     checkComponentArgs("CalicoNetwork", "props", props, { plan: true });

@@ -23,6 +23,7 @@ import { ApiObject, type ApiObjectProps, Chart, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 
+/** Props of `FlannelNetwork`: flannel's options (as in a spec's `flannel:` section), the plan, and the change check. */
 export interface FlannelNetworkProps extends FlannelNetworkOptions {
   /**
    * The network plan: a PodCidrPlan construct, a plan computed elsewhere, or
@@ -53,7 +54,9 @@ export class FlannelNetwork extends Construct {
   readonly network: FlannelNetworkRender;
   /** Warnings from planning (when planned here) and from flannel's checks. */
   readonly warnings: readonly Problem[];
+  /** Namespace of the flannel objects (kube-flannel unless the options change it). */
   readonly namespace: string;
+  /** Name of the flannel DaemonSet. */
   readonly daemonSetName: string;
   /** Node name -> pod MTU (FLANNEL_MTU). */
   readonly podMtu: Readonly<Record<string, number>>;
@@ -62,6 +65,7 @@ export class FlannelNetwork extends Construct {
   /** The objects in apply order. */
   readonly apiObjects: readonly ApiObject[];
 
+  /** Checks the props (every problem in one NetworkPlanError) and adds the objects to `scope`. */
   constructor(scope: Construct, id: string, props: FlannelNetworkProps) {
     super(scope, id);
     checkComponentArgs("FlannelNetwork", "props", props, { plan: true });

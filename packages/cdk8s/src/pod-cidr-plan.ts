@@ -6,17 +6,20 @@ import { type CidrPlan, formatProblem, type PlanContext, type PodCidrPlanOptions
 import { checkComponentArgs } from "@podnet/core/internal";
 import { Construct } from "constructs";
 
+/** Props of `PodCidrPlan`: the cluster's networks and nodes (as in a spec), and node subnets to keep. */
 export interface PodCidrPlanProps extends PodCidrPlanOptions {
   /** Node subnets of an earlier plan, kept for nodes that still exist. @default - none */
   readonly previous?: PlanContext["previous"];
 }
 
+/** The network plan (pod and service CIDRs, node subnets, capacity) as a construct; bad props throw a NetworkPlanError listing every problem. */
 export class PodCidrPlan extends Construct {
   /** The validated plan: CIDRs, node subnets, capacity, component flags. */
   readonly plan: CidrPlan;
   /** Warnings found while planning (they never stop synth). */
   readonly warnings: readonly Problem[];
 
+  /** Plans the cluster; warnings go to the construct's metadata (`podnet:warning`). */
   constructor(scope: Construct, id: string, props: PodCidrPlanProps) {
     super(scope, id);
     checkComponentArgs("PodCidrPlan", "props", props);

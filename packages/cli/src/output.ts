@@ -1,11 +1,13 @@
 /** Printing problems the same way in every command. */
 import { formatProblem, type Problem } from "@podnet/core";
 
+/** Where the CLI prints: standard output and standard error, one line per call. */
 export interface Io {
   out(line: string): void;
   err(line: string): void;
 }
 
+/** The Io of the running process (console.log / console.error). */
 export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),

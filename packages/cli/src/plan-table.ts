@@ -17,6 +17,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
+/** The readable `podnet plan` output of a plan document, one string per line. */
 export function planTable(doc: PlanDocument): string[] {
   const plan = doc.plan;
   const lines: string[] = [];

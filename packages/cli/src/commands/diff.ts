@@ -11,6 +11,7 @@ import type { Io } from "../output.js";
 import { stableJson } from "../stable-json.js";
 import type { ContextOf } from "./map.js";
 
+/** The `podnet diff` flags the command itself reads (`--previous` is read by the caller). */
 export interface DiffCommandOptions {
   readonly json?: boolean;
   readonly allowDisruptiveChange?: readonly string[];

@@ -14,6 +14,7 @@ import { runWithInput, type SshSettings, sshArgv } from "./doctor-ssh.js";
 /** kubeadm's admin kubeconfig on a control-plane node. */
 export const KUBEADM_ADMIN_CONF = "/etc/kubernetes/admin.conf";
 
+/** Where `podnet doctor` reads the cluster's Node objects from (at most one of these). */
 export interface ClusterSourceOptions {
   /** A saved `kubectl get nodes -o json`. */
   readonly nodesJson?: string;

@@ -17,6 +17,7 @@ export interface LeaseStore {
   readonly where: string;
 }
 
+/** etcdctl failed or printed something that is not a lease list; the message says which. */
 export class LeaseStoreError extends Error {
   override readonly name = "LeaseStoreError";
 }

@@ -9,6 +9,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { CidrPlan } from "@podnet/core";
 import { HOST_NAME, nodeScriptCommand, USER_NAME } from "@podnet/core/internal";
 
+/** How doctor reaches the nodes: the ssh program, its options, the timeout and the key folder. */
 export interface SshSettings {
   /** Program and leading arguments instead of `ssh`, e.g. `["ip", "netns", "exec", "ns", "ssh"]`. */
   readonly command: readonly string[];
@@ -20,6 +21,7 @@ export interface SshSettings {
   readonly baseDir: string;
 }
 
+/** What one ssh run returned: exit code (null when killed), output, and whether it timed out. */
 export interface SshResult {
   readonly code: number | null;
   readonly stdout: string;
