@@ -1,5 +1,5 @@
 /**
- * Review fixes of the flannel binary path, against real tools:
+ * The units of the flannel binary path, against real tools:
  *
  * - flanneld.service: `podnet render` refuses an iface regexp with a newline
  *   (it would inject an `ExecStartPre=`); a regexp with spaces, `$`, `%`, a

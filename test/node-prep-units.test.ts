@@ -1,5 +1,5 @@
 /**
- * Review fixes of NodeNetworkPrep and the node layer, on real SSH test nodes
+ * NodeNetworkPrep and the node layer on real SSH test nodes
  * (test/harness) with the scripts sent as the Pulumi NodeRunner sends them,
  * and firewalld's zone XML from the real firewall-offline-cmd:
  *
@@ -15,7 +15,7 @@
  *   that now has its place in the script;
  * - firewalld masquerade follows flannel's ipMasq.
  *
- * Run: node --import tsx --test test/node-prep-fixes.test.ts (as root)
+ * Run: node --import tsx --test test/node-prep-units.test.ts (as root)
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -61,7 +61,7 @@ function prepState(options: NodeNetworkPrepOptions = {}): NodeState {
   return r.result.nodes[1]?.state as NodeState;
 }
 
-describe("node-prep review fixes on real SSH nodes", { skip: nodeHarnessSkip(), concurrency: false }, () => {
+describe("node-prep install and uninstall on real SSH nodes", { skip: nodeHarnessSkip(), concurrency: false }, () => {
   let cluster: TestCluster;
   const node = (name: string) => cluster.nodes.find((n) => n.name === name) as TestNode;
   const run = (n: TestNode, script: string) => n.exec(nodeScriptCommand(), { input: script, timeoutMs: 120_000 });

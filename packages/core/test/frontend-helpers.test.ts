@@ -678,7 +678,7 @@ describe("pinnedManifestMismatch", () => {
   });
 });
 
-describe("review follow-ups", () => {
+describe("spec checks and apply order edge cases", () => {
   test("flannel.systemd.etcd.configNode must name a node of the spec", () => {
     const spec = {
       cluster: { podCidrs: ["172.30.0.0/16"], serviceCidrs: ["10.254.0.0/16"], nodeMaskSize: { ipv4: 21 } },

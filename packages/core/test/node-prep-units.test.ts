@@ -1,6 +1,6 @@
 /**
- * Review fixes of the node layer and NodeNetworkPrep, as data and rendered
- * script text (their behaviour on real nodes is in test/node-prep-fixes.test.ts):
+ * The node layer and NodeNetworkPrep units, as data and rendered script text
+ * (their behaviour on real nodes is in test/node-prep-units.test.ts):
  * nf_conntrack with conntrackMax, the masquerade default derived from the
  * network, NetworkManager `auto` decided on the node, its reload after the
  * restore, deletes that warn instead of aborting, the helpers host/node-state.ts

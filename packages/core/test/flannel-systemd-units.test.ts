@@ -1,6 +1,6 @@
 /**
- * Review fixes of the flannel binary path, in the core (real tools in
- * test/flannel-systemd-fixes.test.ts):
+ * The units of the flannel binary path, in the core (real tools in
+ * test/flannel-systemd-units.test.ts):
  * - values reaching flanneld.service: control characters are a Problem naming
  *   the path, and every command-line word is quoted for systemd so it stays one
  *   argument (checked against an independent reading of systemd's rules);
