@@ -33,6 +33,7 @@ export type LinuxDataplane = (typeof LinuxDataplane)[keyof typeof LinuxDataplane
 
 const mode = z.enum(["Always", "CrossSubnet", "Never"]);
 
+/** The zod schema of one IP pool of `calico.ipPools`. */
 export const calicoPoolSchema = z.strictObject({
   /** IPPool name. @default - `default-ipv4-ippool` / `default-ipv6-ippool` for the first pool of a family, else `<family>-ippool-<n>` */
   name: z.string().optional(),
@@ -65,6 +66,7 @@ export const autodetectObjectSchema = z.strictObject({
 /** `IP_AUTODETECTION_METHOD` syntax (`interface=ens33`) or the operator's object form. */
 export const autodetectMethodSchema = z.union([z.string(), autodetectObjectSchema]);
 
+/** The zod schema of one BGP peer of `calico.bgp.peers`. */
 export const calicoPeerSchema = z.strictObject({
   /** BGPPeer name (DNS-1123 subdomain). */
   name: z.string(),
@@ -80,6 +82,7 @@ export const calicoPeerSchema = z.strictObject({
   peerSelector: z.string().optional(),
 });
 
+/** The zod schema of a spec's `calico:` section (CalicoNetworkOptions in, CalicoNetworkConfig out). */
 export const calicoOptionsSchema = z.strictObject({
   /** Calico release. @default "v3.30.7" */
   version: z.string().default(DEFAULT_CALICO_VERSION),

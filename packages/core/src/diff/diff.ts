@@ -39,6 +39,7 @@ export interface PlanJsonChange {
   readonly to: unknown;
 }
 
+/** The artifacts that change between two specs: manifests, node files and node commands. */
 export interface ArtifactDiff {
   readonly manifests: readonly ArtifactChange[];
   readonly nodeFiles: readonly ArtifactChange[];
@@ -52,6 +53,7 @@ export interface DiffProblem extends Problem {
   readonly side: "old" | "new";
 }
 
+/** The result of `diffSpecs`: each spec change with its effect and migration, and the changed artifacts. */
 export interface SpecDiff {
   /** Spec changes with their effect, disruptive ones first, then by path. */
   readonly changes: readonly SpecChange[];
@@ -61,6 +63,7 @@ export interface SpecDiff {
   readonly warnings: readonly DiffProblem[];
 }
 
+/** What `diffSpecs` needs beside the two specs: the old allocation and the certificate files each spec names. */
 export interface DiffOptions {
   /** Node subnets the old spec was planned with (its plan.json allocation). @default - none */
   readonly previous?: RenderContext["previous"];

@@ -48,6 +48,7 @@ export interface DoctorPlan {
   readonly leases?: FlannelLeaseExpectation;
 }
 
+/** The result of `planDoctor`: what doctor expects on every node when the spec is valid, and the problems. */
 export interface DoctorPlanCheck {
   readonly doctor?: DoctorPlan;
   readonly errors: readonly Problem[];

@@ -79,6 +79,7 @@ export interface FlannelNetworkRender {
   readonly summary: FlannelPlanFacts & Readonly<Record<string, unknown>>;
 }
 
+/** The result of `checkFlannelNetwork`: the render when the section is valid, and the problems. */
 export interface FlannelCheck {
   readonly network?: FlannelNetworkRender;
   readonly errors: readonly Problem[];

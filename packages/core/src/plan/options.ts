@@ -21,6 +21,7 @@ export type NodeRole = (typeof NodeRole)[keyof typeof NodeRole];
 
 const port = z.number().int().min(1).max(65535);
 
+/** The zod schema of one node interface. */
 export const interfaceSchema = z.strictObject({
   /** Linux interface name, e.g. `eth0`. */
   name: z.string(),
@@ -43,6 +44,7 @@ export const sshSchema = z.strictObject({
   privateKeyFile: z.string().optional(),
 });
 
+/** The zod schema of one node of `nodes:`. */
 export const nodeSchema = z.strictObject({
   /** Kubernetes node name (DNS-1123 label). */
   name: z.string(),
@@ -61,6 +63,7 @@ export const nodeSchema = z.strictObject({
   arch: z.enum(["amd64", "arm64", "arm", "ppc64le", "s390x", "riscv64"]).default("amd64"),
 });
 
+/** The zod schema of a spec's `cluster:` section. */
 export const clusterSchema = z.strictObject({
   /** Pod CIDRs, one per family (two = dual-stack): kube-controller-manager `--cluster-cidr`. */
   podCidrs: z.array(z.string()).min(1),
@@ -91,11 +94,16 @@ export type DeepReadonly<T> = T extends (infer U)[]
 export type PodCidrPlanOptions = DeepReadonly<z.input<typeof podCidrPlanSchema>>;
 /** Input of PodCidrPlan with defaults applied. */
 export type PodCidrPlanConfig = z.output<typeof podCidrPlanSchema>;
+/** A spec's `cluster:` section as a user writes it. */
 export type ClusterOptions = DeepReadonly<z.input<typeof clusterSchema>>;
+/** One node of a spec's `nodes:` list as a user writes it. */
 export type NodeOptions = DeepReadonly<z.input<typeof nodeSchema>>;
+/** One node of a spec, parsed with defaults filled in. */
 export type NodeConfig = z.output<typeof nodeSchema>;
+/** One node interface, parsed with defaults filled in. */
 export type InterfaceConfig = z.output<typeof interfaceSchema>;
 
+/** The zod schema of the plan's options (`cluster:` and `nodes:`; PodCidrPlanOptions in, PodCidrPlanConfig out). */
 export const podCidrPlanSchema = z.strictObject({
   cluster: clusterSchema,
   nodes: z.array(nodeSchema).default([]),

@@ -49,6 +49,7 @@ export interface PerFamily<T> {
 /** Node subnets from an earlier plan, by node name. */
 export type PreviousAllocation = Readonly<Record<string, PerFamily<string>>>;
 
+/** One address of a node interface in the plan. */
 export interface PlannedAddress {
   readonly family: IpFamily;
   /** Address without prefix, canonical. */
@@ -59,6 +60,7 @@ export interface PlannedAddress {
   readonly cidr: string;
 }
 
+/** One interface of a planned node, with its addresses. */
 export interface PlannedInterface {
   readonly name: string;
   readonly mtu: number;
@@ -69,6 +71,7 @@ export interface PlannedInterface {
 /** Where a node's subnet came from. */
 export type SubnetSource = "pinned" | "previous" | "allocated";
 
+/** One node of the plan: roles, arch, interfaces, its pod subnet per family and where each subnet came from. */
 export interface PlannedNode {
   readonly name: string;
   /** Position in the spec's `nodes` list (for problem paths). */
@@ -84,6 +87,7 @@ export interface PlannedNode {
   readonly subnetSource: PerFamily<SubnetSource>;
 }
 
+/** What one family's pod and service CIDRs hold: node subnets, addresses per node, Service IPs. */
 export interface FamilyCapacity {
   readonly podCidr: string;
   readonly nodeMaskSize: number;
@@ -110,6 +114,7 @@ export interface ComponentFlags {
   readonly kubelet: { readonly maxPods: number; readonly clusterDNS: readonly string[]; readonly clusterDomain: string };
 }
 
+/** The validated network plan: pod and service CIDRs per family, node subnets, capacity and the flags every component must agree on. */
 export interface CidrPlan {
   /** Families in the order of `cluster.podCidrs` (the first is the primary family). */
   readonly families: readonly IpFamily[];
@@ -130,17 +135,20 @@ export interface CidrPlan {
   readonly flags: ComponentFlags;
 }
 
+/** The result of `planPodCidrs`: the plan and its warnings. */
 export interface PlanOutcome {
   readonly plan: CidrPlan;
   readonly warnings: readonly Problem[];
 }
 
+/** The result of `checkPodCidrPlan`: the plan when the options are valid, and the problems. */
 export interface PlanCheck {
   readonly plan?: CidrPlan;
   readonly errors: readonly Problem[];
   readonly warnings: readonly Problem[];
 }
 
+/** What planning takes beside the options: the previous allocation to keep, and the ranges new node subnets may come from. */
 export interface PlanContext {
   /** Subnets of an earlier plan, kept for nodes that still exist. */
   readonly previous?: PreviousAllocation;

@@ -31,6 +31,7 @@ import { type FirewalldPlan, firewalldCommand, firewalldPlan, KUBERNETES_FIREWAL
 import { CNI_PLUGINS_SHA256, type NodeNetworkPrepConfig, type NodeNetworkPrepOptions, nodeNetworkPrepSchema } from "./options.js";
 import { type KernelModuleNeed, modulesUnit, networkManagerUnit, type SysctlSetting, swapUnit, sysctlUnit } from "./units.js";
 
+/** What one node gets: its units in apply order and its firewall plan. */
 export interface NodePrep {
   readonly node: string;
   readonly roles: readonly string[];
@@ -41,6 +42,7 @@ export interface NodePrep {
   readonly firewall?: FirewalldPlan;
 }
 
+/** The node preparation: the parsed options, per-node units, kernel modules, sysctls, unmanaged devices, the units common to all nodes, and a summary. */
 export interface NodeNetworkPrepResult {
   /** Options with defaults applied. */
   readonly options: NodeNetworkPrepConfig;
@@ -55,6 +57,7 @@ export interface NodeNetworkPrepResult {
   readonly summary: Readonly<Record<string, unknown>>;
 }
 
+/** What `planNodeNetworkPrep` takes: the plan, the options, and the host requirements of the network components. */
 export interface NodeNetworkPrepInput {
   readonly plan: CidrPlan;
   /** @default {} (all defaults) */

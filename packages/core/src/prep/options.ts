@@ -92,6 +92,7 @@ export const cniPluginsSchema = z.strictObject({
     .default([...DEFAULT_CNI_PLUGINS]),
 });
 
+/** The zod schema of a spec's `prep:` section (NodeNetworkPrepOptions in, NodeNetworkPrepConfig out). */
 export const nodeNetworkPrepSchema = z.strictObject({
   /**
    * Host firewall to configure. `firewalld` opens what Kubernetes and the

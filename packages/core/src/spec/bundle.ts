@@ -37,6 +37,7 @@ export interface ComponentArtifacts {
   readonly summary?: PlanComponents;
 }
 
+/** Everything `renderSpec` produces: the plan, manifests, node states, extra files and plan.json. */
 export interface RenderBundle {
   readonly plan: CidrPlan;
   readonly manifests: Readonly<Record<string, readonly K8sObject[]>>;
@@ -59,6 +60,7 @@ export function specFileRefs(input: unknown): SpecFileRef[] {
   return flannelSpecFileRefs(input);
 }
 
+/** The result of `checkSpec`: the parsed spec, its plan and plan document when valid, and the problems. */
 export interface SpecCheck {
   readonly spec?: PodnetConfig;
   readonly plan?: CidrPlan;

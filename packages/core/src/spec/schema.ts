@@ -9,6 +9,7 @@ import { flannelNetworkSchema } from "../flannel/options.js";
 import { clusterSchema, nodeSchema } from "../plan/options.js";
 import { nodeNetworkPrepSchema } from "../prep/options.js";
 
+/** The zod schema of a whole podnet spec (PodnetSpec in, PodnetConfig out). */
 export const podnetSpecSchema = z.strictObject({
   /** Spec format version. @default "podnet/v1" */
   apiVersion: z.literal("podnet/v1").default("podnet/v1"),
