@@ -5,9 +5,15 @@
  * child exists), then one `doctorVerifyCommand` per node, named
  * `<name>-<node>-doctor` (a suffix no node step of the components ends with).
  */
-
-import type { DoctorSections } from "@podnet/core";
-import { type CidrPlan, type DoctorPlan, NetworkPlanError, type Problem, planDoctorForPlan, renderDoctorCheckScript } from "@podnet/core";
+import {
+  type CidrPlan,
+  type DoctorPlan,
+  type DoctorSections,
+  NetworkPlanError,
+  type Problem,
+  planDoctorForPlan,
+  renderDoctorCheckScript,
+} from "@podnet/core";
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { doctorVerifyCommand } from "./doctor-verify.js";
