@@ -172,7 +172,7 @@ export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: CidrPlan, p: 
   const info: FlannelVersionInfo | undefined = "info" in found ? found.info : undefined;
   if ("message" in found) p.error(`${base}.version`, "flannel.version-unknown", found.message);
   if (c.mode === "systemd") {
-    // Issue 5 (flanneld as a host binary) plugs its renderer in here.
+    // Mode systemd (flanneld as a host binary) renders node units in flannel/systemd/, not cluster objects.
     p.error(
       `${base}.mode`,
       "flannel.mode-unavailable",
