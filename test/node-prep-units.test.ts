@@ -38,7 +38,7 @@ import { diffSnapshots, nodeHarnessSkip, startTestNodes, type TestCluster, type 
 import { needs } from "./support/real.js";
 
 const exec = promisify(execFile);
-const SCOPE = "fixes";
+const SCOPE = "units";
 const STATE = `/var/lib/podnet/${SCOPE}`;
 
 const plan = planPodCidrs({
@@ -221,7 +221,7 @@ esac
 
   test("a top-level file with a backup is restored on uninstall", async () => {
     const n = node("misc");
-    const path = `/podnet-fixes-${process.pid}`;
+    const path = `/podnet-units-${process.pid}`;
     await sh(n, `cat >${path}`, "the original\n");
     const state: NodeState = {
       node: "misc",
@@ -271,7 +271,7 @@ describe("firewalld masquerade follows flannel's ipMasq (zone XML from firewall-
 }, () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), `podnet-prep-fixes-${process.pid}-`));
+    dir = mkdtempSync(join(tmpdir(), `podnet-prep-units-${process.pid}-`));
   });
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
