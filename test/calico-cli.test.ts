@@ -10,7 +10,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFil
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { calicoComponent, type PodCidrPlan, Problems } from "@podnet/core";
+import type { CidrPlan } from "@podnet/core";
+import { calicoComponent, Problems } from "@podnet/core/internal";
 import { parse, stringify } from "yaml";
 import { calicoReferenceDir, parseK8sYaml, referencePlan } from "./calico-fixtures.js";
 import { podnet } from "./support/cli.js";
@@ -128,7 +129,7 @@ describe("seed scenario: examples/cli/calico-kubeadm.yaml", () => {
 });
 
 /** Bundle files of a `calico:` section on the reference plan. */
-function bundle(section: Obj, plan: PodCidrPlan = referencePlan()): Record<string, string> {
+function bundle(section: Obj, plan: CidrPlan = referencePlan()): Record<string, string> {
   const p = new Problems();
   const a = calicoComponent(section, plan, p);
   assert.ok(a, JSON.stringify(p.errors));

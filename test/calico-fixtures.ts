@@ -5,12 +5,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type K8sObject, type PodCidrPlan, planPodCidrs } from "@podnet/core";
+import { type CidrPlan, type K8sObject, planPodCidrs } from "@podnet/core";
 import { parseAllDocuments } from "yaml";
 import { sharedReference } from "./support/real.js";
 
 /** Three single-NIC nodes on 10.0.0.0/24 with upstream's default pool as the pod CIDR. */
-export function referencePlan(): PodCidrPlan {
+export function referencePlan(): CidrPlan {
   return planPodCidrs({
     cluster: { podCidrs: ["192.168.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
     nodes: ["a", "b", "c"].map((n, i) => ({ name: `node-${n}`, interfaces: [{ name: "ens3", addresses: [`10.0.0.${11 + i}/24`] }] })),
@@ -32,7 +32,7 @@ export const SEED_NODES = [
   { name: "k8s-node-02", interfaces: [{ name: "ens33", addresses: ["192.168.79.130/24"] }] },
 ];
 
-export function seedPlan(): PodCidrPlan {
+export function seedPlan(): CidrPlan {
   return planPodCidrs({ cluster: { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] }, nodes: SEED_NODES }).plan;
 }
 

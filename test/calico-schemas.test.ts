@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CalicoNetworkOptions, type K8sObject, type PodCidrPlan, planPodCidrs, renderCalicoNetwork } from "@podnet/core";
+import { type CalicoNetworkOptions, type CidrPlan, type K8sObject, planPodCidrs, renderCalicoNetwork } from "@podnet/core";
 import { Ajv, type ValidateFunction } from "ajv";
 import * as models from "kubernetes-models";
 import { RE2JS } from "re2js";
@@ -19,7 +19,7 @@ import { needsReference } from "./support/real.js";
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
 type Obj = Record<string, any>;
 
-function dualStackPlan(): PodCidrPlan {
+function dualStackPlan(): CidrPlan {
   return planPodCidrs({
     cluster: { podCidrs: ["10.244.0.0/16", "fd00:10:244::/56"], serviceCidrs: ["10.96.0.0/12", "fd00:10:96::/112"] },
     nodes: ["a", "b", "c", "d"].map((n, i) => ({
@@ -30,7 +30,7 @@ function dualStackPlan(): PodCidrPlan {
 }
 
 /** Option sets that between them touch every rendered field. */
-const CASES: ReadonlyArray<{ name: string; plan: () => PodCidrPlan; options: CalicoNetworkOptions }> = [
+const CASES: ReadonlyArray<{ name: string; plan: () => CidrPlan; options: CalicoNetworkOptions }> = [
   { name: "operator defaults", plan: referencePlan, options: {} },
   {
     name: "operator, seed scenario, every operator option",
@@ -215,7 +215,7 @@ function modelFor(o: K8sObject): { new (d: unknown): { validate(): void } } {
 }
 
 describe("manifest path objects validate against the Kubernetes schema (kubernetes-models)", () => {
-  const variants: ReadonlyArray<[string, () => PodCidrPlan, CalicoNetworkOptions]> = [
+  const variants: ReadonlyArray<[string, () => CidrPlan, CalicoNetworkOptions]> = [
     ["calico.yaml", referencePlan, { install: "manifest" }],
     ["vxlan", referencePlan, { install: "manifest", ipPools: [{ vxlanMode: "Always" }] }],
     ["typha", referencePlan, { install: "manifest", typha: { replicas: 2 } }],

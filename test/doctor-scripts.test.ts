@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
-import { type DoctorPlan, planDoctor, renderDoctorCheckScript, renderDoctorCollectScript } from "@podnet/core";
+import { type DoctorPlan, planDoctor, renderDoctorCheckScript } from "@podnet/core";
+import { renderDoctorCollectScript } from "@podnet/core/internal";
 import { needs } from "./support/real.js";
 
 const node = (i: number, v6 = false) => ({

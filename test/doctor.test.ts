@@ -26,14 +26,11 @@ import {
   checkNodeNetworkPrep,
   type DoctorPlan,
   type ExpectedNodeState,
-  firewalldCommands,
-  flannelCniConfJson,
   flannelHostRequirements,
-  nthAddress,
-  parseCidr,
   planDoctor,
   renderDoctorCheckScript,
 } from "@podnet/core";
+import { firewalldCommands, flannelCniConfJson, nthAddress, parseCidr } from "@podnet/core/internal";
 import { stringify } from "yaml";
 import { nodeListJson, registeredAsPlanned, withCluster } from "../packages/core/test/doctor-fixtures.js";
 import { diffSnapshots, nodeHarnessSkip, startTestNodes, type TestCluster, type TestNode } from "./harness/nodes.js";

@@ -17,7 +17,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { cidr, type K8sObject, nthAddress, parseInterfaceAddress, planPodCidrs, renderFlannelNetwork } from "@podnet/core";
+import { type K8sObject, planPodCidrs, renderFlannelNetwork } from "@podnet/core";
+import { cidr, nthAddress, parseInterfaceAddress } from "@podnet/core/internal";
 import { canUseNetns, needs } from "./support/real.js";
 
 const CNI = "/usr/lib/cni";

@@ -11,18 +11,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { flanneldCertSchema, flannelEtcdSchema, flannelNetworkSchema, planPodCidrs } from "@podnet/core";
 import {
   type FlannelEtcdPlan,
   flanneldCertificateSpec,
-  flanneldCertSchema,
-  flannelEtcdSchema,
-  flannelNetworkSchema,
   Problems,
   planFlannelEtcd,
-  planPodCidrs,
   renderFlannelEtcdWriteConfig,
   selectFlannelInterfaces,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import { BASE_ENV, run, runOk } from "./harness/proc.js";
 import { type CertFiles, type EtcdPki, makeClientCert, makePki, type RunningEtcd, startEtcd } from "./support/etcd.js";
 import { needs } from "./support/real.js";

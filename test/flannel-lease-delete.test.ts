@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { leaseDeleteSnippet } from "@podnet/core";
+import { leaseDeleteSnippet } from "@podnet/core/internal";
 import { stringify } from "yaml";
 import { podnet } from "./support/cli.js";
 import { needs } from "./support/real.js";

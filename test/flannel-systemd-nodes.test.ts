@@ -26,22 +26,17 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { flannelNetworkSchema, type NodeState, planPodCidrs, renderNodeScripts, renderSpec, specFileRefs } from "@podnet/core";
 import {
   cniConflictSnippet,
   type FlannelSystemdPlan,
-  flannelNetworkSchema,
   flannelStepInstall,
   flannelSystemdNodeStates,
   flannelUninstallDriver,
-  type NodeState,
   nodeScriptCommand,
   Problems,
   planFlannelSystemd,
-  planPodCidrs,
-  renderNodeScripts,
-  renderSpec,
-  specFileRefs,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import { startHttpServer, type TestHttpServer } from "./harness/http.js";
 import { diffSnapshots, nodeHarnessSkip, type Snapshot, startTestNodes, type TestCluster, type TestNode } from "./harness/nodes.js";
 import { BASE_ENV, run, runOk } from "./harness/proc.js";

@@ -12,16 +12,8 @@ import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, 
 import { dirname, join } from "node:path";
 import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import {
-  flanneldCertificateSpec,
-  flanneldCertSchema,
-  flannelKubeconfig,
-  flannelStepInstall,
-  flannelUninstallDriver,
-  Problems,
-  renderSpec,
-  specFileRefs,
-} from "@podnet/core";
+import { flanneldCertSchema, renderSpec, specFileRefs } from "@podnet/core";
+import { flanneldCertificateSpec, flannelKubeconfig, flannelStepInstall, flannelUninstallDriver, Problems } from "@podnet/core/internal";
 import { Ajv } from "ajv";
 import { parse, stringify } from "yaml";
 import { run } from "./harness/proc.js";

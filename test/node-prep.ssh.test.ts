@@ -25,11 +25,11 @@ import {
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeState,
-  nodeScriptCommand,
   planNodeNetworkPrep,
   planPodCidrs,
   renderNodeScripts,
 } from "@podnet/core";
+import { nodeScriptCommand } from "@podnet/core/internal";
 import { startHttpServer, type TestHttpServer } from "./harness/http.js";
 import { diffSnapshots, nodeHarnessSkip, type Snapshot, startTestNodes, type TestCluster, type TestNode } from "./harness/nodes.js";
 import { needs } from "./support/real.js";

@@ -14,9 +14,6 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
 import {
-  downloadArchiveCommand,
-  downloadFileCommand,
-  firewalldCommands,
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeState,
@@ -26,6 +23,7 @@ import {
   renderNodeScripts,
   renderSpec,
 } from "@podnet/core";
+import { downloadArchiveCommand, downloadFileCommand, firewalldCommands } from "@podnet/core/internal";
 import { parse } from "yaml";
 import { needs } from "./support/real.js";
 import { tempDir } from "./support/temp-dir.js";

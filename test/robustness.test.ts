@@ -17,17 +17,8 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { dirname, join, relative } from "node:path";
 import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import {
-  checkDisruptiveChanges,
-  checkSpec,
-  diffSpecs,
-  flanneldCertificateSpec,
-  flanneldCertSchema,
-  type Problem,
-  Problems,
-  renderSpec,
-  renderSpecMap,
-} from "@podnet/core";
+import { checkSpec, diffSpecs, flanneldCertSchema, type Problem, renderSpec, renderSpecMap } from "@podnet/core";
+import { checkDisruptiveChanges, flanneldCertificateSpec, Problems } from "@podnet/core/internal";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
 import { podnet } from "./support/cli.js";

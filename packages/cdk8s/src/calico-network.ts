@@ -17,28 +17,28 @@ import {
   allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
-  checkComponentArgs,
-  checkComponentChanges,
+  type CidrPlan,
   type FlannelNetworkOptions,
   formatProblem,
   type K8sObject,
   NetworkPlanError,
   type PinnedManifest,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   type Problem,
   renderCalicoNetwork,
   resolvePlan,
   toYaml,
 } from "@podnet/core";
+import { checkComponentArgs, checkComponentChanges } from "@podnet/core/internal";
 import { ApiObject, type ApiObjectProps, Chart, Include, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import { FlannelNetwork } from "./flannel-network.js";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 
+/** Props of `CalicoNetwork`: Calico's options (as in a spec's `calico:` section), the plan, and the change check. */
 export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
   /** The network plan: a PodCidrPlan construct, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /**
    * Operator path: local copy of the release's tigera-operator.yaml to include
    * (its sha256 must match the pinned one).
@@ -61,7 +61,7 @@ export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
    * @default - no change check
    */
   readonly previous?: {
-    readonly plan: Plan;
+    readonly plan: CidrPlan;
     readonly calico?: Omit<CalicoNetworkProps, "plan" | "previous" | "allowDisruptiveChange" | "operatorManifest" | "crdsManifest">;
     readonly flannel?: FlannelNetworkOptions;
   };
@@ -75,11 +75,13 @@ export interface CalicoNetworkProps extends Omit<CalicoNetworkOptions, "etcd"> {
 
 const CLUSTER_SCOPED = new Set(["ClusterRole", "ClusterRoleBinding"]);
 
+/** Calico for the plan's cluster (manifest or operator install, pools, BGP), as cdk8s objects in apply order. */
 export class CalicoNetwork extends Construct {
   /** Everything the core rendered: objects, resources, prerequisites, summary, host requirements. */
   readonly render: CalicoNetworkRender;
   /** Upstream files to apply before this chart (those not included here). */
   readonly prerequisites: readonly PinnedManifest[];
+  /** Warnings from planning (when planned here) and from Calico's checks; also on the construct's metadata. */
   readonly warnings: readonly Problem[];
   /** The objects in apply order (includes first). */
   readonly apiObjects: readonly ApiObject[];
@@ -88,6 +90,7 @@ export class CalicoNetwork extends Construct {
   /** `calicoctlResources` as YAML, for DATASTORE_TYPE=etcdv3 calicoctl apply -f; empty when there are none. */
   readonly calicoctlYaml: string;
 
+  /** Checks the props (every problem in one NetworkPlanError) and adds the objects to `scope`. */
   constructor(scope: Construct, id: string, props: CalicoNetworkProps) {
     super(scope, id);
     checkComponentArgs("CalicoNetwork", "props", props, { plan: true });

@@ -7,29 +7,29 @@
 import {
   allocationOf,
   type CalicoNetworkOptions,
-  checkComponentArgs,
-  checkComponentChanges,
+  type CidrPlan,
   type FlannelNetworkOptions,
+  type FlannelNetworkRender,
   formatProblem,
   type HostRequirements,
-  type FlannelNetwork as Network,
   NetworkPlanError,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   type Problem,
   renderFlannelNetwork,
   resolvePlan,
 } from "@podnet/core";
+import { checkComponentArgs, checkComponentChanges } from "@podnet/core/internal";
 import { ApiObject, type ApiObjectProps, Chart, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import type { PodCidrPlan } from "./pod-cidr-plan.js";
 
+/** Props of `FlannelNetwork`: flannel's options (as in a spec's `flannel:` section), the plan, and the change check. */
 export interface FlannelNetworkProps extends FlannelNetworkOptions {
   /**
    * The network plan: a PodCidrPlan construct, a plan computed elsewhere, or
    * the plan's options (then it is planned here).
    */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /**
    * What was applied last: its plan (a PodCidrPlan's `plan`, or the `plan` field of an earlier
    * plan.json) and its options. Changes that disrupt running pods (Network, backend type, VNI,
@@ -37,7 +37,7 @@ export interface FlannelNetworkProps extends FlannelNetworkOptions {
    * When `plan` is given as options, nodes keep their previous subnets.
    * @default - no change check
    */
-  readonly previous?: { readonly plan: Plan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
+  readonly previous?: { readonly plan: CidrPlan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
   /**
    * Disruptive changes from `previous` to allow, by the path `podnet diff` prints
    * (e.g. "flannel.backend.vni", "nodes[node1].podCidrs.ipv4"), a parent path, or "*".
@@ -51,10 +51,12 @@ const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"
 /** The kube-flannel install (Namespace, RBAC, ConfigMap, DaemonSet) for the plan's cluster. */
 export class FlannelNetwork extends Construct {
   /** Everything the core rendered: objects, net-conf, per-node interface and MTU, summary. */
-  readonly network: Network;
+  readonly network: FlannelNetworkRender;
   /** Warnings from planning (when planned here) and from flannel's checks. */
   readonly warnings: readonly Problem[];
+  /** Namespace of the flannel objects (kube-flannel unless the options change it). */
   readonly namespace: string;
+  /** Name of the flannel DaemonSet. */
   readonly daemonSetName: string;
   /** Node name -> pod MTU (FLANNEL_MTU). */
   readonly podMtu: Readonly<Record<string, number>>;
@@ -63,6 +65,7 @@ export class FlannelNetwork extends Construct {
   /** The objects in apply order. */
   readonly apiObjects: readonly ApiObject[];
 
+  /** Checks the props (every problem in one NetworkPlanError) and adds the objects to `scope`. */
   constructor(scope: Construct, id: string, props: FlannelNetworkProps) {
     super(scope, id);
     checkComponentArgs("FlannelNetwork", "props", props, { plan: true });

@@ -19,26 +19,26 @@
  *   uninstall.sh on the node (`nsenter -t 1 -a -- bash -s < uninstall.sh`).
  */
 import {
-  checkComponentArgs,
+  type CidrPlan,
   formatProblem,
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeNetworkPrepResult,
-  type PodCidrPlan as Plan,
   type PodCidrPlanOptions,
   type Problem,
   planNodeNetworkPrep,
   planPodCidrs,
   renderNodeScripts,
-  sha256Hex,
 } from "@podnet/core";
+import { checkComponentArgs, sha256Hex } from "@podnet/core/internal";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { PodCidrPlan } from "./pod-cidr-plan.js";
 
+/** Props of `NodeNetworkPrep`: what the nodes need (modules, sysctls, firewall, CNI plugins) and how it is applied. */
 export interface NodeNetworkPrepProps extends NodeNetworkPrepOptions {
   /** The network plan: a PodCidrPlan construct, a plan computed elsewhere, or the plan's options. */
-  readonly plan: PodCidrPlan | Plan | PodCidrPlanOptions;
+  readonly plan: PodCidrPlan | CidrPlan | PodCidrPlanOptions;
   /** What the network components need (FlannelNetwork / CalicoNetwork `hostRequirements`). @default [] */
   readonly hostRequirements?: readonly HostRequirements[];
   /** Namespace of the ConfigMap and DaemonSet. @default "kube-system" */
@@ -68,13 +68,18 @@ const KEYS: Readonly<Record<string, string>> = {
   "/etc/NetworkManager/conf.d/podnet.conf": "NetworkManager.conf.d.podnet.conf",
 };
 
+/** The node preparation's host files in a ConfigMap, and optionally a privileged DaemonSet that applies them on every node. */
 export class NodeNetworkPrep extends Construct {
   /** The core's result (per-node units, modules, sysctls). */
   readonly result: NodeNetworkPrepResult;
+  /** Warnings from planning (when planned here) and from the preparation's checks. */
   readonly warnings: readonly Problem[];
+  /** The ConfigMap with the host files (modules, sysctls, NetworkManager). */
   readonly configMap: ApiObject;
+  /** The DaemonSet that applies them, when `daemonSet: true`. */
   readonly daemonSet?: ApiObject;
 
+  /** Checks the props (every problem in one NetworkPlanError) and adds the objects to `scope`. */
   constructor(scope: Construct, id: string, props: NodeNetworkPrepProps) {
     super(scope, id);
     checkComponentArgs("NodeNetworkPrep", "props", props, { plan: true });

@@ -12,6 +12,7 @@ import { join } from "node:path";
 
 /** The manifest's name inside a bundle. */
 export const BUNDLE_MANIFEST = ".podnet-bundle.json";
+/** The manifest's `kind`, so a stray JSON file of that name is not taken for one. */
 export const BUNDLE_MANIFEST_KIND = "PodnetBundle";
 
 /** One file podnet wrote: its mode as octal text and the sha256 of its bytes. */
@@ -20,6 +21,7 @@ export interface ManifestEntry {
   readonly sha256: string;
 }
 
+/** What `.podnet-bundle.json` holds: every file podnet wrote into the bundle, with its mode and digest. */
 export interface BundleManifest {
   readonly kind: typeof BUNDLE_MANIFEST_KIND;
   readonly version: 1;
@@ -29,10 +31,12 @@ export interface BundleManifest {
 /** Top-level entries of a bundle written before the manifest existed (all of them podnet's). */
 export const LEGACY_BUNDLE_ENTRIES = new Set(["manifests", "nodes", "plan.json", "etcd", "calico", "flannel"]);
 
+/** Compares two strings by their UTF-16 code units, the same in every locale (bundle paths, deterministic output). */
 export function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The sha256 of some bytes (or a string's UTF-8 bytes), as lower-case hex. */
 export function sha256Bytes(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }

@@ -92,6 +92,7 @@ function rejected(io: Io, file: string, r: ReturnType<typeof checkSpec>): boolea
   return true;
 }
 
+/** The `podnet` command tree; each subcommand reports its exit code through setCode. */
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command("podnet")
     .description("Validate, plan and render Kubernetes pod networking (Flannel, Calico) from one spec.")
@@ -99,7 +100,17 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
+  addValidateCommand(program, io, setCode);
+  addPlanCommand(program, io, setCode);
+  addRenderCommand(program, io, setCode);
+  addMapCommand(program, io, setCode);
+  addDiffCommand(program, io, setCode);
+  addDoctorCommand(program, io, setCode);
+  return program;
+}
 
+/** Adds `podnet validate FILE`: checks a spec, exit 0 when valid, 1 when not. */
+function addValidateCommand(program: Command, io: Io, setCode: (code: number) => void): void {
   program
     .command("validate")
     .description("check a spec; exit 0 when valid, 1 when not")
@@ -113,7 +124,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
         io.out(`${file}: valid (${r.plan?.nodes.length ?? 0} nodes, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})`);
       }
     });
+}
 
+/** Adds `podnet plan FILE`: prints the network plan (a table, or `--json` the plan document). */
+function addPlanCommand(program: Command, io: Io, setCode: (code: number) => void): void {
   program
     .command("plan")
     .description("print the network plan: CIDRs, capacity, node subnets, per-node network facts and component flags")
@@ -144,7 +158,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       if (opts.json) io.out(stableJson(r.document).trimEnd());
       else for (const line of planTable(r.document)) io.out(line);
     });
+}
 
+/** Adds `podnet render FILE --out DIR`: writes the bundle into a folder, all or nothing. */
+function addRenderCommand(program: Command, io: Io, setCode: (code: number) => void): void {
   program
     .command("render")
     .description("write manifests, per-node bundles and plan.json into a folder (all or nothing)")
@@ -183,7 +200,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const kept = result.kept.length > 0 ? `, kept ${result.kept.length} of yours: ${result.kept.join(", ")}` : "";
       io.out(`wrote ${result.written.length} files to ${opts.out}${prevFile ? ` (node subnets kept from ${prevFile})` : ""}${kept}`);
     });
+}
 
+/** Adds `podnet map FILE --out SVG`: draws the address space. */
+function addMapCommand(program: Command, io: Io, setCode: (code: number) => void): void {
   program
     .command("map")
     .description("draw the address space as an SVG: pod, service, host and reserved networks, node subnets, overlaps in red")
@@ -195,7 +215,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const context: PlanContext = opts.previous ? { previous: readPrevious(opts.previous) } : {};
       setCode(mapCommand(io, file, opts, (spec) => ({ ...context, ...specFiles(spec, file) })));
     });
+}
 
+/** Adds `podnet diff OLD NEW`: what a spec change does to every artifact. */
+function addDiffCommand(program: Command, io: Io, setCode: (code: number) => void): void {
   program
     .command("diff")
     .description("what changing OLD into NEW does to every artifact; exit 1 when it disrupts running pods")
@@ -207,7 +230,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action((oldFile: string, newFile: string, opts: { json?: boolean; previous?: string; allowDisruptiveChange?: string[] }) => {
       setCode(diffCommand(io, oldFile, newFile, opts, opts.previous ? { previous: readPrevious(opts.previous) } : {}, specFiles));
     });
+}
 
+/** Adds `podnet doctor FILE`: checks live nodes over SSH against the plan. */
+function addDoctorCommand(program: Command, io: Io, setCode: (code: number) => void): void {
   const collect = (v: string, acc: string[]) => [...acc, v];
   program
     .command("doctor")
@@ -238,8 +264,6 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       }
       setCode(await doctorCommand(io, file, opts, context));
     });
-
-  return program;
 }
 
 /** Runs the CLI with the given arguments; returns the exit code. */

@@ -21,6 +21,7 @@ export const InputKind = {
   /** A bearer token file (podnet itself never reads tokens). */
   TOKEN: "token",
 } as const;
+/** One of the kinds of input file the CLI reads, each with its own size limit. */
 export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 
 /**
@@ -45,6 +46,7 @@ export type InputProblem = "missing" | "unreadable" | "not-regular" | "too-large
 /** A file the CLI refused or could not read; the message names the file, the rule and the fix. */
 export class InputFileError extends Error {
   override readonly name = "InputFileError";
+  /** Records why the file could not be read (`problem`) with the message to print. */
   constructor(
     readonly problem: InputProblem,
     message: string,

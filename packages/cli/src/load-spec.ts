@@ -25,6 +25,7 @@ import {
 } from "yaml";
 import { InputFileError, InputKind, readInputText } from "./input-limits.js";
 
+/** A mistake in how the CLI was called (a bad flag or an unreadable file): exit code 2, the message and no stack trace. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
@@ -195,6 +196,7 @@ function checkValue(value: unknown, file: string): void {
   }
 }
 
+/** Parses a spec's text (YAML or JSON) under the alias, depth and size limits; a syntax problem is a UsageError naming the line. */
 export function parseSpecText(text: string, file: string): unknown {
   const warn = warningSink.getStore() ?? (() => {});
   const lines = new LineCounter();

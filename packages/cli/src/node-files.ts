@@ -6,6 +6,7 @@
  */
 import { type NodeState, renderNodeScripts } from "@podnet/core";
 
+/** A node's bundle files (path under the node folder, content, mode): its unit files and install.sh / uninstall.sh. */
 export function renderNodeFiles(state: NodeState): Array<[string, { content: string; mode: string }]> {
   const out: Array<[string, { content: string; mode: string }]> = [];
   for (const unit of state.units) {

@@ -1,11 +1,15 @@
 /** Printing problems the same way in every command. */
 import { formatProblem, type Problem } from "@podnet/core";
 
+/** Where the CLI prints: standard output and standard error, one line per call. */
 export interface Io {
+  /** Prints one line of results to standard output. */
   out(line: string): void;
+  /** Prints one line of problems, warnings or progress to standard error. */
   err(line: string): void;
 }
 
+/** The Io of the running process: its standard output and standard error. */
 export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),

@@ -1,15 +1,6 @@
 /** The readable form of a plan document, printed by `podnet plan`. */
-import {
-  type CalicoPlanFacts,
-  calicoEncapsulation,
-  cidr,
-  type FlannelPlanFacts,
-  familyBits,
-  type IpFamily,
-  type PlanDocument,
-  type PodCidrPlan,
-  subnetCount,
-} from "@podnet/core";
+import type { CalicoPlanFacts, CidrPlan, FlannelPlanFacts, IpFamily, PlanDocument } from "@podnet/core";
+import { calicoEncapsulation, cidr, familyBits, subnetCount } from "@podnet/core/internal";
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
@@ -26,6 +17,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
+/** The readable `podnet plan` output of a plan document, one string per line. */
 export function planTable(doc: PlanDocument): string[] {
   const plan = doc.plan;
   const lines: string[] = [];
@@ -89,11 +81,11 @@ function grouped(v: bigint): string {
 }
 
 /** Both families' values, e.g. "192.168.1.31, fd00::31"; "-" when none. */
-function perFamily(plan: PodCidrPlan, values: Partial<Record<IpFamily, string>>): string {
+function perFamily(plan: CidrPlan, values: Partial<Record<IpFamily, string>>): string {
   return plan.families.flatMap((f) => (values[f] ? [values[f]] : [])).join(", ") || "-";
 }
 
-function flannelLines(plan: PodCidrPlan, f: FlannelPlanFacts): string[] {
+function flannelLines(plan: CidrPlan, f: FlannelPlanFacts): string[] {
   const rows: string[][] = [["node", "interface", "public IP", "interface MTU", "pod MTU"]];
   for (const n of plan.nodes) {
     const facts = f.nodes[n.name];
@@ -112,7 +104,7 @@ function flannelLines(plan: PodCidrPlan, f: FlannelPlanFacts): string[] {
   return [`Flannel (${f.mode} ${f.version}, backend ${f.backend.type})`, ...table(rows).map((l) => `  ${l}`)];
 }
 
-function calicoLines(plan: PodCidrPlan, c: CalicoPlanFacts): string[] {
+function calicoLines(plan: CidrPlan, c: CalicoPlanFacts): string[] {
   const lines = [`Calico (${c.install} ${c.version}, backend ${c.backend})`];
   const pools: string[][] = [["pool", "CIDR", "blocks", "encapsulation", "natOutgoing", "nodeSelector"]];
   for (const p of c.ipPools) {

@@ -9,6 +9,7 @@ import { lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { constants, hostname } from "node:os";
 import { join } from "node:path";
 
+/** The name prefix of the temporary folder a render writes next to DIR before it replaces DIR. */
 export const TEMP_PREFIX = ".podnet-tmp-";
 /** The marker inside a temporary folder; removed just before the folder becomes DIR. */
 export const TEMP_OWNER = ".podnet-render-in-progress.json";
@@ -19,6 +20,7 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 /** A render stopped by a signal; its temporary folder is already gone. */
 export class RenderInterrupted extends Error {
   override readonly name = "RenderInterrupted";
+  /** Records the signal, to re-raise it once the temporary folder is gone. */
   constructor(readonly signal: NodeJS.Signals) {
     super(`interrupted by ${signal}`);
   }
@@ -34,6 +36,7 @@ export function markTemp(tmp: string, target: string): void {
   writeFileSync(join(tmp, TEMP_OWNER), `${JSON.stringify({ pid: process.pid, host: hostname(), target })}\n`, { mode: 0o600 });
 }
 
+/** Removes the in-progress marker from `tmp`, just before the folder becomes DIR. */
 export function unmarkTemp(tmp: string): void {
   rmSync(join(tmp, TEMP_OWNER), { force: true });
 }

@@ -52,6 +52,7 @@ import { renderNodeFiles } from "./node-files.js";
 import { markTemp, removeStaleTemps, TEMP_PREFIX, unmarkTemp, whileWatchingSignals } from "./render-temp.js";
 import { stableJson } from "./stable-json.js";
 
+/** How `writeBundle` treats what is already in the output folder. */
 export interface WriteBundleOptions {
   /** The spec being rendered: never inside the target. */
   readonly specFile?: string;
@@ -61,6 +62,7 @@ export interface WriteBundleOptions {
   readonly keepForeign?: boolean;
 }
 
+/** What `writeBundle` did: files written, kept, replaced, and stale temporary folders removed. */
 export interface WriteBundleResult {
   /** Bundle files written (relative, byte order; the manifest not counted). */
   readonly written: string[];

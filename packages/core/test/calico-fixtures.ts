@@ -3,7 +3,7 @@
  * runbook's kubeadm hosts, single-NIC LANs in IPv4, IPv6 and dual-stack,
  * and large clusters for the Typha and BGP mesh rules.
  */
-import { type NodeOptions, type PodCidrPlan, planPodCidrs } from "../src/index.js";
+import { type CidrPlan, type NodeOptions, planPodCidrs } from "../src/index.js";
 
 export const V4 = { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
 export const V6 = { podCidrs: ["fd00:10:244::/56"], serviceCidrs: ["fd00:10:96::/112"] };
@@ -51,15 +51,12 @@ export function bigNodes(count: number): NodeOptions[] {
   }));
 }
 
-export function planOf(
-  cluster: { podCidrs: string[]; serviceCidrs: string[] } & Record<string, unknown>,
-  nodes: NodeOptions[],
-): PodCidrPlan {
+export function planOf(cluster: { podCidrs: string[]; serviceCidrs: string[] } & Record<string, unknown>, nodes: NodeOptions[]): CidrPlan {
   return planPodCidrs({ cluster, nodes }).plan;
 }
 
 /** Named plans for table rows. */
-export const PLANS: Record<string, () => PodCidrPlan> = {
+export const PLANS: Record<string, () => CidrPlan> = {
   v4: () => planOf(V4, lanNodes(3)),
   dual: () => planOf(DUAL, lanNodes(3, { v6: true })),
   v6only: () => planOf(V6, lanNodes(2, { v4: false, v6: true })),

@@ -6,14 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  type CalicoNetworkOptions,
-  type K8sObject,
-  operatorEncapsulation,
-  type PodCidrPlan,
-  renderCalicoNetwork,
-  toYaml,
-} from "../src/index.js";
+import { type CalicoNetworkOptions, type CidrPlan, type K8sObject, renderCalicoNetwork, toYaml } from "../src/index.js";
+import { operatorEncapsulation } from "../src/internal/index.js";
 import { bigNodes, DUAL, lanNodes, planOf, seedNodes, V4, V6 } from "./calico-fixtures.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test access into plain Kubernetes objects
@@ -38,7 +32,7 @@ function envOf(objs: readonly K8sObject[]): Record<string, string> {
     ]),
   );
 }
-const manifest = (options: CalicoNetworkOptions, plan: PodCidrPlan = v4) => renderCalicoNetwork({ install: "manifest", ...options }, plan);
+const manifest = (options: CalicoNetworkOptions, plan: CidrPlan = v4) => renderCalicoNetwork({ install: "manifest", ...options }, plan);
 const cni = (objs: readonly K8sObject[]) =>
   JSON.parse((find(objs, "ConfigMap").data.cni_network_config as string).replace("__CNI_MTU__", "0"));
 
@@ -315,7 +309,7 @@ describe("host requirements", () => {
 });
 
 describe("autodetection and MTU", () => {
-  const chosen = (o: CalicoNetworkOptions, plan: PodCidrPlan, family = "ipv4") =>
+  const chosen = (o: CalicoNetworkOptions, plan: CidrPlan, family = "ipv4") =>
     (renderCalicoNetwork(o, plan).summary.autodetection as Obj)[family].nodes as Record<string, { interface: string; address: string }>;
 
   test("seed inventory: first-found skips virbr0 and docker0 (Calico's default exclusions) and picks ens33", () => {

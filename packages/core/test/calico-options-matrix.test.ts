@@ -14,7 +14,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CalicoNetworkOptions, type ComponentArtifacts, calicoComponent, type PodCidrPlan, Problems } from "../src/index.js";
+import type { CalicoNetworkOptions, CidrPlan, ComponentArtifacts } from "../src/index.js";
+import { calicoComponent, Problems } from "../src/internal/index.js";
 import { DUAL, lanNodes, planOf, V4, V6 } from "./calico-fixtures.js";
 import { GONE, type Json, type RenderDiff, renderDiff } from "./render-diff.js";
 
@@ -25,7 +26,7 @@ const v4 = planOf(V4, nodes());
 const dual = planOf(DUAL, nodes({ v6: true }));
 const v6only = planOf(V6, nodes({ v4: false, v6: true }));
 
-function render(options: CalicoNetworkOptions, plan: PodCidrPlan): ComponentArtifacts {
+function render(options: CalicoNetworkOptions, plan: CidrPlan): ComponentArtifacts {
   const p = new Problems();
   const a = calicoComponent(options, plan, p);
   assert.ok(a && p.ok, JSON.stringify(p.errors));
@@ -149,9 +150,9 @@ function manifestOrder(o: { typha?: boolean; etcdSecret?: boolean }): string[] {
 interface Row {
   readonly name: string;
   readonly options: CalicoNetworkOptions;
-  readonly plan?: PodCidrPlan;
+  readonly plan?: CidrPlan;
   readonly base?: CalicoNetworkOptions;
-  readonly basePlan?: PodCidrPlan;
+  readonly basePlan?: CidrPlan;
   /** Path prefixes compared elsewhere (say where in a comment); everything else is exact. */
   readonly ignore?: readonly string[];
   readonly expected: Expected;

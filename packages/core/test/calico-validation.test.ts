@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { calicoComponent, checkCalicoNetwork, NetworkPlanError, Problems, renderCalicoNetwork } from "../src/index.js";
+import { checkCalicoNetwork, NetworkPlanError, renderCalicoNetwork } from "../src/index.js";
+import { calicoComponent, Problems } from "../src/internal/index.js";
 import { PLANS } from "./calico-fixtures.js";
 
 interface Row {

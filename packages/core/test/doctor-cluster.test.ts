@@ -8,18 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  applyClusterFacts,
-  type DoctorPlan,
-  diagnose,
-  type ExpectedNodeState,
-  nodeFacts,
-  observedSubnets,
-  type PerFamily,
-  parseClusterFacts,
-  planDoctor,
-  renderDoctorCheckScript,
-} from "@podnet/core";
+import { type DoctorPlan, type ExpectedNodeState, type PerFamily, planDoctor, renderDoctorCheckScript } from "@podnet/core";
+import { applyClusterFacts, diagnose, nodeFacts, observedSubnets, parseClusterFacts } from "@podnet/core/internal";
 import { type FakeNode, healthyNode, nodeListJson, registeredAsPlanned, render, withCluster } from "./doctor-fixtures.js";
 
 const node = (i: number) => ({ name: `n${i}`, interfaces: [{ name: "eth0", addresses: [`192.168.1.${30 + i}/24`] }] });

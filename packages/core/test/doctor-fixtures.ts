@@ -5,19 +5,18 @@
  * modules, NetworkManager, firewalld, the CNI config). Tests break one piece
  * through `tweak` and check the finding. The real thing runs in test/doctor.test.ts.
  */
+import type { DoctorPlan, ExpectedNodeState } from "@podnet/core";
 import {
   applyClusterFacts,
   DOCTOR_SECTIONS,
-  type DoctorPlan,
   dirSection,
-  type ExpectedNodeState,
   encodeDoctorSection,
   fileSection,
   nthAddress,
   parseCidr,
   parseClusterFacts,
   sysctlSection,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 
 export interface FakeLink {
   ifname: string;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { evaluateNat, type IptablesTable, parseAddress, parseIptablesSave, splitIptablesWords } from "@podnet/core";
+import { evaluateNat, type IptablesTable, parseAddress, parseIptablesSave, splitIptablesWords } from "@podnet/core/internal";
 
 const ip = (a: string) => {
   const r = parseAddress(a);

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type FlannelLeaseExpectation, parseSubnetKeySegment, reviewFlannelLeases } from "@podnet/core";
+import type { FlannelLeaseExpectation } from "@podnet/core";
+import { parseSubnetKeySegment, reviewFlannelLeases } from "@podnet/core/internal";
 
 const P = "/coreos.com/network";
 const expected = (reserved: boolean): FlannelLeaseExpectation => ({

@@ -8,22 +8,24 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  DOCTOR_SECTIONS,
   type DoctorPlan,
-  diagnose,
   doctorExitCode,
   type ExpectedNodeState,
-  encodeDoctorSection,
-  expectedNodeState,
   flannelHostRequirements,
-  nmLeavesAlone,
-  nodeFacts,
-  parseNmConfig,
   planDoctor,
   planDoctorForPlan,
   planPodCidrs,
-  renderDoctorCollectScript,
 } from "@podnet/core";
+import {
+  DOCTOR_SECTIONS,
+  diagnose,
+  encodeDoctorSection,
+  expectedNodeState,
+  nmLeavesAlone,
+  nodeFacts,
+  parseNmConfig,
+  renderDoctorCollectScript,
+} from "@podnet/core/internal";
 import fc from "fast-check";
 import { type FakeNode, healthyNode, render, withCluster } from "./doctor-fixtures.js";
 

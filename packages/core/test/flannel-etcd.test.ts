@@ -6,20 +6,18 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { flannelEtcdSchema, flannelNetworkSchema, planPodCidrs } from "../src/index.js";
 import {
   checkFlannelSubnetRange,
   cidr,
   compareFlannelTags,
   flannelDefaultSubnetLen,
   flannelEtcdApi,
-  flannelEtcdSchema,
-  flannelNetworkSchema,
   flannelSubnetKey,
   Problems,
   planFlannelEtcd,
-  planPodCidrs,
   renderFlannelEtcdWriteConfig,
-} from "../src/index.js";
+} from "../src/internal/index.js";
 
 function plan(
   podCidrs: string[],

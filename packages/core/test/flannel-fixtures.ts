@@ -2,7 +2,7 @@
  * Plans for the flannel tests: small node inventories in IPv4, IPv6 and
  * dual-stack, built through the real planner.
  */
-import { type NodeOptions, type PodCidrPlan, planPodCidrs } from "../src/index.js";
+import { type CidrPlan, type NodeOptions, planPodCidrs } from "../src/index.js";
 
 export const V4 = { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
 export const V6 = { podCidrs: ["fd00:10:244::/56"], serviceCidrs: ["fd00:10:96::/112"] };
@@ -34,15 +34,15 @@ export function twoNicNodes(count: number): NodeOptions[] {
   }));
 }
 
-export function planOf(cluster: { podCidrs: string[]; serviceCidrs: string[] }, nodes: NodeOptions[]): PodCidrPlan {
+export function planOf(cluster: { podCidrs: string[]; serviceCidrs: string[] }, nodes: NodeOptions[]): CidrPlan {
   return planPodCidrs({ cluster, nodes }).plan;
 }
 
 export type DeepMutable<T> = { -readonly [K in keyof T]: DeepMutable<T[K]> };
 
 /** A deep copy to tamper with (a plan from elsewhere, e.g. a hand-edited plan.json). */
-export function tampered(plan: PodCidrPlan, edit: (p: DeepMutable<PodCidrPlan>) => void): PodCidrPlan {
-  const copy = JSON.parse(JSON.stringify(plan)) as DeepMutable<PodCidrPlan>;
+export function tampered(plan: CidrPlan, edit: (p: DeepMutable<CidrPlan>) => void): CidrPlan {
+  const copy = JSON.parse(JSON.stringify(plan)) as DeepMutable<CidrPlan>;
   edit(copy);
   return copy;
 }

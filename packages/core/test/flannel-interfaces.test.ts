@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type FlannelInterfaceSelectors, type NodeOptions, Problems, selectFlannelInterfaces } from "../src/index.js";
+import type { NodeOptions } from "../src/index.js";
+import { type FlannelInterfaceSelectors, Problems, selectFlannelInterfaces } from "../src/internal/index.js";
 import { DUAL, planOf, twoNicNodes, V4 } from "./flannel-fixtures.js";
 
 function select(nodes: NodeOptions[], s: Partial<FlannelInterfaceSelectors>, cluster = V4) {

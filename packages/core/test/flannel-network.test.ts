@@ -5,17 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  type FlannelNetworkOptions,
-  flannelCniConf,
-  flanneldArgs,
-  flannelNetConf,
-  type K8sObject,
-  type PodCidrPlan,
-  renderFlannelNetwork,
-  renderSpec,
-  toYaml,
-} from "../src/index.js";
+import { type CidrPlan, type FlannelNetworkOptions, type K8sObject, renderFlannelNetwork, renderSpec, toYaml } from "../src/index.js";
+import { flannelCniConf, flanneldArgs, flannelNetConf } from "../src/internal/index.js";
 import { DUAL, lanNodes, planOf, twoNicNodes, V4, V6 } from "./flannel-fixtures.js";
 
 const v4 = planOf(V4, lanNodes(2));
@@ -23,7 +14,7 @@ const dual = planOf(DUAL, lanNodes(2, { v6: true }));
 const v6only = planOf(V6, lanNodes(2, { v4: false, v6: true }));
 const PSK = "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=";
 
-function render(options: FlannelNetworkOptions = {}, plan: PodCidrPlan = v4) {
+function render(options: FlannelNetworkOptions = {}, plan: CidrPlan = v4) {
   return renderFlannelNetwork(options, plan).network;
 }
 function find(objects: readonly K8sObject[], kind: string): K8sObject {
@@ -165,7 +156,7 @@ describe("net-conf.json per family", () => {
 });
 
 describe("backends: firewall, devices, overhead", () => {
-  const cases: Array<[string, FlannelNetworkOptions, PodCidrPlan, string[], string[], number]> = [
+  const cases: Array<[string, FlannelNetworkOptions, CidrPlan, string[], string[], number]> = [
     [
       "vxlan on a custom port and VNI",
       { backend: { type: "vxlan", port: 4789, vni: 7 } },

@@ -11,14 +11,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  type ComponentArtifacts,
-  type FlannelNetworkOptions,
-  flannelComponent,
-  flannelNetworkSchema,
-  type PodCidrPlan,
-  Problems,
-} from "../src/index.js";
+import { type CidrPlan, type ComponentArtifacts, type FlannelNetworkOptions, flannelNetworkSchema } from "../src/index.js";
+import { flannelComponent, Problems } from "../src/internal/index.js";
 import { DUAL, lanNodes, planOf, V4, V6 } from "./flannel-fixtures.js";
 import { GONE, type Json, type RenderDiff, renderDiff } from "./render-diff.js";
 
@@ -26,7 +20,7 @@ const v4 = planOf(V4, lanNodes(2));
 const dual = planOf(DUAL, lanNodes(2, { v6: true }));
 const v6only = planOf(V6, lanNodes(2, { v4: false, v6: true }));
 
-function render(options: FlannelNetworkOptions, plan: PodCidrPlan): ComponentArtifacts {
+function render(options: FlannelNetworkOptions, plan: CidrPlan): ComponentArtifacts {
   const p = new Problems();
   const a = flannelComponent(flannelNetworkSchema.parse(options), plan, p);
   assert.ok(a && p.ok, JSON.stringify(p.errors));
@@ -70,10 +64,10 @@ interface Row {
   readonly name: string;
   readonly options: FlannelNetworkOptions;
   /** Plan of the option render. @default v4 */
-  readonly plan?: PodCidrPlan;
+  readonly plan?: CidrPlan;
   /** Options and plan of the render compared against. @default {} on the same plan */
   readonly base?: FlannelNetworkOptions;
-  readonly basePlan?: PodCidrPlan;
+  readonly basePlan?: CidrPlan;
   readonly expected: RenderDiff;
 }
 

@@ -6,17 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { testPem } from "../../../test/support/pem.js";
-import {
-  flanneldUnit,
-  flannelNetworkSchema,
-  flannelSystemdClusterFiles,
-  flannelSystemdNodeStates,
-  Problems,
-  planFlannelSystemd,
-  planPodCidrs,
-  renderNodeScripts,
-  renderSpec,
-} from "../src/index.js";
+import { flannelNetworkSchema, planPodCidrs, renderNodeScripts, renderSpec } from "../src/index.js";
+import { flanneldUnit, flannelSystemdClusterFiles, flannelSystemdNodeStates, Problems, planFlannelSystemd } from "../src/internal/index.js";
 
 const { ca: CA, cert: CERT, key: KEY } = testPem();
 const SHA = "a".repeat(64);

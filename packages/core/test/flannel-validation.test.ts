@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { checkFlannelNetwork, type FlannelNetworkOptions, NetworkPlanError, type PodCidrPlan, renderFlannelNetwork } from "../src/index.js";
+import { type CidrPlan, checkFlannelNetwork, type FlannelNetworkOptions, NetworkPlanError, renderFlannelNetwork } from "../src/index.js";
 import { DUAL, lanNodes, planOf, tampered, twoNicNodes, V4, V6 } from "./flannel-fixtures.js";
 
 const v4 = planOf(V4, lanNodes(3));
@@ -16,7 +16,7 @@ const PSK = "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=";
 interface Row {
   readonly name: string;
   readonly options: unknown;
-  readonly plan?: PodCidrPlan;
+  readonly plan?: CidrPlan;
   /** [path, code, message] of every error, in order. */
   readonly errors?: ReadonlyArray<readonly [string, string, string]>;
   /** [path, code, message] of every warning, in order. */
@@ -779,7 +779,7 @@ describe("FlannelNetwork validation: one failing example per rule", () => {
 });
 
 /** Values at the edge of each rule that must pass, in every family layout. */
-const VALID: Array<readonly [string, FlannelNetworkOptions, PodCidrPlan]> = [
+const VALID: Array<readonly [string, FlannelNetworkOptions, CidrPlan]> = [
   ["vni 1", { backend: { type: "vxlan", vni: 1 } }, v4],
   ["vni 16777215", { backend: { type: "vxlan", vni: 16_777_215 } }, v4],
   ["port 65535", { backend: { type: "vxlan", port: 65535 } }, v4],

@@ -7,16 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  escapeXml,
-  mapModelFromInput,
-  mapModelFromPlan,
-  OVERLAP_RED,
-  planPodCidrs,
-  renderNetworkMap,
-  renderNetworkMapOfInput,
-  renderSpecMap,
-} from "../src/index.js";
+import { planPodCidrs, renderNetworkMap, renderNetworkMapOfInput, renderSpecMap } from "../src/index.js";
+import { escapeXml, mapModelFromInput, mapModelFromPlan, OVERLAP_RED } from "../src/internal/index.js";
 import { wrapWords } from "../src/map/svg.js";
 
 const V4 = { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };

@@ -6,9 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  CNI_PLUGINS_SHA256,
   checkNodeNetworkPrep,
-  firewalldCommands,
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type PodCidrPlanOptions,
@@ -16,6 +14,7 @@ import {
   planPodCidrs,
   renderSpec,
 } from "../src/index.js";
+import { CNI_PLUGINS_SHA256, firewalldCommands } from "../src/internal/index.js";
 
 const cluster = (podCidrs: string[], serviceCidrs: string[], archs: string[] = ["amd64", "amd64"]): PodCidrPlanOptions => ({
   cluster: { podCidrs, serviceCidrs },

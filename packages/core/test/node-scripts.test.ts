@@ -4,17 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { NetworkPlanError, type NodeState, renderNodeScripts } from "../src/index.js";
 import {
   checkNodeState,
   downloadArchiveCommand,
   downloadFileCommand,
-  NetworkPlanError,
-  type NodeState,
   nodeScriptCommand,
-  renderNodeScripts,
   shQuote,
   unitDigest,
-} from "../src/index.js";
+} from "../src/internal/index.js";
 
 const base: NodeState = {
   node: "worker-1",

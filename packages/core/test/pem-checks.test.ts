@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { describe, test } from "node:test";
 import { testPem } from "../../../test/support/pem.js";
-import { checkCertificatePem, checkKeyMatchesCertificate, checkPrivateKeyPem, Problems } from "../src/index.js";
+import { checkCertificatePem, checkKeyMatchesCertificate, checkPrivateKeyPem, Problems } from "../src/internal/index.js";
 
 const pem = testPem();
 const P = "flannel.systemd.etcd.tls.certFile";

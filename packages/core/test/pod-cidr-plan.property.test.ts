@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { allocationOf, cidr, contains, overlaps, type PodCidrPlanOptions, planPodCidrs } from "../src/index.js";
+import { allocationOf, type PodCidrPlanOptions, planPodCidrs } from "../src/index.js";
+import { cidr, contains, overlaps } from "../src/internal/index.js";
 
 const families = fc.constantFrom("v4", "v6", "dual");
 

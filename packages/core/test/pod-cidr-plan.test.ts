@@ -1,7 +1,8 @@
 /** What the plan outputs: Service IPs, capacity, flags, stability across plans. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { allocationOf, flagArgs, NetworkPlanError, planPodCidrs } from "../src/index.js";
+import { allocationOf, NetworkPlanError, planPodCidrs } from "../src/index.js";
+import { flagArgs } from "../src/internal/index.js";
 
 const dual = {
   cluster: {

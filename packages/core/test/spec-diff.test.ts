@@ -5,18 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  allows,
-  calicoOptionsSchema,
-  checkComponentChanges,
-  checkDisruptiveChanges,
-  diffSpecs,
-  factChanges,
-  type PodnetSpec,
-  planPodCidrs,
-  podnetSpecSchema,
-  redact,
-} from "../src/index.js";
+import { calicoOptionsSchema, diffSpecs, type PodnetConfig, planPodCidrs, podnetSpecSchema } from "../src/index.js";
+import { allows, checkComponentChanges, checkDisruptiveChanges, factChanges, redact } from "../src/internal/index.js";
 
 type Spec = {
   cluster: Record<string, unknown>;
@@ -257,11 +247,11 @@ describe("diffSpecs: invalid specs and secrets", () => {
 });
 
 describe("disruption rules for components (facts compared directly)", () => {
-  function facts(spec: Record<string, unknown>): { spec: PodnetSpec; plan: ReturnType<typeof planPodCidrs>["plan"] } {
+  function facts(spec: Record<string, unknown>): { spec: PodnetConfig; plan: ReturnType<typeof planPodCidrs>["plan"] } {
     const cluster = podnetSpecSchema.shape.cluster.parse(base.cluster);
     const plan = planPodCidrs({ cluster, nodes: base.nodes as never }).plan;
     const calico = spec.calico ? calicoOptionsSchema.parse(spec.calico) : undefined;
-    return { spec: { ...spec, ...(calico ? { calico } : {}) } as unknown as PodnetSpec, plan };
+    return { spec: { ...spec, ...(calico ? { calico } : {}) } as unknown as PodnetConfig, plan };
   }
   const flannelCases: Array<[string, Record<string, unknown>, Record<string, unknown>, string]> = [
     [

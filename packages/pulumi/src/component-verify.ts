@@ -6,10 +6,10 @@
  * `<name>-<node>-doctor` (a suffix no node step of the components ends with).
  */
 import {
+  type CidrPlan,
   type DoctorPlan,
   type DoctorSections,
   NetworkPlanError,
-  type PodCidrPlan,
   type Problem,
   planDoctorForPlan,
   renderDoctorCheckScript,
@@ -43,7 +43,7 @@ export function verifySkipped(why: string): Problem {
  * Doctor's expectations and the node connections. Throws NetworkPlanError or
  * InputPropertiesError (a node without ssh, a missing key); call inside `validated()`.
  */
-export function planVerify(component: string, plan: PodCidrPlan, sections: DoctorSections, hosts: VerifyHostArgs): PlannedVerify {
+export function planVerify(component: string, plan: CidrPlan, sections: DoctorSections, hosts: VerifyHostArgs): PlannedVerify {
   const pk = hosts.privateKey;
   const keys =
     typeof pk === "object" && !pulumi.Output.isInstance(pk) && !(pk instanceof Promise)

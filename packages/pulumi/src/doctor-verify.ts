@@ -16,7 +16,8 @@
  * doctorVerifyCommands(`${name}-verify`, { doctor: check.doctor, connections }, { parent: this, dependsOn: runners });
  * ```
  */
-import { type DoctorPlan, type ExpectedNodeState, nodeScriptCommand, renderDoctorCheckScript, sha256Hex } from "@podnet/core";
+import { type DoctorPlan, type ExpectedNodeState, renderDoctorCheckScript } from "@podnet/core";
+import { nodeScriptCommand, sha256Hex } from "@podnet/core/internal";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeConnectionArgs } from "./node-runner.js";

@@ -11,12 +11,12 @@
  *   certificate is in place; every node's binaries wait for it.
  * - Keys, tokens and the kubeconfig travel only inside secret Outputs.
  */
+import { type CidrPlan, type FlannelNetworkOptions, NetworkPlanError, type NodeState, type Problem } from "@podnet/core";
 import {
   checkCertificatePem,
   checkFlannelSystemdRemoteInputs,
   checkKeyMatchesCertificate,
   checkPrivateKeyPem,
-  type FlannelNetworkOptions,
   type FlannelSystemdMaterial,
   type FlannelSystemdPlan,
   flanneldCertificateSpec,
@@ -35,14 +35,10 @@ import {
   flannelSystemdObjects,
   flannelTokenPending,
   flannelUninstallDriver,
-  NetworkPlanError,
-  type NodeState,
   nodeScriptCommand,
-  type PodCidrPlan,
-  type Problem,
   Problems,
   planFlannelSystemdNetwork,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -337,7 +333,7 @@ function createNodeSteps(
 
 /** Validates mode systemd for the Pulumi component: the core plan, then the Pulumi inputs. */
 export function prepareFlannelSystemd(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   options: FlannelNetworkOptions,
   host: FlannelSystemdHostArgs | undefined,
 ): { sp: FlannelSystemdPlan; warnings: readonly Problem[] } {

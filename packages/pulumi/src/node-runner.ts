@@ -16,7 +16,8 @@
  * nothing is left on the host but what the units place. The private key is
  * always a secret; the install script is one when a unit file is secret.
  */
-import { type NodeState, nodeScriptCommand, renderNodeScripts, sha256Hex } from "@podnet/core";
+import { type NodeState, renderNodeScripts } from "@podnet/core";
+import { nodeScriptCommand, sha256Hex } from "@podnet/core/internal";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { checkResolved } from "./late.js";

@@ -7,14 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import {
-  type ExpectedNodeState,
-  expectedNodeState,
-  type PodCidrPlanOptions,
-  planDoctorForPlan,
-  planPodCidrs,
-  renderDoctorCheckScript,
-} from "@podnet/core";
+import { type ExpectedNodeState, type PodCidrPlanOptions, planDoctorForPlan, planPodCidrs, renderDoctorCheckScript } from "@podnet/core";
+import { expectedNodeState } from "@podnet/core/internal";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretInput, mockPulumi, recorder, settle, warningsOf } from "../../../test/support/pulumi-mocks.js";
 

@@ -10,13 +10,13 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import {
   type ExpectedNodeState,
-  expectedNodeState,
   type FlannelNetworkOptions,
   type PodCidrPlanOptions,
   planDoctorForPlan,
   planPodCidrs,
   renderDoctorCheckScript,
 } from "@podnet/core";
+import { expectedNodeState } from "@podnet/core/internal";
 import * as pulumi from "@pulumi/pulumi";
 import { testPem } from "../../../test/support/pem.js";
 import { isSecretInput, mockPulumi, reasons, recorder, settle, sha256, unwrap, warningsOf } from "../../../test/support/pulumi-mocks.js";

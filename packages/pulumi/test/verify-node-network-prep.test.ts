@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { type ExpectedNodeState, expectedNodeState, planDoctorForPlan, planPodCidrs, renderDoctorCheckScript } from "@podnet/core";
+import { type ExpectedNodeState, planDoctorForPlan, planPodCidrs, renderDoctorCheckScript } from "@podnet/core";
+import { expectedNodeState } from "@podnet/core/internal";
 import * as pulumi from "@pulumi/pulumi";
 import { flannelNeeds as flannel, sshNodesPlan as planOptions } from "../../../test/prep-fixtures.js";
 import { isSecretInput, mockPulumi, reasons, recorder, settle, sha256, unwrap } from "../../../test/support/pulumi-mocks.js";

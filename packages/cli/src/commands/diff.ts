@@ -4,12 +4,14 @@
  * running pods, with the migration steps. Exit 0: nothing disruptive (or all
  * allowed); 1: disruptive changes; 2: usage, unreadable or invalid spec.
  */
-import { allows, type DiffOptions, diffSpecs, formatProblem, type SpecDiff } from "@podnet/core";
+import { type DiffOptions, diffSpecs, formatProblem, type SpecDiff } from "@podnet/core";
+import { allows } from "@podnet/core/internal";
 import { loadSpecFile } from "../load-spec.js";
 import type { Io } from "../output.js";
 import { stableJson } from "../stable-json.js";
 import type { ContextOf } from "./map.js";
 
+/** The `podnet diff` flags the command itself reads (`--previous` is read by the caller). */
 export interface DiffCommandOptions {
   readonly json?: boolean;
   readonly allowDisruptiveChange?: readonly string[];

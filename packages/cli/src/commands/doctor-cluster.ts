@@ -6,13 +6,15 @@
  * (`--kubeconfig`). Every way is read-only.
  */
 import { readFileSync } from "node:fs";
-import { type ClusterFacts, type DoctorPlan, parseClusterFacts, SAFE_PATH, shQuote } from "@podnet/core";
+import type { DoctorPlan } from "@podnet/core";
+import { type ClusterFacts, parseClusterFacts, SAFE_PATH, shQuote } from "@podnet/core/internal";
 import { UsageError } from "../load-spec.js";
 import { runWithInput, type SshSettings, sshArgv } from "./doctor-ssh.js";
 
 /** kubeadm's admin kubeconfig on a control-plane node. */
 export const KUBEADM_ADMIN_CONF = "/etc/kubernetes/admin.conf";
 
+/** Where `podnet doctor` reads the cluster's Node objects from (at most one of these). */
 export interface ClusterSourceOptions {
   /** A saved `kubectl get nodes -o json`. */
   readonly nodesJson?: string;

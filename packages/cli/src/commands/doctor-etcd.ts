@@ -6,7 +6,8 @@
  */
 import { execFile } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
-import type { FlannelLease, FlannelLeaseExpectation } from "@podnet/core";
+import type { FlannelLeaseExpectation } from "@podnet/core";
+import type { FlannelLease } from "@podnet/core/internal";
 
 /** Where leases are read and deleted (etcdctl here; a fake in unit tests). */
 export interface LeaseStore {
@@ -16,6 +17,7 @@ export interface LeaseStore {
   readonly where: string;
 }
 
+/** etcdctl failed or printed something that is not a lease list; the message says which. */
 export class LeaseStoreError extends Error {
   override readonly name = "LeaseStoreError";
 }

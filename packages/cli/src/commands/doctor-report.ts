@@ -15,6 +15,7 @@ export interface NodeReport {
   readonly error?: string;
 }
 
+/** The `podnet doctor --json` document: every node's status and findings, and the exit code. */
 export interface DoctorReport {
   readonly apiVersion: "podnet/v1";
   readonly kind: "DoctorReport";
@@ -31,6 +32,7 @@ export interface DoctorReport {
   readonly exitCode: number;
 }
 
+/** The report of a node that was checked: healthy, findings or not-checked. */
 export function nodeReport(diagnosis: NodeDiagnosis, host?: string): NodeReport {
   const status = diagnosis.findings.length > 0 ? "findings" : diagnosis.unchecked.length > 0 ? "not-checked" : "healthy";
   return {
@@ -44,6 +46,7 @@ export function nodeReport(diagnosis: NodeDiagnosis, host?: string): NodeReport 
   };
 }
 
+/** The report of a node doctor could not collect facts from, with the reason. */
 export function unreachableReport(node: string, error: string, host?: string): NodeReport {
   return { node, ...(host ? { host } : {}), status: "unreachable", findings: [], info: [], unchecked: [], checks: [], error };
 }
@@ -82,6 +85,7 @@ export function reportLines(r: DoctorReport): string[] {
   return lines;
 }
 
+/** Assembles the doctor report from the node reports, the plan's notes and the exit code. */
 export function buildReport(network: string, nodes: readonly NodeReport[], notes: readonly string[], exitCode: number): DoctorReport {
   return {
     apiVersion: "podnet/v1",

@@ -6,8 +6,10 @@
  */
 import { spawn } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
-import { HOST_NAME, nodeScriptCommand, type PodCidrPlan, USER_NAME } from "@podnet/core";
+import type { CidrPlan } from "@podnet/core";
+import { HOST_NAME, nodeScriptCommand, USER_NAME } from "@podnet/core/internal";
 
+/** How doctor reaches the nodes: the ssh program, its options, the timeout and the key folder. */
 export interface SshSettings {
   /** Program and leading arguments instead of `ssh`, e.g. `["ip", "netns", "exec", "ns", "ssh"]`. */
   readonly command: readonly string[];
@@ -19,6 +21,7 @@ export interface SshSettings {
   readonly baseDir: string;
 }
 
+/** What one ssh run returned: exit code (null when killed), output, and whether it timed out. */
 export interface SshResult {
   readonly code: number | null;
   readonly stdout: string;
@@ -27,7 +30,7 @@ export interface SshResult {
   readonly error?: string;
 }
 
-type PlannedNode = PodCidrPlan["nodes"][number];
+type PlannedNode = CidrPlan["nodes"][number];
 
 /** The ssh argv for a node, or why there is none. */
 export function sshArgv(node: PlannedNode, s: SshSettings): { argv: string[] } | { problem: string } {

@@ -18,22 +18,24 @@
  */
 import { dirname, resolve } from "node:path";
 import {
-  applyClusterFacts,
   type DoctorPlan,
-  diagnose,
   doctorExitCode,
   type Finding,
   formatProblem,
   type NodeDiagnosis,
-  type NodeFacts,
-  nodeFacts,
-  observedSubnets,
   type PerFamily,
   type PlanContext,
   planDoctor,
+} from "@podnet/core";
+import {
+  applyClusterFacts,
+  diagnose,
+  type NodeFacts,
+  nodeFacts,
+  observedSubnets,
   renderDoctorCollectScript,
   reviewFlannelLeases,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import { loadSpecFile, UsageError } from "../load-spec.js";
 import { type Io, printProblems } from "../output.js";
 import { stableJson } from "../stable-json.js";
@@ -42,6 +44,7 @@ import { etcdctlLeaseStore, type LeaseStore, LeaseStoreError } from "./doctor-et
 import { buildReport, type NodeReport, nodeReport, reportLines, unreachableReport } from "./doctor-report.js";
 import { inParallel, runWithInput, type SshSettings, sshArgv } from "./doctor-ssh.js";
 
+/** The `podnet doctor` flags, as commander parses them. */
 export interface DoctorCommandOptions extends ClusterSourceOptions {
   /** Only these nodes. */
   readonly node?: readonly string[];
@@ -139,9 +142,7 @@ export async function doctorCommand(
     throw new UsageError(`--node ${unknown.join(", ")}: not in ${file} (nodes: ${doctor.nodes.map((n) => n.node).join(", ")})`);
   const selected = wanted.length > 0 ? doctor.nodes.filter((n) => wanted.includes(n.node)) : doctor.nodes;
   if (selected.length === 0) throw new UsageError(`${file} lists no nodes to check`);
-  const sshCommand = (opts.sshCommand ?? "ssh").split(/\s+/).filter((w) => w !== "");
-  if (sshCommand.length === 0) throw new UsageError("--ssh-command: empty");
-  const settings: SshSettings = { command: sshCommand, options: opts.sshOption ?? [], timeoutMs: timeoutS * 1000, baseDir };
+  const settings = sshSettings(opts, timeoutS, baseDir);
   // The cluster's own assignment of node subnets, when doctor was told where to read it.
   const cluster = await readClusterFacts(opts, doctor, settings);
   let clusterInfo: ReadonlyMap<string, readonly Finding[]> = new Map();
@@ -162,6 +163,30 @@ export async function doctorCommand(
     return classify(e.node, host, await runWithInput(argv.argv, script, settings.timeoutMs), timeoutS);
   });
 
+  const { diagnoses, reports } = diagnoseCollected(doctor, expected, collected, clusterInfo);
+  const unreachable = reports.filter((x) => x.status === "unreachable").length;
+  const code = doctorExitCode(diagnoses, unreachable);
+  const notes = [...new Set(expected.flatMap((e) => e.notes))];
+  const report = buildReport(doctor.network, reports, notes, code);
+  if (opts.json) io.out(stableJson(report).trimEnd());
+  else for (const line of reportLines(report)) io.out(line);
+  return code;
+}
+
+/** The ssh program (--ssh-command split on spaces), its -o options and the per-node timeout. */
+function sshSettings(opts: DoctorCommandOptions, timeoutS: number, baseDir: string): SshSettings {
+  const sshCommand = (opts.sshCommand ?? "ssh").split(/\s+/).filter((w) => w !== "");
+  if (sshCommand.length === 0) throw new UsageError("--ssh-command: empty");
+  return { command: sshCommand, options: opts.sshOption ?? [], timeoutMs: timeoutS * 1000, baseDir };
+}
+
+/** Diagnoses each node whose facts were collected; the others are reported unreachable. */
+function diagnoseCollected(
+  doctor: DoctorPlan,
+  expected: DoctorPlan["nodes"],
+  collected: readonly Collected[],
+  clusterInfo: ReadonlyMap<string, readonly Finding[]>,
+): { diagnoses: NodeDiagnosis[]; reports: NodeReport[] } {
   // Routes to other nodes follow the subnets those nodes really hold, so one stale lease is one finding.
   const peerSubnets: Record<string, PerFamily<string>> = {};
   for (const c of collected) {
@@ -178,13 +203,7 @@ export async function doctorCommand(
     diagnoses.push(d);
     return nodeReport(d, c.host);
   });
-  const unreachable = reports.filter((x) => x.status === "unreachable").length;
-  const code = doctorExitCode(diagnoses, unreachable);
-  const notes = [...new Set(expected.flatMap((e) => e.notes))];
-  const report = buildReport(doctor.network, reports, notes, code);
-  if (opts.json) io.out(stableJson(report).trimEnd());
-  else for (const line of reportLines(report)) io.out(line);
-  return code;
+  return { diagnoses, reports };
 }
 
 async function fixLeases(io: Io, doctor: DoctorPlan, store: LeaseStore, opts: DoctorCommandOptions): Promise<number> {

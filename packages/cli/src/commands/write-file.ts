@@ -10,6 +10,7 @@ import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readSync, renameSy
 import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "../load-spec.js";
 
+/** How `writeGeneratedFile` decides whether an existing file may be replaced. */
 export interface WriteGeneratedOptions {
   /** The first line of every file podnet writes there; an existing file is replaced only when it starts so. */
   readonly mark: string;
@@ -74,6 +75,7 @@ function checkTarget(file: string, target: string, opts: WriteGeneratedOptions):
 
 let counter = 0;
 
+/** Writes one generated file atomically (a temporary file renamed over it), replacing only a file podnet wrote unless forced. */
 export function writeGeneratedFile(file: string, content: string, opts: WriteGeneratedOptions): void {
   const target = resolve(file);
   const how = checkTarget(file, target, opts);

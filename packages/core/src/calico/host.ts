@@ -29,6 +29,7 @@ export const CALICO_UNMANAGED_DEVICES: readonly string[] = [
   "wg-v6.cali",
 ];
 
+/** What Calico needs from the hosts, for NodeNetworkPrep: firewall openings for the features in use, devices NetworkManager must leave alone, interfaces to trust, kernel modules. */
 export function calicoHostRequirements(c: ResolvedCalico): HostRequirements {
   const firewall: FirewallNeed[] = [];
   if (c.backend === "bird") firewall.push({ protocol: "tcp", port: c.bgp.listenPort, purpose: "Calico BGP (BIRD) between nodes" });

@@ -25,7 +25,13 @@ export {
   operatorEncapsulation,
   TIGERA_OPERATOR_NAMESPACE,
 } from "./operator.js";
-export type { AutodetectMethodOptions, CalicoNetworkOptions, CalicoNetworkSpec, CalicoPeerOptions, CalicoPoolOptions } from "./options.js";
+export type {
+  AutodetectMethodOptions,
+  CalicoNetworkConfig,
+  CalicoNetworkOptions,
+  CalicoPeerOptions,
+  CalicoPoolOptions,
+} from "./options.js";
 export {
   autodetectMethodSchema,
   autodetectObjectSchema,

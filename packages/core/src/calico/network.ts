@@ -6,7 +6,7 @@
 
 import { firewallNeedText, type HostRequirements } from "../host/requirements.js";
 import type { CalicoPlanFacts } from "../plan/document.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
@@ -114,7 +114,7 @@ function summaryOf(c: ResolvedCalico, prerequisites: readonly PinnedManifest[], 
  * Checks options against the plan and renders; returns problems instead of
  * throwing. `basePath` prefixes problem paths (`calico` in the CLI spec).
  */
-export function checkCalicoNetwork(options: unknown, plan: PodCidrPlan, basePath = ""): CalicoCheck {
+export function checkCalicoNetwork(options: unknown, plan: CidrPlan, basePath = ""): CalicoCheck {
   const parsed = calicoOptionsSchema.safeParse(options ?? {}, PARSE_OPTIONS);
   if (!parsed.success) {
     return { errors: zodProblems(parsed.error.issues, options ?? {}, calicoOptionsSchema, basePath ? [basePath] : []), warnings: [] };
@@ -154,7 +154,7 @@ export function checkCalicoNetwork(options: unknown, plan: PodCidrPlan, basePath
 }
 
 /** Validates and renders; throws one NetworkPlanError with every problem when the options are wrong. */
-export function renderCalicoNetwork(options: CalicoNetworkOptions, plan: PodCidrPlan): CalicoNetworkRender {
+export function renderCalicoNetwork(options: CalicoNetworkOptions, plan: CidrPlan): CalicoNetworkRender {
   const r = checkCalicoNetwork(options, plan);
   if (!r.render) throw new NetworkPlanError(r.errors, r.warnings);
   return r.render;

@@ -34,6 +34,7 @@ export type LinuxDataplane = (typeof LinuxDataplane)[keyof typeof LinuxDataplane
 
 const mode = z.enum(EncapsulationMode);
 
+/** The zod schema of one IP pool of `calico.ipPools`. */
 export const calicoPoolSchema = z.strictObject({
   /** IPPool name. @default - `default-ipv4-ippool` / `default-ipv6-ippool` for the first pool of a family, else `<family>-ippool-<n>` */
   name: z.string().optional(),
@@ -66,6 +67,7 @@ export const autodetectObjectSchema = z.strictObject({
 /** `IP_AUTODETECTION_METHOD` syntax (`interface=ens33`) or the operator's object form. */
 export const autodetectMethodSchema = z.union([z.string(), autodetectObjectSchema]);
 
+/** The zod schema of one BGP peer of `calico.bgp.peers`. */
 export const calicoPeerSchema = z.strictObject({
   /** BGPPeer name (DNS-1123 subdomain). */
   name: z.string(),
@@ -81,6 +83,7 @@ export const calicoPeerSchema = z.strictObject({
   peerSelector: z.string().optional(),
 });
 
+/** The zod schema of a spec's `calico:` section (CalicoNetworkOptions in, CalicoNetworkConfig out). */
 export const calicoOptionsSchema = z.strictObject({
   /** Calico release. @default "v3.30.7" */
   version: z.string().default(DEFAULT_CALICO_VERSION),
@@ -147,7 +150,7 @@ export const calicoOptionsSchema = z.strictObject({
 /** CalicoNetwork options as a user writes them. */
 export type CalicoNetworkOptions = z.input<typeof calicoOptionsSchema>;
 /** CalicoNetwork options with defaults applied. */
-export type CalicoNetworkSpec = z.output<typeof calicoOptionsSchema>;
+export type CalicoNetworkConfig = z.output<typeof calicoOptionsSchema>;
 export type CalicoPoolOptions = z.input<typeof calicoPoolSchema>;
 export type CalicoPeerOptions = z.input<typeof calicoPeerSchema>;
 export type AutodetectMethodOptions = z.input<typeof autodetectMethodSchema>;

@@ -28,6 +28,7 @@ export const FLANNELD_CERT_COMMON_NAME = "flanneld";
  */
 const SUBJECT_VALUE = /^(?! )[A-Za-z0-9 .'()_@:-]{1,64}(?<! )$/;
 
+/** The zod schema of flanneld's etcd client certificate request. */
 export const flanneldCertSchema = z.strictObject({
   /** Subject common name. @default "flanneld" */
   commonName: z.string().default(FLANNELD_CERT_COMMON_NAME),
@@ -48,7 +49,9 @@ export const flanneldCertSchema = z.strictObject({
   /** Change this value to renew the key and certificate now. @default "" */
   renewalTrigger: z.string().default(""),
 });
+/** flanneld's etcd client certificate request as a user writes it. */
 export type FlanneldCertOptions = z.input<typeof flanneldCertSchema>;
+/** flanneld's etcd client certificate request, parsed with defaults filled in. */
 export type FlanneldCertConfig = z.output<typeof flanneldCertSchema>;
 
 /** @pulumi/tls `allowedUses` names of a client certificate. */

@@ -8,6 +8,7 @@ import type { FirewallNeed, HostRequirements } from "../host/requirements.js";
 import { backendDevices, backendFirewallNeeds, backendKernelModules } from "./backend.js";
 import type { FlannelBackendConfig } from "./options.js";
 
+/** What `flannelHostRequirements` needs: the backend, the families, and the ports flanneld listens on. */
 export interface FlannelHostInput {
   readonly backend: FlannelBackendConfig;
   readonly ipv4: boolean;
@@ -19,6 +20,7 @@ export interface FlannelHostInput {
   readonly ipMasq?: boolean;
 }
 
+/** What flannel needs from the hosts, for NodeNetworkPrep: firewall openings for the backend and healthz, devices NetworkManager must leave alone, interfaces to trust, kernel modules. */
 export function flannelHostRequirements(input: FlannelHostInput): HostRequirements {
   const firewall: FirewallNeed[] = backendFirewallNeeds(input.backend, input.ipv6);
   if (input.healthzPort > 0) {

@@ -71,6 +71,7 @@ const resourceList = z.strictObject({
   memory: quantity.optional(),
 });
 
+/** The zod schema of one toleration of the flannel DaemonSet. */
 export const flannelTolerationSchema = z.strictObject({
   key: z.string().optional(),
   operator: z.enum(["Exists", "Equal"]).optional(),
@@ -79,6 +80,7 @@ export const flannelTolerationSchema = z.strictObject({
   tolerationSeconds: z.number().int().optional(),
 });
 
+/** The zod schema of a spec's `flannel:` section (FlannelNetworkOptions in, FlannelNetworkConfig out). */
 export const flannelNetworkSchema = z.strictObject({
   /** How flanneld runs. @default "daemonset" */
   mode: z.enum(FlannelMode).default("daemonset"),
@@ -152,5 +154,7 @@ export type FlannelNetworkOptions = z.input<typeof flannelNetworkSchema>;
 export type FlannelNetworkConfig = z.output<typeof flannelNetworkSchema>;
 /** The backend settings with defaults applied. */
 export type FlannelBackendConfig = z.output<typeof flannelBackendSchema>;
+/** flannel's backend as a user writes it (`flannel.backend`). */
 export type FlannelBackendOptions = z.input<typeof flannelBackendSchema>;
+/** A toleration of the flannel DaemonSet, as parsed. */
 export type FlannelToleration = z.output<typeof flannelTolerationSchema>;

@@ -64,6 +64,7 @@ export const flannelKubeSubnetMgrSchema = z.strictObject({
   netConfPath: z.string().default("/etc/kube-flannel/net-conf.json"),
 });
 
+/** The zod schema of `flannel.systemd` (flanneld as a host binary). */
 export const flannelSystemdSchema = z.strictObject({
   /** Where flanneld keeps node subnets. @default "etcd" */
   datastore: z.enum(FlannelDatastore).default("etcd"),
@@ -136,6 +137,8 @@ export const flannelSystemdSchema = z.strictObject({
   }),
 });
 
+/** flannel mode systemd's settings as a user writes them (`flannel.systemd`). */
 export type FlannelSystemdOptions = z.input<typeof flannelSystemdSchema>;
+/** flannel mode systemd's settings, parsed with defaults filled in. */
 export type FlannelSystemdConfig = z.output<typeof flannelSystemdSchema>;
 export type FlannelKubeSubnetMgrConfig = z.output<typeof flannelKubeSubnetMgrSchema>;

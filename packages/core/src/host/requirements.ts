@@ -12,6 +12,7 @@ export type FirewallProtocol = (typeof FirewallProtocol)[keyof typeof FirewallPr
 export const NodeScope = { ALL: "all", CONTROL_PLANE: "control-plane", ETCD: "etcd" } as const;
 export type NodeScope = (typeof NodeScope)[keyof typeof NodeScope];
 
+/** One firewall opening a component needs: protocol, port or port range, the nodes it applies to, and why. */
 export interface FirewallNeed {
   readonly protocol: FirewallProtocol;
   /** First port (tcp/udp only). */

@@ -9,7 +9,7 @@
  */
 
 import type { PlanDocument } from "../plan/document.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { size } from "../shared/cidr.js";
 import { formatProblem, type Problem } from "../shared/problems.js";
 import { checkSpec, type RenderContext } from "../spec/bundle.js";
@@ -49,7 +49,7 @@ export { escapeXml, OVERLAP_RED } from "./svg.js";
 export type { NetworkMapExtras, NetworkMapPool } from "./types.js";
 
 /** Renders the map of a valid plan. */
-export function renderNetworkMap(plan: PodCidrPlan, extras: NetworkMapExtras = {}): string {
+export function renderNetworkMap(plan: CidrPlan, extras: NetworkMapExtras = {}): string {
   return drawNetworkMap(mapModelFromPlan(plan, extras));
 }
 

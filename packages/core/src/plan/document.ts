@@ -7,7 +7,7 @@
  */
 import type { IpFamily } from "../shared/cidr.js";
 import type { Problem } from "../shared/problems.js";
-import { allocationOf, type PerFamily, type PodCidrPlan, type PreviousAllocation } from "./pod-cidr-plan.js";
+import { allocationOf, type CidrPlan, type PerFamily, type PreviousAllocation } from "./pod-cidr-plan.js";
 
 /** What flannel records about one node, in both modes. */
 export interface FlannelNodeFacts {
@@ -72,7 +72,7 @@ export interface PlanComponents {
 export interface PlanDocument {
   readonly apiVersion: "podnet/v1";
   readonly kind: "Plan";
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   /** Node name -> subnet per family: what `--previous` reads back. */
   readonly allocation: PreviousAllocation;
   readonly components: PlanComponents;
@@ -81,7 +81,7 @@ export interface PlanDocument {
 
 /** Builds the plan document from the plan, the components' summaries (in render order) and the warnings. */
 export function planDocument(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   summaries: readonly (PlanComponents | undefined)[],
   warnings: readonly Problem[],
 ): PlanDocument {

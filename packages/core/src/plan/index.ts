@@ -16,16 +16,17 @@ export { flagArgs } from "./flags.js";
 export type {
   ClusterOptions,
   DeepReadonly,
-  InterfaceSpec,
+  InterfaceConfig,
+  NodeConfig,
   NodeOptions,
-  NodeSpec,
-  PodCidrPlanInput,
+  PodCidrPlanConfig,
   PodCidrPlanOptions,
 } from "./options.js";
 export { clusterSchema, interfaceSchema, NodeArch, NodeRole, nodeSchema, podCidrPlanSchema, sshSchema } from "./options.js";
 export { checkPodCidrPlan, planPodCidrs, resolvePlan } from "./pod-cidr-plan.js";
 export type {
   AllocationRange,
+  CidrPlan,
   ComponentFlags,
   FamilyCapacity,
   PerFamily,
@@ -36,7 +37,6 @@ export type {
   PlannedInterface,
   PlannedNode,
   PlanOutcome,
-  PodCidrPlan,
   PreviousAllocation,
   SubnetSource,
 } from "./types.js";

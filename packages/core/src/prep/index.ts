@@ -13,7 +13,7 @@ export {
 } from "./firewalld.js";
 export type { NodeNetworkPrepInput, NodeNetworkPrepResult, NodePrep } from "./node-network-prep.js";
 export { checkNodeNetworkPrep, planNodeNetworkPrep, prepComponent } from "./node-network-prep.js";
-export type { NodeNetworkPrepOptions, NodeNetworkPrepSpec } from "./options.js";
+export type { NodeNetworkPrepConfig, NodeNetworkPrepOptions } from "./options.js";
 export {
   CNI_PLUGINS_SHA256,
   cniPluginsSchema,

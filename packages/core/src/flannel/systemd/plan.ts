@@ -7,7 +7,7 @@
 
 import type { HostRequirements } from "../../host/requirements.js";
 import type { NodeArch } from "../../plan/options.js";
-import type { PerFamily, PodCidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../../plan/pod-cidr-plan.js";
 import { nthAddress, parseCidr } from "../../shared/cidr.js";
 import { type Problems, show } from "../../shared/problems.js";
 import { backendDevices } from "../backend.js";
@@ -34,7 +34,7 @@ export interface FlannelSystemdNode {
   readonly reservationKey?: string;
   /** FLANNEL_SUBNET / FLANNEL_IPV6_SUBNET the node must get (with a reservation). */
   readonly expected: { readonly subnet?: string; readonly ipv6Subnet?: string };
-  readonly ssh?: PodCidrPlan["nodes"][number]["ssh"];
+  readonly ssh?: CidrPlan["nodes"][number]["ssh"];
 }
 
 /** Validated systemd-mode plan: everything the units, scripts and front ends need, no key material. */
@@ -49,7 +49,7 @@ export interface FlannelSystemdPlan {
   readonly certPaths: { readonly ca: string; readonly cert: string; readonly key: string };
   readonly devices: readonly string[];
   readonly nodes: readonly FlannelSystemdNode[];
-  readonly families: PodCidrPlan["families"];
+  readonly families: CidrPlan["families"];
   readonly networks: PerFamily<string>;
   readonly subnetLen: PerFamily<number>;
   /** Download URL of the flannel release per architecture. */
@@ -81,7 +81,7 @@ export interface FlannelSystemdMaterial {
 
 export interface FlannelSystemdInput {
   readonly config: FlannelNetworkConfig;
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   /** Problem path of the flannel section. */
   readonly base: string;
 }

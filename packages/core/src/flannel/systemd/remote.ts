@@ -7,7 +7,7 @@
  */
 
 import type { NodeState } from "../../host/node-state.js";
-import type { PodCidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
 import { sha256Hex } from "../../shared/hash.js";
 import { NetworkPlanError, type Problem, Problems } from "../../shared/problems.js";
 import { zodProblems } from "../../shared/zod-problems.js";
@@ -36,7 +36,7 @@ export interface FlannelSystemdRemoteInputs {
  * @throws NetworkPlanError with every problem
  */
 export function planFlannelSystemdNetwork(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   options: FlannelNetworkOptions,
 ): { sp: FlannelSystemdPlan; warnings: readonly Problem[] } {
   const parsed = flannelNetworkSchema.safeParse(options, { reportInput: true });

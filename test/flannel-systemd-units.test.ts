@@ -1,5 +1,5 @@
 /**
- * Review fixes of the flannel binary path, against real tools:
+ * The units of the flannel binary path, against real tools:
  *
  * - flanneld.service: `podnet render` refuses an iface regexp with a newline
  *   (it would inject an `ExecStartPre=`); a regexp with spaces, `$`, `%`, a
@@ -106,7 +106,7 @@ function dumpedArgv(line: string): string[] {
 describe("flanneld.service against systemd", {
   skip: needs("openssl", "systemd-analyze", "setpriv", { ok: existsSync(SYSTEMD), what: SYSTEMD }),
 }, () => {
-  const dir = tempDir("flannel-fixes-unit");
+  const dir = tempDir("flannel-units-unit");
   const nodes = [
     {
       name: "node1",
@@ -201,7 +201,7 @@ describe("flanneld.service against systemd", {
 describe("renewing secrets and uninstalling on SSH test nodes", {
   skip: nodeHarnessSkip() || needs("openssl", "tar", "shellcheck"),
 }, () => {
-  const scratch = tempDir("flannel-fixes-nodes");
+  const scratch = tempDir("flannel-units-nodes");
   // The specs live in a folder with a space: the CLI path must not care.
   const specDir = join(scratch, "spec dir");
   let cluster: TestCluster;
@@ -296,7 +296,7 @@ describe("renewing secrets and uninstalling on SSH test nodes", {
   after(async () => {
     await http?.stop();
     await cluster?.stop();
-    process.stderr.write(`flannel fixes node suite (start, tests, stop): ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`flannel units node suite (start, tests, stop): ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   });
 
   test("etcd client key: a renewed certificate needs its key; after push-secrets.sh the new key is installed 0600 and flanneld restarts", async (t) => {

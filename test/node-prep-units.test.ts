@@ -1,5 +1,5 @@
 /**
- * Review fixes of NodeNetworkPrep and the node layer, on real SSH test nodes
+ * NodeNetworkPrep and the node layer on real SSH test nodes
  * (test/harness) with the scripts sent as the Pulumi NodeRunner sends them,
  * and firewalld's zone XML from the real firewall-offline-cmd:
  *
@@ -15,7 +15,7 @@
  *   that now has its place in the script;
  * - firewalld masquerade follows flannel's ipMasq.
  *
- * Run: node --import tsx --test test/node-prep-fixes.test.ts (as root)
+ * Run: node --import tsx --test test/node-prep-units.test.ts (as root)
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -25,21 +25,20 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import {
-  firewalldCommands,
   type NodeNetworkPrepOptions,
   type NodeState,
   type NodeUnit,
-  nodeScriptCommand,
   planNodeNetworkPrep,
   planPodCidrs,
   renderFlannelNetwork,
   renderNodeScripts,
 } from "@podnet/core";
+import { firewalldCommands, nodeScriptCommand } from "@podnet/core/internal";
 import { diffSnapshots, nodeHarnessSkip, startTestNodes, type TestCluster, type TestNode } from "./harness/nodes.js";
 import { needs } from "./support/real.js";
 
 const exec = promisify(execFile);
-const SCOPE = "fixes";
+const SCOPE = "units";
 const STATE = `/var/lib/podnet/${SCOPE}`;
 
 const plan = planPodCidrs({
@@ -62,7 +61,7 @@ function prepState(options: NodeNetworkPrepOptions = {}): NodeState {
   return r.result.nodes[1]?.state as NodeState;
 }
 
-describe("node-prep review fixes on real SSH nodes", { skip: nodeHarnessSkip(), concurrency: false }, () => {
+describe("node-prep install and uninstall on real SSH nodes", { skip: nodeHarnessSkip(), concurrency: false }, () => {
   let cluster: TestCluster;
   const node = (name: string) => cluster.nodes.find((n) => n.name === name) as TestNode;
   const run = (n: TestNode, script: string) => n.exec(nodeScriptCommand(), { input: script, timeoutMs: 120_000 });
@@ -222,7 +221,7 @@ esac
 
   test("a top-level file with a backup is restored on uninstall", async () => {
     const n = node("misc");
-    const path = `/podnet-fixes-${process.pid}`;
+    const path = `/podnet-units-${process.pid}`;
     await sh(n, `cat >${path}`, "the original\n");
     const state: NodeState = {
       node: "misc",
@@ -272,7 +271,7 @@ describe("firewalld masquerade follows flannel's ipMasq (zone XML from firewall-
 }, () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), `podnet-prep-fixes-${process.pid}-`));
+    dir = mkdtempSync(join(tmpdir(), `podnet-prep-units-${process.pid}-`));
   });
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -8,14 +8,24 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  CALICO_TLS_GIVEN,
   CALICO_VERSIONS,
   type CalicoNetworkOptions,
+  type CidrPlan,
+  checkSpec,
+  type FlannelNetworkOptions,
+  NetworkPlanError,
+  type NodeState,
+  type PinnedManifest,
+  type Problem,
+  planPodCidrs,
+  renderCalicoNetwork,
+  renderFlannelNetwork,
+} from "../src/index.js";
+import {
+  CALICO_TLS_GIVEN,
   calicoOptionsWithEtcd,
   checkFlannelSystemdRemoteInputs,
-  checkSpec,
   FLANNEL_PSK_PLACEHOLDER,
-  type FlannelNetworkOptions,
   type FlannelSystemdPlan,
   type FlannelSystemdRemoteInputs,
   flannelApplyDependencies,
@@ -32,25 +42,17 @@ import {
   flannelSystemdObjectDependencies,
   flannelSystemdTokenSecret,
   flannelTokenPending,
-  NetworkPlanError,
-  type NodeState,
-  type PinnedManifest,
-  type PodCidrPlan,
-  type Problem,
   Problems,
   pinnedManifestMismatch,
   planFlannelSystemdNetwork,
-  planPodCidrs,
-  renderCalicoNetwork,
-  renderFlannelNetwork,
-} from "../src/index.js";
+} from "../src/internal/index.js";
 import { V4 as CALICO_V4, lanNodes as calicoLanNodes, planOf as calicoPlanOf } from "./calico-fixtures.js";
 import { lanNodes, planOf, V4 } from "./flannel-fixtures.js";
 
 type Role = "control-plane" | "etcd" | "worker";
 
 /** The seeds' three hosts; `roles` and `ssh` per node index can be changed. */
-function seedPlan(opts: { roles?: (i: number) => Role[]; noSsh?: readonly number[] } = {}): PodCidrPlan {
+function seedPlan(opts: { roles?: (i: number) => Role[]; noSsh?: readonly number[] } = {}): CidrPlan {
   return planPodCidrs({
     cluster: { podCidrs: ["172.30.0.0/16"], serviceCidrs: ["10.254.0.0/16"], nodeMaskSize: { ipv4: 21 } },
     nodes: [31, 32, 33].map((h, i) => ({
@@ -93,7 +95,7 @@ function kubeOptions(kube: Record<string, unknown> = {}): FlannelNetworkOptions 
   };
 }
 
-function spOf(options: FlannelNetworkOptions, plan: PodCidrPlan = seedPlan()): FlannelSystemdPlan {
+function spOf(options: FlannelNetworkOptions, plan: CidrPlan = seedPlan()): FlannelSystemdPlan {
   return planFlannelSystemdNetwork(plan, options).sp;
 }
 
@@ -676,7 +678,7 @@ describe("pinnedManifestMismatch", () => {
   });
 });
 
-describe("review follow-ups", () => {
+describe("spec checks and apply order edge cases", () => {
   test("flannel.systemd.etcd.configNode must name a node of the spec", () => {
     const spec = {
       cluster: { podCidrs: ["172.30.0.0/16"], serviceCidrs: ["10.254.0.0/16"], nodeMaskSize: { ipv4: 21 } },

@@ -1,5 +1,5 @@
 /**
- * Review fixes of Pulumi FlannelNetwork mode systemd, under mocks (nothing is
+ * The inputs of Pulumi FlannelNetwork mode systemd, under mocks (nothing is
  * deployed, no command runs on a node):
  * - the CLI's file fields (`systemd.etcd.tls.*File`, `kubeSubnetMgr.caFile` /
  *   `tokenFile`) are an InputPropertiesError naming the `hosts.*` argument to

@@ -1,6 +1,6 @@
 /**
- * Review fixes of the node layer and NodeNetworkPrep, as data and rendered
- * script text (their behaviour on real nodes is in test/node-prep-fixes.test.ts):
+ * The node layer and NodeNetworkPrep units, as data and rendered script text
+ * (their behaviour on real nodes is in test/node-prep-units.test.ts):
  * nf_conntrack with conntrackMax, the masquerade default derived from the
  * network, NetworkManager `auto` decided on the node, its reload after the
  * restore, deletes that warn instead of aborting, the helpers host/node-state.ts
@@ -11,12 +11,11 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { NODE_SCRIPT_PRELUDE } from "../src/host/node-script-prelude.js";
 import {
+  type CidrPlan,
   checkCalicoNetwork,
   type DoctorPlan,
   type HostRequirements,
-  NETWORK_MANAGER_PRESENT,
   type NodeNetworkPrepOptions,
-  type PodCidrPlan,
   planDoctor,
   planNodeNetworkPrep,
   planPodCidrs,
@@ -24,8 +23,9 @@ import {
   renderFlannelNetwork,
   renderNodeScripts,
 } from "../src/index.js";
+import { NETWORK_MANAGER_PRESENT } from "../src/internal/index.js";
 
-const plan: PodCidrPlan = planPodCidrs({
+const plan: CidrPlan = planPodCidrs({
   cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
   nodes: [
     { name: "cp1", roles: ["control-plane"], interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }] },

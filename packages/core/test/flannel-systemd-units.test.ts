@@ -1,6 +1,6 @@
 /**
- * Review fixes of the flannel binary path, in the core (real tools in
- * test/flannel-systemd-fixes.test.ts):
+ * The units of the flannel binary path, in the core (real tools in
+ * test/flannel-systemd-units.test.ts):
  * - values reaching flanneld.service: control characters are a Problem naming
  *   the path, and every command-line word is quoted for systemd so it stays one
  *   argument (checked against an independent reading of systemd's rules);
@@ -14,21 +14,18 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { testPem } from "../../../test/support/pem.js";
+import { flannelNetworkSchema, planPodCidrs, renderNodeScripts, renderSpec } from "../src/index.js";
 import {
   FLANNELD_RESTART_MARKER,
   flanneldUnit,
-  flannelNetworkSchema,
   flannelSystemdNodeStates,
   isFlannelLink,
   Problems,
   planFlannelSystemd,
-  planPodCidrs,
-  renderNodeScripts,
-  renderSpec,
   systemdEnvironment,
   systemdExecWord,
   unitDigest,
-} from "../src/index.js";
+} from "../src/internal/index.js";
 
 const { ca: CA, cert: CERT, cert2: CERT2, key: KEY } = testPem();
 const SHA = "a".repeat(64);
