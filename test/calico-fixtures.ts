@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CidrPlan, type K8sObject, planPodCidrs } from "@podnet/core";
+import type { CidrPlan } from "@podnet/core";
+import { type K8sObject, planPodCidrs } from "@podnet/core";
 import { parseAllDocuments } from "yaml";
 import { sharedReference } from "./support/real.js";
 

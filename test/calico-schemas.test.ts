@@ -9,7 +9,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CalicoNetworkOptions, type CidrPlan, type K8sObject, planPodCidrs, renderCalicoNetwork } from "@podnet/core";
+import type { CidrPlan } from "@podnet/core";
+import { type CalicoNetworkOptions, type K8sObject, planPodCidrs, renderCalicoNetwork } from "@podnet/core";
 import { Ajv, type ValidateFunction } from "ajv";
 import * as models from "kubernetes-models";
 import { RE2JS } from "re2js";

@@ -3,18 +3,18 @@
  * other constructs (FlannelNetwork, CalicoNetwork) read `plan`.
  */
 import {
-  checkComponentArgs,
+  type CidrPlan,
   type FlannelNetworkOptions,
-  flannelPlanning,
   formatProblem,
-  type PodCidrPlan as Plan,
   type PlanContext,
   type PodCidrPlanOptions,
   type Problem,
   planPodCidrs,
 } from "@podnet/core";
+import { checkComponentArgs, flannelPlanning } from "@podnet/core/internal";
 import { Construct } from "constructs";
 
+/** Props of `PodCidrPlan`: the cluster's networks and nodes (as in a spec), and node subnets to keep. */
 export interface PodCidrPlanProps extends PodCidrPlanOptions {
   /** Node subnets of an earlier plan, kept for nodes that still exist. @default - none */
   readonly previous?: PlanContext["previous"];
@@ -27,9 +27,10 @@ export interface PodCidrPlanProps extends PodCidrPlanOptions {
   readonly flannel?: FlannelNetworkOptions;
 }
 
+/** The network plan (pod and service CIDRs, node subnets, capacity) as a construct; bad props throw a NetworkPlanError listing every problem. */
 export class PodCidrPlan extends Construct {
   /** The validated plan: CIDRs, node subnets, capacity, component flags. */
-  readonly plan: Plan;
+  readonly plan: CidrPlan;
   /** Warnings found while planning (they never stop synth). */
   readonly warnings: readonly Problem[];
 

@@ -3,7 +3,9 @@
  * runbook's kubeadm hosts, single-NIC LANs in IPv4, IPv6 and dual-stack,
  * and large clusters for the Typha and BGP mesh rules.
  */
-import { type CidrPlan, type NodeOptions, planPodCidrs } from "../src/index.js";
+
+import type { CidrPlan } from "../src/index.js";
+import { type NodeOptions, planPodCidrs } from "../src/index.js";
 
 export const V4 = { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
 export const V6 = { podCidrs: ["fd00:10:244::/56"], serviceCidrs: ["fd00:10:96::/112"] };

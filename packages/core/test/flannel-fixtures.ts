@@ -2,7 +2,9 @@
  * Plans for the flannel tests: small node inventories in IPv4, IPv6 and
  * dual-stack, built through the real planner.
  */
-import { type CidrPlan, type NodeOptions, planPodCidrs } from "../src/index.js";
+
+import type { CidrPlan } from "../src/index.js";
+import { type NodeOptions, planPodCidrs } from "../src/index.js";
 
 export const V4 = { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
 export const V6 = { podCidrs: ["fd00:10:244::/56"], serviceCidrs: ["fd00:10:96::/112"] };

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { testPem } from "../../../test/support/pem.js";
-import { checkSpec, cidr, contains, flannelNetworkSchema, flannelPlanConstraints, type PodCidrPlan } from "../src/index.js";
+import { type CidrPlan, checkSpec, flannelNetworkSchema } from "../src/index.js";
+import { cidr, contains, flannelPlanConstraints } from "../src/internal/index.js";
 
 const { ca: CA, cert: CERT } = testPem();
 const files = { files: { "pki/ca.pem": CA, "pki/flanneld.pem": CERT } };
@@ -47,7 +48,7 @@ function spec(opts: { v6?: boolean; v4?: boolean; nodes?: number } = {}): Spec {
   };
 }
 
-function valid(s: Spec): PodCidrPlan {
+function valid(s: Spec): CidrPlan {
   const r = checkSpec(s, files);
   assert.deepEqual(
     r.errors.map((e) => e.message),
@@ -57,7 +58,7 @@ function valid(s: Spec): PodCidrPlan {
   return r.plan;
 }
 
-const subnets = (plan: PodCidrPlan, family: "ipv4" | "ipv6") => plan.nodes.map((n) => n.podCidrs[family]);
+const subnets = (plan: CidrPlan, family: "ipv4" | "ipv6") => plan.nodes.map((n) => n.podCidrs[family]);
 
 describe("flannel etcd: node subnets inside SubnetMin..SubnetMax", () => {
   test("no pins, subnetLen alone: the node mask follows it and the first /21 is skipped", () => {
@@ -121,7 +122,7 @@ describe("flannel etcd: node subnets inside SubnetMin..SubnetMax", () => {
     s.flannel.subnetLen = 21;
     const r = checkSpec(s, { ...files, previous: { node1: { ipv4: "172.30.0.0/21" } } });
     assert.deepEqual(r.errors, []);
-    assert.deepEqual(subnets(r.plan as PodCidrPlan, "ipv4"), ["172.30.8.0/21", "172.30.16.0/21", "172.30.24.0/21"]);
+    assert.deepEqual(subnets(r.plan as CidrPlan, "ipv4"), ["172.30.8.0/21", "172.30.16.0/21", "172.30.24.0/21"]);
     assert.deepEqual(
       r.warnings.filter((w) => w.code === "node.subnet-moved").map((w) => w.message),
       [

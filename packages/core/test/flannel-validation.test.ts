@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CidrPlan, checkFlannelNetwork, type FlannelNetworkOptions, NetworkPlanError, renderFlannelNetwork } from "../src/index.js";
+import type { CidrPlan } from "../src/index.js";
+import { checkFlannelNetwork, type FlannelNetworkOptions, NetworkPlanError, renderFlannelNetwork } from "../src/index.js";
 import { DUAL, lanNodes, planOf, tampered, twoNicNodes, V4, V6 } from "./flannel-fixtures.js";
 
 const v4 = planOf(V4, lanNodes(3));

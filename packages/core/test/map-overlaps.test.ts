@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { addressText, type Cidr, contains, type IpFamily, overlaps, parseCidr, SPECIAL_RANGES } from "../src/index.js";
+import type { Cidr, IpFamily } from "../src/index.js";
+import { addressText, contains, overlaps, parseCidr, SPECIAL_RANGES } from "../src/internal/index.js";
 import { findOverlaps } from "../src/map/overlaps.js";
 import type { MapNet, MapNetKind, MapOverlap } from "../src/map/types.js";
 

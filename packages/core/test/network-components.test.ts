@@ -6,16 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  COMPONENTS,
-  checkSpec,
-  type DoctorPlan,
-  diagnose,
-  type ExpectedNodeState,
-  nodeFacts,
-  planDoctor,
-  podnetSpecSchema,
-} from "@podnet/core";
+import { checkSpec, type DoctorPlan, type ExpectedNodeState, planDoctor, podnetSpecSchema } from "@podnet/core";
+import { COMPONENTS, diagnose, nodeFacts } from "@podnet/core/internal";
 import { type FakeNode, healthyNode, render } from "./doctor-fixtures.js";
 
 const node = (i: number) => ({

@@ -18,23 +18,25 @@ import {
   allocationOf,
   type CalicoNetworkOptions,
   type CalicoNetworkRender,
+  type CidrPlan,
+  type FlannelNetworkOptions,
+  type K8sObject,
+  NetworkPlanError,
+  type PinnedManifest,
+  type PlanOutcome,
+  type Problem,
+  renderCalicoNetwork,
+  toYaml,
+} from "@podnet/core";
+import {
   calicoOptionsWithEtcd,
   checkCertificatePem,
   checkClientTlsPem,
   checkComponentArgs,
   checkComponentChanges,
-  type FlannelNetworkOptions,
-  type K8sObject,
-  NetworkPlanError,
-  type PinnedManifest,
-  type PodCidrPlan as Plan,
-  type PlanOutcome,
-  type Problem,
   Problems,
   pinnedManifestMismatch,
-  renderCalicoNetwork,
-  toYaml,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import type * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -66,7 +68,7 @@ export interface CalicoNetworkArgs extends Omit<CalicoNetworkOptions, "etcd"> {
    * @default - no change check
    */
   readonly previous?: {
-    readonly plan: Plan;
+    readonly plan: CidrPlan;
     readonly calico?: Omit<CalicoNetworkArgs, "plan" | "previous" | "allowDisruptiveChange">;
     readonly flannel?: FlannelNetworkOptions;
   };
@@ -182,7 +184,7 @@ export class CalicoNetwork extends pulumi.ComponentResource {
         ? pulumi
             .all([planned.late ? planned.late("CalicoNetwork", this) : planned.shape.plan, split.resolved ?? split.known])
             .apply(([p, e]) =>
-              checkResolved("CalicoNetwork", this, () => checkCalico({ plan: p as Plan, warnings: [] }, options, e.endpoints, x, true)),
+              checkResolved("CalicoNetwork", this, () => checkCalico({ plan: p as CidrPlan, warnings: [] }, options, e.endpoints, x, true)),
             )
         : undefined;
     const checked = new Checked<CalicoCheck>(shape, late as pulumi.Output<CalicoCheck> | undefined);

@@ -5,8 +5,9 @@
  * child exists), then one `doctorVerifyCommand` per node, named
  * `<name>-<node>-doctor` (a suffix no node step of the components ends with).
  */
+
+import type { CidrPlan } from "@podnet/core";
 import {
-  type CidrPlan,
   type DoctorPlan,
   type DoctorSections,
   NetworkPlanError,

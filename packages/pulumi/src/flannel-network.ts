@@ -8,22 +8,24 @@
 import {
   allocationOf,
   type CalicoNetworkOptions,
+  type CidrPlan,
+  type FlannelNetworkOptions,
+  NetworkPlanError,
+  type PlanOutcome,
+  type Problem,
+  renderFlannelNetwork,
+} from "@podnet/core";
+import {
   checkComponentArgs,
   checkComponentChanges,
-  type FlannelNetworkOptions,
   type FlannelSystemdPlan,
   flannelApplyDependencies,
   flannelNetConfJson,
   flannelOptionsWithLatePsk,
-  NetworkPlanError,
-  type PodCidrPlan as Plan,
-  type PlanOutcome,
-  type Problem,
-  renderFlannelNetwork,
   WIREGUARD_KEY,
   withFlannelPlanHint,
   withWireguardPsk,
-} from "@podnet/core";
+} from "@podnet/core/internal";
 import type * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -74,7 +76,7 @@ export interface FlannelNetworkArgs extends Inputs<FlannelNetworkOptions> {
    * When `plan` is given as options, nodes keep their previous subnets.
    * @default - no change check
    */
-  readonly previous?: { readonly plan: Plan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
+  readonly previous?: { readonly plan: CidrPlan; readonly flannel?: FlannelNetworkOptions; readonly calico?: CalicoNetworkOptions };
   /**
    * Disruptive changes from `previous` to allow, by the path `podnet diff` prints
    * (e.g. "flannel.backend.vni", "nodes[n1].podCidrs.ipv4"), a parent path, or "*".
@@ -206,7 +208,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
           .all([planned.late ? planned.late("FlannelNetwork", this) : planned.shape.plan, split.resolved ?? split.known])
           .apply(([p, o]) =>
             checkResolved("FlannelNetwork", this, () =>
-              withRangeHint(plan, () => checkFlannel({ plan: p as Plan, warnings: [] }, o as FlannelNetworkOptions, extras, true)),
+              withRangeHint(plan, () => checkFlannel({ plan: p as CidrPlan, warnings: [] }, o as FlannelNetworkOptions, extras, true)),
             ),
           )
       : undefined;

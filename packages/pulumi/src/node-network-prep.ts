@@ -5,16 +5,16 @@
  * uninstall.sh, which removes exactly what install.sh added.
  */
 import {
-  checkComponentArgs,
+  type CidrPlan,
   type HostRequirements,
   type NodeNetworkPrepOptions,
   type NodeNetworkPrepResult,
   type NodeState,
-  type PodCidrPlan as Plan,
   type PlanOutcome,
   type Problem,
   planNodeNetworkPrep,
 } from "@podnet/core";
+import { checkComponentArgs } from "@podnet/core/internal";
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createVerify, type PlannedVerify, planVerify } from "./component-verify.js";
@@ -64,13 +64,13 @@ type PrepExtras = Pick<NodeNetworkPrepArgs, "hostRequirements" | "privateKey" | 
 interface PrepCheck {
   readonly result: NodeNetworkPrepResult;
   readonly warnings: readonly Problem[];
-  readonly plan: Plan;
+  readonly plan: CidrPlan;
   readonly keys: Readonly<Record<string, pulumi.Input<string>>> | undefined;
   readonly checks: PlannedVerify | undefined;
 }
 
 /** Every node needs ssh, and a key when keys are given per node. */
-function checkConnections(plan: Plan, keys: PrepCheck["keys"]): void {
+function checkConnections(plan: CidrPlan, keys: PrepCheck["keys"]): void {
   const errors = plan.nodes.flatMap((n) => [
     ...(n.ssh
       ? []
@@ -137,7 +137,7 @@ function createRunners(
   const nodes: Record<string, NodeRunner> = {};
   for (const prep of checked.shape.result.nodes) {
     const node = prep.node;
-    const ssh = (c: PrepCheck) => c.plan.nodes.find((n) => n.name === node)?.ssh as NonNullable<Plan["nodes"][number]["ssh"]>;
+    const ssh = (c: PrepCheck) => c.plan.nodes.find((n) => n.name === node)?.ssh as NonNullable<CidrPlan["nodes"][number]["ssh"]>;
     const state = checked.late ? checked.output((c) => c.result.nodes.find((n) => n.node === node)?.state as NodeState) : prep.state;
     const keys = checked.shape.keys;
     nodes[node] = new NodeRunner(

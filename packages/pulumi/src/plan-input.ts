@@ -4,20 +4,20 @@
  * (whose late leaves may be Outputs, see late.ts).
  */
 import {
+  type CidrPlan,
   type FlannelNetworkOptions,
-  flannelPlanning,
-  type PodCidrPlan as Plan,
   type PlanContext,
   type PlanOutcome,
   type PodCidrPlanOptions,
   planPodCidrs,
 } from "@podnet/core";
+import { flannelPlanning } from "@podnet/core/internal";
 import type * as pulumi from "@pulumi/pulumi";
 import { checkKnown, checkResolved, type Inputs, splitArgs } from "./late.js";
 import { PodCidrPlan } from "./pod-cidr-plan.js";
 
 /** What a component takes as its plan. */
-export type PlanArg = PodCidrPlan | Plan | Inputs<PodCidrPlanOptions>;
+export type PlanArg = PodCidrPlan | CidrPlan | Inputs<PodCidrPlanOptions>;
 
 /** A component's plan: its shape now, and a way to the plan on resolved values when some are late. */
 export interface ComponentPlan {
@@ -26,7 +26,7 @@ export interface ComponentPlan {
   /** Problem paths of the late leaves. */
   readonly latePaths: readonly string[];
   /** The plan on resolved values, its problems failing `resource`; undefined when nothing is late. */
-  readonly late?: (component: string, resource: pulumi.Resource) => pulumi.Output<Plan>;
+  readonly late?: (component: string, resource: pulumi.Resource) => pulumi.Output<CidrPlan>;
 }
 
 /**
@@ -39,7 +39,7 @@ export function componentPlan(component: string, input: PlanArg, context: PlanCo
     const late = p.late;
     return { shape: { plan: p.shape.plan, warnings: [] }, latePaths: p.latePaths, ...(late ? { late: () => late } : {}) };
   }
-  if ("families" in input) return { shape: { plan: input as Plan, warnings: [] }, latePaths: [] };
+  if ("families" in input) return { shape: { plan: input as CidrPlan, warnings: [] }, latePaths: [] };
   const split = splitArgs<PodCidrPlanOptions>(component, input);
   const plan = (options: PodCidrPlanOptions): PlanOutcome => {
     const f = flannelPlanning(options, flannel, context);

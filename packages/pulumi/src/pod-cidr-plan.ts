@@ -3,15 +3,14 @@
  * created and exposes the plan as outputs for the other components.
  */
 import {
-  checkComponentArgs,
+  type CidrPlan,
   type FlannelNetworkOptions,
-  flannelPlanning,
-  type PodCidrPlan as Plan,
   type PlanContext,
   type PlanOutcome,
   type PodCidrPlanOptions,
   planPodCidrs,
 } from "@podnet/core";
+import { checkComponentArgs, flannelPlanning } from "@podnet/core/internal";
 import * as pulumi from "@pulumi/pulumi";
 import { checkKnown, checkResolved, type Inputs, splitArgs } from "./late.js";
 import { logWarnings, validated } from "./problems.js";
@@ -35,16 +34,16 @@ export interface PlannedPodCidrs {
   /** The plan from the known args (placeholders at late leaves): node names and order are final. */
   readonly shape: PlanOutcome;
   /** The plan on the resolved args; undefined when nothing is late. */
-  readonly late?: pulumi.Output<Plan>;
+  readonly late?: pulumi.Output<CidrPlan>;
   /** Problem paths of the late leaves. */
   readonly latePaths: readonly string[];
 }
 
 /** The network plan (CIDRs, node subnets, flags), validated before any child exists; see the README's Pulumi section for Outputs. */
 export class PodCidrPlan extends pulumi.ComponentResource {
-  readonly #plan: Plan;
+  readonly #plan: CidrPlan;
   /** The plan with late values resolved (the plan itself when every value is known). */
-  readonly planOutput: pulumi.Output<Plan>;
+  readonly planOutput: pulumi.Output<CidrPlan>;
   /** The planned shape and late plan, for the other podnet components. */
   readonly planned: PlannedPodCidrs;
   readonly podCidrs: pulumi.Output<string[]>;
@@ -53,7 +52,7 @@ export class PodCidrPlan extends pulumi.ComponentResource {
   /** Node name -> its pod subnets (in pod CIDR order). */
   readonly nodePodCidrs: pulumi.Output<Record<string, string[]>>;
   /** Flags for kubeadm, kube-controller-manager, kube-apiserver, kube-proxy and kubelet. */
-  readonly flags: pulumi.Output<Plan["flags"]>;
+  readonly flags: pulumi.Output<CidrPlan["flags"]>;
 
   constructor(name: string, args: PodCidrPlanArgs, opts?: pulumi.ComponentResourceOptions) {
     validated("PodCidrPlan", () => checkComponentArgs("PodCidrPlan", "args", args));
@@ -71,7 +70,7 @@ export class PodCidrPlan extends pulumi.ComponentResource {
     this.planned = { shape, ...(late ? { late } : {}), latePaths: split.latePaths };
     logWarnings(this, shape.warnings);
     this.planOutput = late ?? pulumi.output(shape.plan);
-    const from = <T>(f: (p: Plan) => T): pulumi.Output<T> => (late ? late.apply(f) : pulumi.output(f(shape.plan))) as pulumi.Output<T>;
+    const from = <T>(f: (p: CidrPlan) => T): pulumi.Output<T> => (late ? late.apply(f) : pulumi.output(f(shape.plan))) as pulumi.Output<T>;
     this.podCidrs = from((p) => [...p.podCidrs]);
     this.serviceCidrs = from((p) => [...p.serviceCidrs]);
     this.dnsServiceIp = from((p) => p.dnsServiceIp);
@@ -90,7 +89,7 @@ export class PodCidrPlan extends pulumi.ComponentResource {
    * The validated plan as a plain value, for other podnet components. When some args are
    * Outputs the plan is only known once they resolve: use `planOutput` then (reading `plan` throws).
    */
-  get plan(): Plan {
+  get plan(): CidrPlan {
     if (this.planned.late)
       throw new Error(
         "PodCidrPlan: the plan depends on Outputs (late node addresses or ssh values); use planOutput, or pass the component itself to the other podnet components",

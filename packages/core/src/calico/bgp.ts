@@ -4,11 +4,11 @@
  * against the plan's nodes.
  */
 
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { parseAddress } from "../shared/cidr.js";
 import { DNS1123_SUBDOMAIN } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
-import type { CalicoBackend, CalicoNetworkSpec } from "./options.js";
+import type { CalicoBackend, CalicoNetworkConfig } from "./options.js";
 import { checkCalicoSelector } from "./selector.js";
 
 /** Calico BGP defaults (BGPConfiguration reference). */
@@ -24,7 +24,7 @@ export interface ResolvedBgp {
   readonly listenPort: number;
   /** True when any BGPConfiguration field was given: render `BGPConfiguration default`. */
   readonly configured: boolean;
-  readonly peers: NonNullable<CalicoNetworkSpec["bgp"]>["peers"];
+  readonly peers: NonNullable<CalicoNetworkConfig["bgp"]>["peers"];
 }
 
 /** Reports an AS number outside the 2- or 4-byte range. */
@@ -44,7 +44,7 @@ function checkPeer(
   at: string,
   names: Set<string>,
   nodeNames: ReadonlySet<string>,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   p: Problems,
 ): void {
   if (!DNS1123_SUBDOMAIN.test(peer.name))
@@ -87,7 +87,7 @@ function checkPeer(
 }
 
 /** Checks `bgp` (ASNs, port, peers) and warns about mesh size; `base` is the path prefix with its dot, or empty. */
-export function checkBgp(spec: CalicoNetworkSpec, plan: PodCidrPlan, backend: CalicoBackend, base: string, p: Problems): ResolvedBgp {
+export function checkBgp(spec: CalicoNetworkConfig, plan: CidrPlan, backend: CalicoBackend, base: string, p: Problems): ResolvedBgp {
   const b = spec.bgp;
   checkAsn(b?.asNumber, `${base}bgp.asNumber`, p);
   if (b?.listenPort !== undefined && (b.listenPort < 1 || b.listenPort > 65535)) {

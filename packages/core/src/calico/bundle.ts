@@ -145,7 +145,7 @@ export function calicoComponent(
  * Checks the `calico:` section for a bundle (CalicoNetwork's rules, and the etcd TLS paths
  * calico/etcd-secret.sh reads); problems go to `p`. Undefined when `p` holds any error.
  */
-export function checkCalicoBundle(section: unknown, plan: PodCidrPlan, p: Problems): CalicoNetworkRender | undefined {
+export function checkCalicoBundle(section: unknown, plan: CidrPlan, p: Problems): CalicoNetworkRender | undefined {
   const r = checkCalicoNetwork(section, plan, "calico");
   p.errors.push(...r.errors);
   p.warnings.push(...r.warnings);

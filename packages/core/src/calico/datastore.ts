@@ -3,9 +3,9 @@
  * datastore (on, replicas, node-count guidance) and the etcd datastore's endpoints and TLS.
  */
 
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../shared/problems.js";
-import type { CalicoNetworkSpec } from "./options.js";
+import type { CalicoNetworkConfig } from "./options.js";
 
 /** Typha as rendered: on or off, and its replicas. */
 export interface ResolvedTypha {
@@ -28,7 +28,7 @@ const TYPHA_MAX = 20;
 export const ETCD_URL = /^https?:\/\/([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$/;
 
 /** Checks `typha` against the install path, the datastore and the node count; resolves its replicas. */
-export function checkTypha(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: string, p: Problems): ResolvedTypha {
+export function checkTypha(spec: CalicoNetworkConfig, plan: CidrPlan, base: string, p: Problems): ResolvedTypha {
   const n = plan.nodes.length;
   const at = `${base}typha`;
   if (spec.install !== "manifest" || spec.datastore !== "kubernetes") {
@@ -82,7 +82,7 @@ export function checkTypha(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: str
 }
 
 /** Checks `etcd` (endpoint URLs, one scheme, TLS all three or none); undefined unless the datastore is etcd. */
-export function checkEtcd(spec: CalicoNetworkSpec, base: string, p: Problems): ResolvedEtcd | undefined {
+export function checkEtcd(spec: CalicoNetworkConfig, base: string, p: Problems): ResolvedEtcd | undefined {
   if (spec.install !== "manifest" || spec.datastore !== "etcd" || !spec.etcd) return undefined;
   const at = `${base}etcd`;
   const schemes = new Set<string>();

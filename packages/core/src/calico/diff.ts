@@ -5,9 +5,9 @@
  */
 
 import type { ComponentChangeRules, FieldReason, SpecChange } from "../component/contract.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { Problems } from "../shared/problems.js";
-import type { CalicoNetworkSpec } from "./options.js";
+import type { CalicoNetworkConfig } from "./options.js";
 import { resolvePools } from "./pools.js";
 
 interface PoolFacts {
@@ -33,8 +33,8 @@ function encapsulation(ipipMode: string, vxlanMode: string): string {
 }
 
 /** The facts of a parsed `calico:` section against its plan; undefined without one. */
-export function calicoFacts(section: unknown, plan: PodCidrPlan): CalicoFacts | undefined {
-  const c = section as CalicoNetworkSpec | undefined;
+export function calicoFacts(section: unknown, plan: CidrPlan): CalicoFacts | undefined {
+  const c = section as CalicoNetworkConfig | undefined;
   if (!c) return undefined;
   const pools = resolvePools(c, plan, "calico", new Problems()).map((p) => ({
     name: p.name,

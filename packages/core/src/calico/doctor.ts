@@ -13,7 +13,7 @@ import {
   type NetworkNodeExpectation,
 } from "../component/expectations.js";
 import { publicAddresses } from "../component/public-addresses.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { IpFamily } from "../shared/cidr.js";
 import { CALICO_VXLAN_PORT } from "./host.js";
 import { checkCalicoNetwork } from "./network.js";
@@ -27,7 +27,7 @@ export const CALICO_CNI_CONF_DIR = "/etc/cni/net.d";
 export const CALICO_VXLAN_VNI = 4096;
 
 /** What Calico expects on one node of the plan. */
-function calicoNodeExpectation(c: ResolvedCalico, plan: PodCidrPlan, name: string, index: number): NetworkNodeExpectation {
+function calicoNodeExpectation(c: ResolvedCalico, plan: CidrPlan, name: string, index: number): NetworkNodeExpectation {
   if (!plan.nodes[index]) return { notes: [] };
   const notes: string[] = [];
   let iface: string | undefined;

@@ -6,11 +6,11 @@
  * kube-controller-manager's --cluster-cidr use.
  */
 
-import { type PodCidrPlan, parseCidrChecked } from "../plan/pod-cidr-plan.js";
+import { type CidrPlan, parseCidrChecked } from "../plan/pod-cidr-plan.js";
 import { type Cidr, contains, FAMILY_LABEL, familyBits, type IpFamily, overlaps, parseCidr, SPECIAL_RANGES } from "../shared/cidr.js";
 import { DNS1123_SUBDOMAIN } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
-import type { CalicoNetworkSpec, EncapsulationMode } from "./options.js";
+import type { CalicoNetworkConfig, EncapsulationMode } from "./options.js";
 
 /** A pool with every default filled in. */
 export interface ResolvedPool {
@@ -35,7 +35,7 @@ const BLOCK_RANGE: Record<IpFamily, readonly [number, number]> = { ipv4: [20, 32
 /** Operator limit: Installation.spec.calicoNetwork.ipPools maxItems (operator-crds.yaml). */
 export const OPERATOR_MAX_POOLS = 25;
 
-function poolCidr(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], path: string, plan: PodCidrPlan, p: Problems): Cidr | undefined {
+function poolCidr(pool: NonNullable<CalicoNetworkConfig["ipPools"]>[number], path: string, plan: CidrPlan, p: Problems): Cidr | undefined {
   if (pool.cidr !== undefined) {
     const c = parseCidrChecked(pool.cidr, `${path}.cidr`, p);
     if (c && pool.family !== undefined && pool.family !== c.family) {
@@ -62,7 +62,7 @@ function poolCidr(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], path:
 }
 
 /** Checks a pool against the plan's networks: pod CIDR, services, nodes, reserved and special ranges. */
-function checkPlacement(c: Cidr, path: string, plan: PodCidrPlan, p: Problems): void {
+function checkPlacement(c: Cidr, path: string, plan: CidrPlan, p: Problems): void {
   const at = `${path}.cidr`;
   const podText = plan.podCidr[c.family];
   const podIndex = plan.podCidrs.indexOf(podText ?? "");
@@ -163,7 +163,7 @@ function checkBlockSize(pool: ResolvedPool, p: Problems): void {
 }
 
 /** Blocks needed (nodes x blocks per node for maxPodsPerNode) against blocks available, per family. */
-function checkCapacity(pools: readonly ResolvedPool[], plan: PodCidrPlan, base: string, p: Problems): void {
+function checkCapacity(pools: readonly ResolvedPool[], plan: CidrPlan, base: string, p: Problems): void {
   const nodes = BigInt(plan.nodes.length);
   if (nodes === 0n) return;
   for (const family of ["ipv4", "ipv6"] as const) {
@@ -196,7 +196,7 @@ function checkCapacity(pools: readonly ResolvedPool[], plan: PodCidrPlan, base: 
 }
 
 /** One pool with its defaults filled in; `n` is how many pools of its family come before it. */
-function poolDefaults(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], cidr: Cidr, path: string, n: number): ResolvedPool {
+function poolDefaults(pool: NonNullable<CalicoNetworkConfig["ipPools"]>[number], cidr: Cidr, path: string, n: number): ResolvedPool {
   const family = cidr.family;
   const vxlanMode = pool.vxlanMode ?? "Never";
   // Upstream calico.yaml turns IPIP on for the IPv4 pool unless VXLAN is chosen.
@@ -216,7 +216,7 @@ function poolDefaults(pool: NonNullable<CalicoNetworkSpec["ipPools"]>[number], c
 }
 
 /** Checks one pool: its name (valid, unique among `names`), selector, placement, block size, modes, overlaps with the pools `before` it. */
-function checkPool(pool: ResolvedPool, names: Map<string, string>, before: readonly ResolvedPool[], plan: PodCidrPlan, p: Problems): void {
+function checkPool(pool: ResolvedPool, names: Map<string, string>, before: readonly ResolvedPool[], plan: CidrPlan, p: Problems): void {
   const path = pool.path;
   if (!DNS1123_SUBDOMAIN.test(pool.name)) {
     p.error(
@@ -250,8 +250,8 @@ function checkPool(pool: ResolvedPool, names: Map<string, string>, before: reado
 }
 
 /** Resolves and checks every pool; reports into `p`. `base` is the path prefix with its dot (`"calico."`) or empty. */
-export function resolvePools(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: string, p: Problems): ResolvedPool[] {
-  const given: NonNullable<CalicoNetworkSpec["ipPools"]> = spec.ipPools ?? plan.families.map((family) => ({ family }));
+export function resolvePools(spec: CalicoNetworkConfig, plan: CidrPlan, base: string, p: Problems): ResolvedPool[] {
+  const given: NonNullable<CalicoNetworkConfig["ipPools"]> = spec.ipPools ?? plan.families.map((family) => ({ family }));
   if (given.length === 0) {
     p.error(
       `${base}ipPools`,

@@ -3,14 +3,14 @@
  * the result is what both install paths render from.
  */
 
-import type { PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL, type IpFamily } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { type AutodetectMethod, type NodeAddressChoice, parseAutodetectMethod } from "./autodetect.js";
 import { resolveAutodetection } from "./autodetect-resolve.js";
 import { checkBgp, type ResolvedBgp } from "./bgp.js";
 import { checkEtcd, checkTypha, type ResolvedEtcd, type ResolvedTypha } from "./datastore.js";
-import type { CalicoBackend, CalicoNetworkSpec } from "./options.js";
+import type { CalicoBackend, CalicoNetworkConfig } from "./options.js";
 import { type ResolvedPool, resolvePools } from "./pools.js";
 import { checkCalicoSelector } from "./selector.js";
 import { CALICO_VERSIONS, type CalicoVersion, calicoVersion } from "./versions.js";
@@ -39,7 +39,7 @@ export interface MtuPlan {
 
 /** CalicoNetwork options with every default resolved against the plan: what both install paths render from. */
 export interface ResolvedCalico {
-  readonly spec: CalicoNetworkSpec;
+  readonly spec: CalicoNetworkConfig;
   readonly version: CalicoVersion;
   readonly backend: CalicoBackend;
   readonly pools: readonly ResolvedPool[];
@@ -66,7 +66,7 @@ const OPERATOR_ONLY: Readonly<Record<string, unknown>> = {
   overrides: undefined,
 };
 
-function checkPaths(spec: CalicoNetworkSpec, base: string, p: Problems): void {
+function checkPaths(spec: CalicoNetworkConfig, base: string, p: Problems): void {
   const op = spec.install === "operator";
   if (op) {
     if (spec.datastore === "etcd") {
@@ -88,7 +88,7 @@ function checkPaths(spec: CalicoNetworkSpec, base: string, p: Problems): void {
     return;
   }
   for (const [key, neutral] of Object.entries(OPERATOR_ONLY)) {
-    const v = spec[key as keyof CalicoNetworkSpec];
+    const v = spec[key as keyof CalicoNetworkConfig];
     if (v !== undefined && v !== neutral) {
       p.error(
         `${base}${key}`,
@@ -105,7 +105,7 @@ function checkPaths(spec: CalicoNetworkSpec, base: string, p: Problems): void {
   }
 }
 
-function deriveBackend(spec: CalicoNetworkSpec, pools: readonly ResolvedPool[], base: string, p: Problems): CalicoBackend {
+function deriveBackend(spec: CalicoNetworkConfig, pools: readonly ResolvedPool[], base: string, p: Problems): CalicoBackend {
   const ipip = pools.filter((x) => x.ipipMode !== "Never");
   const bare = pools.filter((x) => x.ipipMode === "Never" && x.vxlanMode === "Never");
   const vxlan = pools.filter((x) => x.vxlanMode !== "Never");
@@ -158,8 +158,8 @@ function deriveBackend(spec: CalicoNetworkSpec, pools: readonly ResolvedPool[], 
 }
 
 function checkAutodetection(
-  spec: CalicoNetworkSpec,
-  plan: PodCidrPlan,
+  spec: CalicoNetworkConfig,
+  plan: CidrPlan,
   families: readonly IpFamily[],
   base: string,
   p: Problems,
@@ -192,7 +192,7 @@ function checkAutodetection(
 }
 
 function planMtu(
-  spec: CalicoNetworkSpec,
+  spec: CalicoNetworkConfig,
   auto: PerFamily<ResolvedAutodetection>,
   enc: ResolvedCalico["encapsulation"],
   wg: ResolvedCalico["wireguard"],
@@ -236,7 +236,7 @@ function planMtu(
  * Resolves the options; problems go to `p` (the result is only meaningful when `p.ok`).
  * `base` prefixes every problem path and ends with a dot (`"calico."`), or is empty.
  */
-export function resolveCalico(spec: CalicoNetworkSpec, plan: PodCidrPlan, base: string, p: Problems): ResolvedCalico | undefined {
+export function resolveCalico(spec: CalicoNetworkConfig, plan: CidrPlan, base: string, p: Problems): ResolvedCalico | undefined {
   const version = calicoVersion(spec.version);
   if (!version) {
     p.error(

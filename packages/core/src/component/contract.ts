@@ -10,7 +10,7 @@ import type { z } from "zod";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { PlanComponents } from "../plan/document.js";
-import type { AllocationRange, PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { AllocationRange, CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import type { Problems } from "../shared/problems.js";
 import type { DoctorHints, NetworkExpectation } from "./expectations.js";
@@ -80,7 +80,7 @@ export interface FieldReason {
 /** A component's diff rules: the facts of its section that cannot change in place, and their changes. */
 export interface ComponentChangeRules<Facts> {
   /** The section's facts with defaults filled in; undefined when the spec has no such section. */
-  facts(section: unknown, plan: PodCidrPlan): Facts | undefined;
+  facts(section: unknown, plan: CidrPlan): Facts | undefined;
   /** The changes of the facts between two valid specs (either side may lack the section). */
   changes(before: Facts | undefined, after: Facts | undefined): SpecChange[];
   /** Spec paths the fact rules own; plain field changes below them are not listed again. */
@@ -102,7 +102,7 @@ export interface PlanConstraints {
 /** A pod network component's doctor planning: what it expects on every node. */
 export interface ComponentDoctor {
   /** Plans the expectations from the section as written; problems go to `p` with paths under the component's key. */
-  expect(section: unknown, plan: PodCidrPlan, p: Problems): NetworkExpectation | undefined;
+  expect(section: unknown, plan: CidrPlan, p: Problems): NetworkExpectation | undefined;
   /** The network's wording in doctor's findings. */
   readonly hints: DoctorHints;
 }
@@ -126,7 +126,7 @@ export interface NetworkComponent<Schema extends z.ZodType = z.ZodType, Resolved
   /** Sections this one cannot run with: both set is a `<key>.<other>-conflict` error on `key`. */
   readonly conflicts?: readonly string[];
   /** Validates the parsed section against the plan; undefined when it has errors. */
-  check(options: z.output<Schema>, plan: PodCidrPlan, p: Problems, ctx: ComponentContext): Resolved | undefined;
+  check(options: z.output<Schema>, plan: CidrPlan, p: Problems, ctx: ComponentContext): Resolved | undefined;
   /** The bundle part of a resolved component. */
   artifacts(resolved: Resolved): ComponentArtifacts;
   /** Files the front end must read (certificates only, never keys), on the unvalidated spec. */

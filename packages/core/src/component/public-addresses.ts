@@ -1,10 +1,10 @@
 /** The addresses a network advertises on a node, with the spec interface they belong to. */
 
-import type { PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
 import type { ExpectedPublicAddress } from "./expectations.js";
 
 /** Per family: `iface` with its address and, when the spec lists the interface, its MTU and path. */
-export function publicAddresses(plan: PodCidrPlan, index: number, iface: string, addresses: PerFamily<string>): ExpectedPublicAddress[] {
+export function publicAddresses(plan: CidrPlan, index: number, iface: string, addresses: PerFamily<string>): ExpectedPublicAddress[] {
   const node = plan.nodes[index];
   const i = node?.interfaces.findIndex((x) => x.name === iface) ?? -1;
   const planned = i >= 0 ? node?.interfaces[i] : undefined;

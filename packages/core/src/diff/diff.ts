@@ -9,11 +9,11 @@
  * exactly as `podnet render` does over an earlier output folder.
  */
 
-import { allocationOf, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import { allocationOf, type CidrPlan } from "../plan/pod-cidr-plan.js";
 import { objectKey } from "../shared/manifest.js";
 import { type Problem, show } from "../shared/problems.js";
 import { type RenderBundle, type RenderContext, renderSpec } from "../spec/bundle.js";
-import { type PodnetSpec, podnetSpecSchema } from "../spec/schema.js";
+import { type PodnetConfig, podnetSpecSchema } from "../spec/schema.js";
 import { FACT_PATHS, factChanges, fieldReason, type SpecChange } from "./rules.js";
 
 export type { SpecChange } from "./rules.js";
@@ -37,6 +37,7 @@ export interface PlanJsonChange {
   readonly to: unknown;
 }
 
+/** The artifacts that change between two specs: manifests, node files and node commands. */
 export interface ArtifactDiff {
   readonly manifests: readonly ArtifactChange[];
   readonly nodeFiles: readonly ArtifactChange[];
@@ -50,6 +51,7 @@ export interface DiffProblem extends Problem {
   readonly side: "old" | "new";
 }
 
+/** The result of `diffSpecs`: each spec change with its effect and migration, and the changed artifacts. */
 export interface SpecDiff {
   /** Spec changes with their effect, disruptive ones first, then by path. */
   readonly changes: readonly SpecChange[];
@@ -59,6 +61,7 @@ export interface SpecDiff {
   readonly warnings: readonly DiffProblem[];
 }
 
+/** What `diffSpecs` needs beside the two specs: the old allocation and the certificate files each spec names. */
 export interface DiffOptions {
   /** Node subnets the old spec was planned with (its plan.json allocation). @default - none */
   readonly previous?: RenderContext["previous"];
@@ -108,12 +111,12 @@ function side(s: "old" | "new", problems: readonly Problem[]): DiffProblem[] {
 }
 
 /** The spec with defaults applied (only called on specs that rendered, so parsing succeeds). */
-export function normalized(input: unknown): PodnetSpec {
+export function normalized(input: unknown): PodnetConfig {
   return podnetSpecSchema.parse(input);
 }
 
 /** Fact changes (disruptive or not) plus every other field change of the spec. */
-export function specChanges(before: { spec: PodnetSpec; plan: PodCidrPlan }, after: { spec: PodnetSpec; plan: PodCidrPlan }): SpecChange[] {
+export function specChanges(before: { spec: PodnetConfig; plan: CidrPlan }, after: { spec: PodnetConfig; plan: CidrPlan }): SpecChange[] {
   const facts = factChanges(before, after);
   const leaves: Leaf[] = [];
   leafDiff(before.spec, after.spec, "", leaves);

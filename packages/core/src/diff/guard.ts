@@ -5,10 +5,10 @@
  */
 
 import type { SpecChange } from "../component/contract.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { type Problem, show } from "../shared/problems.js";
 import { COMPONENTS } from "../spec/registry.js";
-import type { PodnetSpec } from "../spec/schema.js";
+import type { PodnetConfig } from "../spec/schema.js";
 import { type DiffOptions, normalized, redact, renderBoth, specChanges } from "./diff.js";
 import { factChanges } from "./rules.js";
 
@@ -104,7 +104,7 @@ function guard(changes: readonly SpecChange[], allowDisruptiveChange: readonly s
  * written (`flannel` for FlannelNetwork, `calico` for CalicoNetwork).
  */
 export interface ComponentState {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   /** FlannelNetwork options. @default - no flannel */
   readonly flannel?: unknown;
   /** CalicoNetwork options. @default - no calico */
@@ -112,7 +112,7 @@ export interface ComponentState {
 }
 
 /** The network components' options of a front end's state, parsed; undefined when one does not validate. */
-function networkSections(state: ComponentState): PodnetSpec | undefined {
+function networkSections(state: ComponentState): PodnetConfig | undefined {
   const given = state as unknown as Readonly<Record<string, unknown>>;
   const out: Record<string, unknown> = {};
   for (const c of COMPONENTS) {
@@ -121,7 +121,7 @@ function networkSections(state: ComponentState): PodnetSpec | undefined {
     if (!r.success) return undefined;
     out[c.key] = r.data;
   }
-  return out as unknown as PodnetSpec;
+  return out as unknown as PodnetConfig;
 }
 
 /**

@@ -9,17 +9,17 @@
  * (`vni: 1`) is no change, and a change that only moves a default is one.
  */
 import type { FieldReason, SpecChange } from "../component/contract.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL } from "../shared/cidr.js";
 import { COMPONENTS } from "../spec/registry.js";
-import type { PodnetSpec } from "../spec/schema.js";
+import type { PodnetConfig } from "../spec/schema.js";
 
 export type { SpecChange } from "../component/contract.js";
 
 /** The parts of a spec the rules compare, with defaults resolved. */
 export interface SpecFacts {
-  readonly spec: PodnetSpec;
-  readonly plan: PodCidrPlan;
+  readonly spec: PodnetConfig;
+  readonly plan: CidrPlan;
 }
 
 /** Each component's facts of one side, by component key (components without diff rules or section left out). */
@@ -53,7 +53,7 @@ function cniSteps(uses: ComponentFacts, network: string): string[] {
 const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
 
 /** The pod CIDRs, or else the node mask per family: every node's subnet moves. */
-function podCidrChanges(a: PodCidrPlan, b: PodCidrPlan, uses: ComponentFacts): SpecChange[] {
+function podCidrChanges(a: CidrPlan, b: CidrPlan, uses: ComponentFacts): SpecChange[] {
   const out: SpecChange[] = [];
   if (!same(a.podCidrs, b.podCidrs)) {
     out.push({
@@ -95,7 +95,7 @@ function podCidrChanges(a: PodCidrPlan, b: PodCidrPlan, uses: ComponentFacts): S
 }
 
 /** The service CIDRs, the DNS service address and the cluster domain. */
-function serviceChanges(a: PodCidrPlan, b: PodCidrPlan): SpecChange[] {
+function serviceChanges(a: CidrPlan, b: CidrPlan): SpecChange[] {
   const out: SpecChange[] = [];
   const svcChanged = !same(a.serviceCidrs, b.serviceCidrs);
   if (svcChanged) {

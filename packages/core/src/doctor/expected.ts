@@ -10,7 +10,7 @@ import type { NetworkExpectation } from "../component/expectations.js";
 import { parseSection } from "../component/parse.js";
 import type { FlannelNetworkOptions } from "../flannel/options.js";
 import type { HostRequirements } from "../host/requirements.js";
-import type { PlanContext, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PlanContext } from "../plan/pod-cidr-plan.js";
 import { checkNodeNetworkPrep, type NodeNetworkPrepResult } from "../prep/node-network-prep.js";
 import type { NodeNetworkPrepOptions } from "../prep/options.js";
 import { type Problem, Problems } from "../shared/problems.js";
@@ -25,7 +25,7 @@ export { FLANNEL_CNI_BRIDGE } from "../flannel/doctor.js";
 
 /** Everything doctor needs for a spec: per-node expectations, the collection script's inputs, etcd leases. */
 export interface DoctorPlan {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly network: DoctorNetwork;
   readonly nodes: readonly ExpectedNodeState[];
   /** Inputs of the collection script (the union over all nodes). */
@@ -34,6 +34,7 @@ export interface DoctorPlan {
   readonly leases?: NetworkExpectation["leases"];
 }
 
+/** The result of `planDoctor`: what doctor expects on every node when the spec is valid, and the problems. */
 export interface DoctorPlanCheck {
   readonly doctor?: DoctorPlan;
   readonly errors: readonly Problem[];
@@ -61,7 +62,7 @@ export interface DoctorSections {
 }
 
 /** Each network component's expectations for the sections given, in registry order; problems into `p`. */
-function networkExpectations(plan: PodCidrPlan, sections: Readonly<Record<string, unknown>>, p: Problems): NetworkExpectation[] {
+function networkExpectations(plan: CidrPlan, sections: Readonly<Record<string, unknown>>, p: Problems): NetworkExpectation[] {
   const out: NetworkExpectation[] = [];
   for (const c of COMPONENTS) {
     const section = sections[c.key];
@@ -74,7 +75,7 @@ function networkExpectations(plan: PodCidrPlan, sections: Readonly<Record<string
 }
 
 /** Like planDoctor, from a computed plan and the component options (what a Pulumi or cdk8s front end holds). */
-export function planDoctorForPlan(plan: PodCidrPlan, sections: DoctorSections): DoctorPlanCheck {
+export function planDoctorForPlan(plan: CidrPlan, sections: DoctorSections): DoctorPlanCheck {
   const p = new Problems();
   const networks = networkExpectations(plan, sections as Readonly<Record<string, unknown>>, p);
   const reqs = [...networks.map((n) => n.hostRequirements), ...(sections.hostRequirements ?? [])];
@@ -118,7 +119,7 @@ function firewallExpectation(prep: NodeNetworkPrepResult, name: string): Pick<Ex
 function nodeState(
   name: string,
   index: number,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   network: NetworkExpectation | undefined,
   prep: NodeNetworkPrepResult,
   hasPrep: boolean,

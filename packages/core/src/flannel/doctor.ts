@@ -16,7 +16,7 @@ import {
 import { parseSection } from "../component/parse.js";
 import { publicAddresses } from "../component/public-addresses.js";
 import type { HostRequirements } from "../host/requirements.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { containsAddress, type IpFamily, parseAddress, parseCidr } from "../shared/cidr.js";
 import { Problems } from "../shared/problems.js";
 import { backendDevices, FLANNEL_VXLAN_DEFAULT_PORT, FLANNEL_VXLAN_DEFAULT_VNI } from "./backend.js";
@@ -46,7 +46,7 @@ interface FlannelPart {
   readonly leases?: FlannelLeaseExpectation;
 }
 
-function flannelPart(c: FlannelNetworkConfig, plan: PodCidrPlan, p: Problems): FlannelPart | undefined {
+function flannelPart(c: FlannelNetworkConfig, plan: CidrPlan, p: Problems): FlannelPart | undefined {
   const before = p.errors.length;
   let systemd: FlannelSystemdPlan | undefined;
   let daemonset: { readonly host: HostRequirements; readonly podMtu: Readonly<Record<string, number>> } | undefined;
@@ -93,7 +93,7 @@ function flannelPart(c: FlannelNetworkConfig, plan: PodCidrPlan, p: Problems): F
 function leaseExpectation(
   etcd: NonNullable<FlannelSystemdPlan["etcd"]>,
   spec: NonNullable<NonNullable<FlannelSystemdPlan["systemd"]>["etcd"]>,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   selections: readonly FlannelNodeInterface[],
   reserved: boolean,
 ): FlannelLeaseExpectation {
@@ -120,7 +120,7 @@ function leaseExpectation(
 }
 
 /** What flannel expects on one node of the plan. */
-function flannelNodeExpectation(flannel: FlannelPart, plan: PodCidrPlan, name: string, index: number): NetworkNodeExpectation {
+function flannelNodeExpectation(flannel: FlannelPart, plan: CidrPlan, name: string, index: number): NetworkNodeExpectation {
   const node = plan.nodes[index];
   if (!node) return { notes: [] };
   const notes: string[] = [];
@@ -195,7 +195,7 @@ function flannelDevice(c: FlannelNetworkConfig, family: IpFamily): string | unde
 
 function flannelDevices(
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   sel: FlannelNodeInterface | undefined,
   mtu: number | undefined,
 ): ExpectedDevice[] {
@@ -233,7 +233,7 @@ function sameNetwork(sel: FlannelNodeInterface, family: IpFamily, address: strin
 
 function flannelRoutes(
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   name: string,
   selections: ReadonlyMap<string, FlannelNodeInterface>,
   predicted: boolean,

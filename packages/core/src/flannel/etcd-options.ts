@@ -40,5 +40,7 @@ export const flannelEtcdSchema = z.strictObject({
   /** Node that runs the config-writing script in Pulumi (needs etcdctl). @default - the first etcd node, else the first node */
   configNode: z.string().optional(),
 });
+/** flannel's etcd datastore settings as a user writes them (`flannel.systemd.etcd`). */
 export type FlannelEtcdOptions = z.input<typeof flannelEtcdSchema>;
+/** flannel's etcd datastore settings, parsed with defaults filled in. */
 export type FlannelEtcdConfig = z.output<typeof flannelEtcdSchema>;

@@ -9,7 +9,7 @@
  * gets its own subnet back (the cure for the stale-lease trouble of seed 004).
  * @see https://github.com/flannel-io/flannel/blob/master/Documentation/reservations.md
  */
-import type { AllocationRange, PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { AllocationRange, CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
 import { type Cidr, subnetCount, subnetIndex } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "./backend.js";
@@ -154,7 +154,7 @@ export function flannelSubnetKey(v4?: string, v6?: string): string {
 }
 
 export interface FlannelEtcdPlanInput {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly flannel: FlannelNetworkConfig;
   readonly etcd: FlannelEtcdConfig;
   /** flannel release tag (decides the API). */

@@ -10,7 +10,7 @@
 import type { ComponentArtifacts } from "../component/contract.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
@@ -35,7 +35,7 @@ export const FLANNEL_PATH = "flannel";
 export const FLANNEL_MANIFEST_FILE = "flannel.yaml";
 
 /** The rendered network. */
-export interface FlannelNetwork {
+export interface FlannelNetworkRender {
   readonly mode: FlannelMode;
   readonly version: FlannelVersion;
   /** The options with defaults applied. */
@@ -62,14 +62,15 @@ export interface FlannelNetwork {
   readonly summary: FlannelPlanFacts & Readonly<Record<string, unknown>>;
 }
 
+/** The result of `checkFlannelNetwork`: the render when the section is valid, and the problems. */
 export interface FlannelCheck {
-  readonly network?: FlannelNetwork;
+  readonly network?: FlannelNetworkRender;
   readonly errors: readonly Problem[];
   readonly warnings: readonly Problem[];
 }
 
 /** Validates the options against the plan and renders; returns the problems instead of throwing. */
-export function checkFlannelNetwork(options: unknown, plan: PodCidrPlan): FlannelCheck {
+export function checkFlannelNetwork(options: unknown, plan: CidrPlan): FlannelCheck {
   const parsed = flannelNetworkSchema.safeParse(options ?? {}, PARSE_OPTIONS);
   if (!parsed.success) {
     return { errors: zodProblems(parsed.error.issues, options ?? {}, flannelNetworkSchema, [FLANNEL_PATH]), warnings: [] };
@@ -82,8 +83,8 @@ export function checkFlannelNetwork(options: unknown, plan: PodCidrPlan): Flanne
 /** Validates and renders; throws one NetworkPlanError with every problem. */
 export function renderFlannelNetwork(
   options: FlannelNetworkOptions,
-  plan: PodCidrPlan,
-): { readonly network: FlannelNetwork; readonly warnings: readonly Problem[] } {
+  plan: CidrPlan,
+): { readonly network: FlannelNetworkRender; readonly warnings: readonly Problem[] } {
   const r = checkFlannelNetwork(options, plan);
   if (!r.network) throw new NetworkPlanError(r.errors, r.warnings);
   return { network: r.network, warnings: r.warnings };
@@ -126,7 +127,7 @@ export function flannelApplyDependencies(kind: string): readonly string[] {
 /** The bundle part for `podnet render` (spec section already schema-checked). */
 export function flannelComponent(
   config: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   p: Problems,
   context: FlannelSpecFiles = {},
 ): ComponentArtifacts | undefined {
@@ -142,13 +143,13 @@ export function flannelComponent(
 }
 
 /** Validates a parsed config against the plan and renders it; problems go into `p`. */
-export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: PodCidrPlan, p: Problems): FlannelNetwork | undefined {
+export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: CidrPlan, p: Problems): FlannelNetworkRender | undefined {
   const base = FLANNEL_PATH;
   const found = lookupFlannelVersion(c.version, `${base}.version`);
   const info: FlannelVersionInfo | undefined = "info" in found ? found.info : undefined;
   if ("message" in found) p.error(`${base}.version`, "flannel.version-unknown", found.message);
   if (c.mode === "systemd") {
-    // Issue 5 (flanneld as a host binary) plugs its renderer in here.
+    // Mode systemd (flanneld as a host binary) renders node units in flannel/systemd/, not cluster objects.
     p.error(
       `${base}.mode`,
       "flannel.mode-unavailable",
@@ -173,11 +174,11 @@ export function buildFlannelNetwork(c: FlannelNetworkConfig, plan: PodCidrPlan, 
 /** Renders a validated config: net-conf, flanneld arguments, the cluster objects, host needs and the summary. */
 function assemble(
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   info: FlannelVersionInfo,
   selections: readonly FlannelNodeInterface[],
   mtus: readonly FlannelNodeMtu[],
-): FlannelNetwork {
+): FlannelNetworkRender {
   const namespace = c.namespace ?? info.namespace;
   const createNamespace = c.createNamespace ?? namespace !== "kube-system";
   const healthzPort = c.healthzPort ?? info.healthzPort ?? 0;

@@ -3,7 +3,7 @@
  * addresses unique across nodes, host-gw L2 adjacency.
  */
 
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { Problems } from "../shared/problems.js";
 import { FLANNEL_BACKEND_KEYS, FLANNEL_BACKEND_OVERHEAD } from "./backend.js";
 import type { FlannelNodeInterface } from "./interfaces.js";
@@ -23,7 +23,7 @@ export interface FlannelNodeMtu {
 export function checkFlannelNodes(
   selections: readonly FlannelNodeInterface[],
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   base: string,
   p: Problems,
 ): FlannelNodeMtu[] {
@@ -48,7 +48,7 @@ export function checkFlannelNodes(
 function podMtus(
   selections: readonly FlannelNodeInterface[],
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   base: string,
   p: Problems,
 ): FlannelNodeMtu[] {
@@ -101,7 +101,7 @@ function podMtus(
 }
 
 /** No two nodes advertise the same address in one family. */
-function checkUniqueAddresses(selections: readonly FlannelNodeInterface[], plan: PodCidrPlan, base: string, p: Problems): void {
+function checkUniqueAddresses(selections: readonly FlannelNodeInterface[], plan: CidrPlan, base: string, p: Problems): void {
   for (const family of plan.families) {
     const seen = new Map<string, FlannelNodeInterface>();
     for (const s of selections) {
@@ -120,7 +120,7 @@ function checkUniqueAddresses(selections: readonly FlannelNodeInterface[], plan:
 }
 
 /** host-gw routes straight to the peer, so every node's interface must be in one network per family. */
-function checkHostGwL2(selections: readonly FlannelNodeInterface[], plan: PodCidrPlan, base: string, p: Problems): void {
+function checkHostGwL2(selections: readonly FlannelNodeInterface[], plan: CidrPlan, base: string, p: Problems): void {
   for (const family of plan.families) {
     const withNet = selections.filter((s) => s.networks[family] !== undefined);
     const first = withNet[0];

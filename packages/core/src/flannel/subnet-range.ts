@@ -3,7 +3,7 @@
  * checked against the plan's node subnets.
  * @see flannel pkg/subnet/config.go
  */
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import {
   type Cidr,
   contains,
@@ -34,7 +34,7 @@ export interface FlannelSubnetRange {
  * reservations every node's plan subnet lies inside SubnetMin..SubnetMax.
  */
 export function checkFlannelSubnetRange(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   family: IpFamily,
   given: { readonly subnetLen?: number; readonly subnetMin?: string; readonly subnetMax?: string },
   reserve: boolean,
@@ -144,7 +144,7 @@ const IPV6_KEYS: RangeKeys = { len: "ipv6SubnetLen", min: "ipv6SubnetMin", max: 
 
 /** The SubnetLen to use (the plan's node mask unless given), or undefined after reporting why flannel refuses it. */
 function checkSubnetLen(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   family: IpFamily,
   net: Cidr,
   givenLen: number | undefined,
@@ -197,7 +197,7 @@ interface IndexedRange {
 
 /** Reports each node whose plan subnet lies outside the range: an error with reservations, else a warning. */
 function checkNodesInRange(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   family: IpFamily,
   range: IndexedRange,
   defaultMin: boolean,

@@ -5,7 +5,7 @@
 
 import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
-import type { PerFamily, PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
 import { FLANNEL_BACKEND_OVERHEAD } from "./backend.js";
 import type { FlannelNodeInterface } from "./interfaces.js";
 import type { FlannelNodeMtu } from "./node-checks.js";
@@ -49,7 +49,7 @@ export interface FlannelNetworkSummaryInput {
   readonly version: string;
   readonly namespace: string;
   readonly images: { readonly flannel: string; readonly cniPlugin: string };
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly args: readonly string[];
   readonly healthzPort: number;
   readonly nodes: readonly FlannelNodeSummary[];

@@ -5,7 +5,7 @@
  * rule and the fix.
  */
 
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { FAMILY_LABEL, type IpFamily, parseCidr } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { checkFlanneldExtraArgs } from "./args.js";
@@ -55,7 +55,7 @@ function checkPort(value: number | undefined, at: string, what: string, p: Probl
 }
 
 /** Checks `network`/`ipv6Network` against the plan and that every node has its pod subnets. */
-function checkNetworks(c: FlannelNetworkConfig, plan: PodCidrPlan, base: string, p: Problems): void {
+function checkNetworks(c: FlannelNetworkConfig, plan: CidrPlan, base: string, p: Problems): void {
   const kcm = plan.flags.kubeControllerManager;
   if (kcm["allocate-node-cidrs"] !== "true") {
     p.error(
@@ -86,7 +86,7 @@ function checkNetworks(c: FlannelNetworkConfig, plan: PodCidrPlan, base: string,
 }
 
 /** The backend keys against its type, the families, the release and the value ranges. */
-function checkBackend(b: FlannelBackendConfig, info: FlannelVersionInfo | undefined, plan: PodCidrPlan, base: string, p: Problems): void {
+function checkBackend(b: FlannelBackendConfig, info: FlannelVersionInfo | undefined, plan: CidrPlan, base: string, p: Problems): void {
   const at = `${base}.backend`;
   const allowed = FLANNEL_BACKEND_KEYS[b.type];
   for (const key of Object.keys(FLANNEL_BACKEND_JSON_KEYS) as Array<keyof typeof FLANNEL_BACKEND_JSON_KEYS>) {
@@ -125,7 +125,7 @@ function checkBackend(b: FlannelBackendConfig, info: FlannelVersionInfo | undefi
 }
 
 /** One of `network`/`ipv6Network`: a CIDR of its family that equals the plan's pod CIDR. */
-function checkGivenNetwork(plan: PodCidrPlan, family: IpFamily, text: string, at: string, p: Problems): void {
+function checkGivenNetwork(plan: CidrPlan, family: IpFamily, text: string, at: string, p: Problems): void {
   const r = parseCidr(text);
   const planned = plan.podCidr[family];
   const index = plan.podCidrs.indexOf(planned ?? "");
@@ -163,7 +163,7 @@ function checkGivenNetwork(plan: PodCidrPlan, family: IpFamily, text: string, at
 }
 
 /** Every node has a pod subnet of each family, inside flannel's Network. */
-function checkNodeSubnets(plan: PodCidrPlan, p: Problems): void {
+function checkNodeSubnets(plan: CidrPlan, p: Problems): void {
   const networks = new Map(plan.families.map((f) => [f, plan.podCidr[f] !== undefined ? parseCidr(plan.podCidr[f] ?? "") : undefined]));
   for (const node of plan.nodes) {
     for (const family of plan.families) {
@@ -189,7 +189,7 @@ function checkNodeSubnets(plan: PodCidrPlan, p: Problems): void {
 }
 
 /** The WireGuard settings: distinct IPv4/IPv6 ports, the PSK's form, Mode against the release and the families, keepalive. */
-function checkWireguard(b: FlannelBackendConfig, info: FlannelVersionInfo | undefined, plan: PodCidrPlan, at: string, p: Problems): void {
+function checkWireguard(b: FlannelBackendConfig, info: FlannelVersionInfo | undefined, plan: CidrPlan, at: string, p: Problems): void {
   if (b.type === "wireguard") {
     const v4 = b.listenPort ?? 51820;
     const v6 = b.listenPortV6 ?? 51821;
@@ -253,7 +253,7 @@ function checkBackendMtu(b: FlannelBackendConfig, info: FlannelVersionInfo | und
 /** Checks everything that does not depend on the selected interfaces. */
 export function checkFlannelConfig(
   c: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   info: FlannelVersionInfo | undefined,
   base: string,
   p: Problems,

@@ -3,7 +3,7 @@
  * with the core and users should not build on. No compatibility promise; the public API is
  * `@podnet/core`.
  */
-export type { CalicoEtcdTlsPresence } from "../calico/index.js";
+export type { CalicoEtcdTlsPresence, CalicoFacts } from "../calico/index.js";
 export {
   autodetectObjectSchema,
   BGP_DEFAULTS,
@@ -14,10 +14,16 @@ export {
   CALICO_UNMANAGED_DEVICES,
   CALICO_VXLAN_PORT,
   CALICO_WIREGUARD_PORT,
+  calicoArtifacts,
+  calicoChangeRules,
+  calicoChanges,
   calicoComponent,
+  calicoDoctor,
   calicoEtcdSecret,
+  calicoFacts,
   calicoImage,
   calicoManifestObjects,
+  calicoNetworkComponent,
   calicoOperatorInstall,
   calicoOperatorObjects,
   calicoOptionsWithEtcd,
@@ -28,6 +34,7 @@ export {
   calicoServiceAccounts,
   calicoVersion,
   checkBgp,
+  checkCalicoBundle,
   checkCalicoSelector,
   DEFAULT_BLOCK_SIZE,
   ETCD_URL,
@@ -45,6 +52,17 @@ export {
   TIGERA_OPERATOR_NAMESPACE,
   TYPHA_PORT,
 } from "../calico/index.js";
+export type {
+  AnyNetworkComponent,
+  ComponentChangeRules,
+  ComponentContext,
+  ComponentDoctor,
+  DoctorHints,
+  FieldReason,
+  NetworkComponent,
+  PlanConstraints,
+} from "../component/index.js";
+export { checkConflicts, parseSection, publicAddresses } from "../component/index.js";
 export type { ComponentState, DisruptiveCheck, SpecFacts } from "../diff/index.js";
 export { allows, checkComponentChanges, checkDisruptiveChanges, FACT_PATHS, factChanges, fieldReason, redact } from "../diff/index.js";
 export type {
@@ -137,6 +155,7 @@ export type {
   FlannelEtcdClientFiles,
   FlannelEtcdPlan,
   FlannelEtcdPlanInput,
+  FlannelFacts,
   FlannelInterfaceSelectors,
   FlannelKubeconfigInput,
   FlannelKubeSubnetMgrConfig,
@@ -215,16 +234,20 @@ export {
   FLANNELD_UNIT_PATH,
   flannelApplyDependencies,
   flannelBackendConf,
+  flannelChangeRules,
+  flannelChanges,
   flannelCniConf,
   flannelCniConfJson,
   flannelComponent,
   flannelDaemonSet,
   flannelDefaultSubnetLen,
+  flannelDoctor,
   flanneldArgs,
   flanneldCertificateSpec,
   flanneldSystemdArgs,
   flanneldUnit,
   flannelEtcdApi,
+  flannelFacts,
   flannelImages,
   flannelKubeconfig,
   flannelKubeSubnetMgrObjects,
@@ -232,8 +255,10 @@ export {
   flannelManifests,
   flannelNetConf,
   flannelNetConfJson,
+  flannelNetworkComponent,
   flannelOptionsWithLatePsk,
   flannelPlanConstraints,
+  flannelPlanning,
   flannelRemoteState,
   flannelRemoteStepName,
   flannelRemoteStepScript,
@@ -293,6 +318,7 @@ export {
   VXLAN_VNI_MAX,
   verifySnippet,
   WIREGUARD_KEY,
+  withFlannelPlanHint,
   withWireguardPsk,
 } from "../flannel/index.js";
 export type { DownloadArchiveOptions, DownloadFileOptions } from "../host/index.js";
@@ -323,17 +349,7 @@ export type {
   NetworkMapModel,
 } from "../map/index.js";
 export { drawNetworkMap, escapeXml, mapModelFromInput, mapModelFromPlan, nodeSubnetCapacity, OVERLAP_RED } from "../map/index.js";
-export {
-  calicoEncapsulation,
-  DNS1123_LABEL,
-  DNS1123_SUBDOMAIN,
-  flagArgs,
-  HOST_NAME,
-  INTERFACE_NAME,
-  parseCidrChecked,
-  sshSchema,
-  USER_NAME,
-} from "../plan/index.js";
+export { calicoEncapsulation, flagArgs, parseCidrChecked, sshSchema } from "../plan/index.js";
 export {
   CNI_PLUGINS_SHA256,
   cniPluginsSchema,
@@ -350,6 +366,7 @@ export {
   NETWORK_MANAGER_PRESENT,
   needApplies,
   networkManagerUnit,
+  nodePrepComponent,
   openingsText,
   PREP_FILES,
   prepComponent,
@@ -370,6 +387,8 @@ export {
   contains,
   containsAddress,
   DESCRIPTION,
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
   DOWNLOAD_URL,
   didYouMean,
   FAMILY_LABEL,
@@ -378,6 +397,8 @@ export {
   FIREWALLD_INTERFACE,
   FIREWALLD_ZONE,
   familyBits,
+  HOST_NAME,
+  INTERFACE_NAME,
   IPV4_MAPPED,
   ipv4MappedAddress,
   ipv4MappedAlias,
@@ -410,6 +431,7 @@ export {
   subnetCount,
   subnetIndex,
   UNIT_ID,
+  USER_NAME,
   zodProblems,
 } from "../shared/index.js";
-export { checkSpecPlan } from "../spec/index.js";
+export { COMPONENTS, checkSpecPlan, componentSections, SPEC_COMPONENTS } from "../spec/index.js";

@@ -4,7 +4,7 @@
  */
 
 import { DEFAULT_BLOCK_SIZE } from "../calico/pools.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { type IpFamily, parseCidr } from "../shared/cidr.js";
 import { show } from "../shared/problems.js";
 import type { MapUnparsed, NetworkMapPool } from "./types.js";
@@ -49,7 +49,7 @@ const DEFAULT_MAX_PODS = 110;
 const DEFAULT_NODE_MASK: Record<IpFamily, number> = { ipv4: 24, ipv6: 64 };
 
 /** The facts of a valid plan. */
-export function collectPlan(plan: PodCidrPlan): Collected {
+export function collectPlan(plan: CidrPlan): Collected {
   return {
     podCidrs: plan.podCidrs.map((value, i) => ({ path: `cluster.podCidrs[${i}]`, value })),
     serviceCidrs: plan.serviceCidrs.map((value, i) => ({ path: `cluster.serviceCidrs[${i}]`, value })),

@@ -7,7 +7,7 @@
  * spec is broken).
  */
 
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import {
   type Cidr,
   familyBits,
@@ -38,7 +38,7 @@ import type {
 const MAX_ADDRESSES = 4096;
 
 /** Model of a valid plan. */
-export function mapModelFromPlan(plan: PodCidrPlan, extras: NetworkMapExtras = {}): NetworkMapModel {
+export function mapModelFromPlan(plan: CidrPlan, extras: NetworkMapExtras = {}): NetworkMapModel {
   return buildModel(collectPlan(plan), extras, true);
 }
 

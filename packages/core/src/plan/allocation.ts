@@ -7,8 +7,8 @@
 import { type Cidr, contains, FAMILY_LABEL, type IpFamily, nthSubnet, parseCidr, subnetCount, subnetIndex } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { parseCidrChecked } from "./cidrs.js";
-import type { NodeSpec } from "./options.js";
-import type { AllocationRange, PodCidrPlan, PreviousAllocation, SubnetSource } from "./types.js";
+import type { NodeConfig } from "./options.js";
+import type { AllocationRange, CidrPlan, PreviousAllocation, SubnetSource } from "./types.js";
 
 /** The node subnets of every family and where each came from, by node index. */
 export interface NodeSubnets {
@@ -17,7 +17,7 @@ export interface NodeSubnets {
 }
 
 /** Checks each node's pins: a valid CIDR, at most one per family, of a family the cluster has. */
-export function checkPinFamilies(nodes: readonly NodeSpec[], pods: ReadonlyMap<IpFamily, unknown>, p: Problems): void {
+export function checkPinFamilies(nodes: readonly NodeConfig[], pods: ReadonlyMap<IpFamily, unknown>, p: Problems): void {
   nodes.forEach((node, i) => {
     const seen = new Set<IpFamily>();
     (node.podCidrs ?? []).forEach((text, k) => {
@@ -87,7 +87,7 @@ interface Allocation {
   readonly pod: Cidr;
   readonly mask: number;
   readonly range: Bounds;
-  readonly nodes: readonly NodeSpec[];
+  readonly nodes: readonly NodeConfig[];
   readonly p: Problems;
   /** Subnet index -> node index. */
   readonly owner: Map<number, number>;
@@ -110,7 +110,7 @@ export function allocate(
   pod: Cidr,
   mask: number,
   range: Bounds,
-  nodes: readonly NodeSpec[],
+  nodes: readonly NodeConfig[],
   previous: PreviousAllocation | undefined,
   p: Problems,
   out: NodeSubnets,
@@ -222,6 +222,6 @@ function fillLowest(a: Allocation, pending: readonly number[]): void {
 }
 
 /** The previous allocation recorded in a plan (what `plan.json` holds), to feed the next plan. */
-export function allocationOf(plan: Pick<PodCidrPlan, "nodes">): PreviousAllocation {
+export function allocationOf(plan: Pick<CidrPlan, "nodes">): PreviousAllocation {
   return Object.fromEntries(plan.nodes.map((n) => [n.name, n.podCidrs]));
 }

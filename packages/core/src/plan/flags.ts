@@ -1,8 +1,8 @@
 /** The flags and config fragments every Kubernetes component takes from the plan. */
-import type { ComponentFlags, PodCidrPlan } from "./types.js";
+import type { CidrPlan, ComponentFlags } from "./types.js";
 
 /** kubeadm, kube-controller-manager, kube-apiserver, kube-proxy and kubelet settings derived from the plan. */
-export function componentFlags(plan: Omit<PodCidrPlan, "flags">): ComponentFlags {
+export function componentFlags(plan: Omit<CidrPlan, "flags">): ComponentFlags {
   const pods = plan.podCidrs.join(",");
   const svcs = plan.serviceCidrs.join(",");
   const kcm: Record<string, string> = {

@@ -6,7 +6,7 @@
 import { ipv4MappedAddress, ipv4MappedAlias, parseInterfaceAddress } from "../shared/cidr.js";
 import { DNS1123_LABEL, HOST_NAME, INTERFACE_NAME, USER_NAME } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
-import type { InterfaceSpec, NodeSpec } from "./options.js";
+import type { InterfaceConfig, NodeConfig } from "./options.js";
 import type { Sourced } from "./overlaps.js";
 import type { PlannedAddress, PlannedInterface, PlannedNode } from "./types.js";
 
@@ -28,12 +28,12 @@ interface NodeChecks {
 }
 
 /** Checks every node and returns them as planned (without subnets); their networks go to `ifaceNets`. */
-export function checkNodes(nodes: readonly NodeSpec[], p: Problems, ifaceNets: Map<string, Sourced>): NodeBase[] {
+export function checkNodes(nodes: readonly NodeConfig[], p: Problems, ifaceNets: Map<string, Sourced>): NodeBase[] {
   const ctx: NodeChecks = { p, names: new Map(), addresses: new Map(), ifaceNets };
   return nodes.map((node, i) => checkNode(node, i, ctx));
 }
 
-function checkNode(node: NodeSpec, i: number, ctx: NodeChecks): NodeBase {
+function checkNode(node: NodeConfig, i: number, ctx: NodeChecks): NodeBase {
   const { p, names } = ctx;
   const base = `nodes[${i}]`;
   if (!DNS1123_LABEL.test(node.name)) {
@@ -70,7 +70,7 @@ function checkNode(node: NodeSpec, i: number, ctx: NodeChecks): NodeBase {
   };
 }
 
-function checkSsh(ssh: NonNullable<NodeSpec["ssh"]>, base: string, p: Problems): void {
+function checkSsh(ssh: NonNullable<NodeConfig["ssh"]>, base: string, p: Problems): void {
   if (!HOST_NAME.test(ssh.host)) {
     p.error(
       `${base}.ssh.host`,
@@ -87,7 +87,7 @@ function checkSsh(ssh: NonNullable<NodeSpec["ssh"]>, base: string, p: Problems):
   }
 }
 
-function checkInterface(node: NodeSpec, iface: InterfaceSpec, ipath: string, ifNames: Set<string>, ctx: NodeChecks): PlannedInterface {
+function checkInterface(node: NodeConfig, iface: InterfaceConfig, ipath: string, ifNames: Set<string>, ctx: NodeChecks): PlannedInterface {
   const { p } = ctx;
   if (!INTERFACE_NAME.test(iface.name) || iface.name === "." || iface.name === "..") {
     p.error(
@@ -108,8 +108,8 @@ function checkInterface(node: NodeSpec, iface: InterfaceSpec, ipath: string, ifN
 }
 
 function checkAddress(
-  node: NodeSpec,
-  iface: InterfaceSpec,
+  node: NodeConfig,
+  iface: InterfaceConfig,
   text: string,
   ipath: string,
   apath: string,

@@ -91,11 +91,15 @@ export type DeepReadonly<T> = T extends (infer U)[]
 /** Input of PodCidrPlan, as written by a user (defaults not yet applied). */
 export type PodCidrPlanOptions = DeepReadonly<z.input<typeof podCidrPlanSchema>>;
 /** Input of PodCidrPlan with defaults applied. */
-export type PodCidrPlanInput = z.output<typeof podCidrPlanSchema>;
+export type PodCidrPlanConfig = z.output<typeof podCidrPlanSchema>;
+/** A spec's `cluster:` section as a user writes it. */
 export type ClusterOptions = DeepReadonly<z.input<typeof clusterSchema>>;
+/** One node of a spec's `nodes:` list as a user writes it. */
 export type NodeOptions = DeepReadonly<z.input<typeof nodeSchema>>;
-export type NodeSpec = z.output<typeof nodeSchema>;
-export type InterfaceSpec = z.output<typeof interfaceSchema>;
+/** One node of a spec, parsed with defaults filled in. */
+export type NodeConfig = z.output<typeof nodeSchema>;
+/** One node interface, parsed with defaults filled in. */
+export type InterfaceConfig = z.output<typeof interfaceSchema>;
 
 /** The PodCidrPlan input: the `cluster:` and `nodes:` sections. */
 export const podCidrPlanSchema = z.strictObject({

@@ -19,11 +19,11 @@ import { checkCapacity, checkKubeadmSizes } from "./capacity.js";
 import { checkFamilyMatch, type FamilyCidrs, parseCidrList } from "./cidrs.js";
 import { componentFlags } from "./flags.js";
 import { checkNodes, type NodeBase } from "./nodes.js";
-import type { PodCidrPlanInput, PodCidrPlanOptions } from "./options.js";
+import type { PodCidrPlanConfig, PodCidrPlanOptions } from "./options.js";
 import { podCidrPlanSchema } from "./options.js";
 import { checkOverlaps, reservedNetworks, type Sourced } from "./overlaps.js";
 import { serviceIps } from "./services.js";
-import type { FamilyCapacity, PerFamily, PlanCheck, PlanContext, PlanInput, PlannedNode, PlanOutcome, PodCidrPlan } from "./types.js";
+import type { CidrPlan, FamilyCapacity, PerFamily, PlanCheck, PlanContext, PlanInput, PlannedNode, PlanOutcome } from "./types.js";
 
 // The plan's types and the helpers other folders take from this module, where they always were.
 export { allocationOf } from "./allocation.js";
@@ -31,6 +31,7 @@ export { parseCidrChecked } from "./cidrs.js";
 export { flagArgs } from "./flags.js";
 export type {
   AllocationRange,
+  CidrPlan,
   ComponentFlags,
   FamilyCapacity,
   PerFamily,
@@ -41,7 +42,6 @@ export type {
   PlannedInterface,
   PlannedNode,
   PlanOutcome,
-  PodCidrPlan,
   PreviousAllocation,
   SubnetSource,
 } from "./types.js";
@@ -79,7 +79,7 @@ export function resolvePlan(input: PlanInput, context: PlanContext = {}): PlanOu
 }
 
 /** Runs every check in spec order (problems go to `p`); the plan when there is no error. */
-function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): PodCidrPlan | undefined {
+function buildPlan(input: PodCidrPlanConfig, p: Problems, context: PlanContext): CidrPlan | undefined {
   const { cluster } = input;
   const pods = parseCidrList(cluster.podCidrs, "cluster.podCidrs", p);
   const services = parseCidrList(cluster.serviceCidrs, "cluster.serviceCidrs", p);
@@ -102,7 +102,7 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
 
   const ordered = (m: FamilyCidrs) => [...m.values()].sort((a, b) => a.index - b.index).map((v) => v.cidr.text);
   const perFamily = (m: FamilyCidrs): PerFamily<string> => Object.fromEntries([...m].map(([f, v]) => [f, v.cidr.text]));
-  const plan: Omit<PodCidrPlan, "flags"> = {
+  const plan: Omit<CidrPlan, "flags"> = {
     families,
     dualStack: families.length === 2,
     podCidrs: ordered(pods),
@@ -123,7 +123,7 @@ function buildPlan(input: PodCidrPlanInput, p: Problems, context: PlanContext): 
 
 /** Capacity and node subnets, per pod family: the subnets only where the node mask fits the pod CIDR. */
 function planFamilies(
-  input: PodCidrPlanInput,
+  input: PodCidrPlanConfig,
   pods: FamilyCidrs,
   services: FamilyCidrs,
   context: PlanContext,

@@ -4,7 +4,7 @@
  */
 import type { IpFamily } from "../shared/cidr.js";
 import type { Problem } from "../shared/problems.js";
-import type { NodeArch, NodeRole, NodeSpec, PodCidrPlanOptions } from "./options.js";
+import type { NodeArch, NodeConfig, NodeRole, PodCidrPlanOptions } from "./options.js";
 
 /** A value per address family. */
 export interface PerFamily<T> {
@@ -44,7 +44,7 @@ export interface PlannedNode {
   readonly index: number;
   readonly roles: readonly NodeRole[];
   readonly arch: NodeArch;
-  readonly ssh?: NodeSpec["ssh"];
+  readonly ssh?: NodeConfig["ssh"];
   readonly interfaces: readonly PlannedInterface[];
   /** The node's pod subnet per family. */
   readonly podCidrs: PerFamily<string>;
@@ -81,7 +81,7 @@ export interface ComponentFlags {
 }
 
 /** The validated plan: CIDRs, node subnets, capacity and the component flags derived from them. */
-export interface PodCidrPlan {
+export interface CidrPlan {
   /** Families in the order of `cluster.podCidrs` (the first is the primary family). */
   readonly families: readonly IpFamily[];
   readonly dualStack: boolean;
@@ -103,13 +103,13 @@ export interface PodCidrPlan {
 
 /** A plan with its warnings. */
 export interface PlanOutcome {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly warnings: readonly Problem[];
 }
 
 /** The result of checking options: a plan when there are no errors, and every problem. */
 export interface PlanCheck {
-  readonly plan?: PodCidrPlan;
+  readonly plan?: CidrPlan;
   readonly errors: readonly Problem[];
   readonly warnings: readonly Problem[];
 }
@@ -151,4 +151,4 @@ export interface AllocationRange {
  * of a plan.json), a front end's PodCidrPlan construct or component (which
  * holds one in `plan`), or the options to plan from.
  */
-export type PlanInput = PodCidrPlan | { readonly plan: PodCidrPlan } | PodCidrPlanOptions;
+export type PlanInput = CidrPlan | { readonly plan: CidrPlan } | PodCidrPlanOptions;

@@ -5,7 +5,7 @@
 import type { FirewallNeed, HostRequirements } from "../host/requirements.js";
 import { type Problems, show } from "../shared/problems.js";
 import { checkShellValue, FIREWALLD_INTERFACE, FIREWALLD_ZONE, KERNEL_MODULE, NM_INTERFACE } from "../shared/shell.js";
-import type { NodeNetworkPrepSpec } from "./options.js";
+import type { NodeNetworkPrepConfig } from "./options.js";
 
 /** A problem path under the prep section, from its segments. */
 export type PrepPath = (...segs: Array<string | number>) => string;
@@ -45,7 +45,7 @@ function checkNeed(p: Problems, path: string, n: FirewallNeed, component: string
 }
 
 /** Checks the firewalld zones (valid, and not the same zone twice) and the extra port ranges. */
-export function checkFirewallOptions(o: NodeNetworkPrepSpec, at: PrepPath, p: Problems): void {
+export function checkFirewallOptions(o: NodeNetworkPrepConfig, at: PrepPath, p: Problems): void {
   if (o.firewall === "firewalld") {
     checkShellValue(p, at("zone"), o.zone, FIREWALLD_ZONE);
     checkShellValue(p, at("trustedZone"), o.trustedZone, FIREWALLD_ZONE);

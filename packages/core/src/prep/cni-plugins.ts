@@ -8,7 +8,7 @@ import type { PlannedNode } from "../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../shared/problems.js";
 import { checkShellValue, DOWNLOAD_URL, SAFE_PATH, SHA256 } from "../shared/shell.js";
 import type { PrepPath } from "./checks.js";
-import { CNI_PLUGINS_SHA256, type NodeNetworkPrepSpec } from "./options.js";
+import { CNI_PLUGINS_SHA256, type NodeNetworkPrepConfig } from "./options.js";
 
 const CNI_VERSION = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/;
 
@@ -21,7 +21,7 @@ export interface CniRelease {
 }
 
 /** Checks `cniBinDir` and `cniPlugins` (every node's architecture needs a sha256); the release, or undefined when off or broken. */
-export function cniRelease(o: NodeNetworkPrepSpec, planNodes: readonly PlannedNode[], at: PrepPath, p: Problems): CniRelease | undefined {
+export function cniRelease(o: NodeNetworkPrepConfig, planNodes: readonly PlannedNode[], at: PrepPath, p: Problems): CniRelease | undefined {
   let cni: CniRelease | undefined;
   checkShellValue(p, at("cniBinDir"), o.cniBinDir, SAFE_PATH);
   if (o.cniPlugins !== false) {

@@ -5,11 +5,11 @@
  */
 import type { NodeUnit } from "../host/node-state.js";
 import { type FirewallNeed, firewallNeedText, type HostRequirements } from "../host/requirements.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { Problems } from "../shared/problems.js";
 import type { PrepPath } from "./checks.js";
 import { type FirewalldPlan, firewalldCommand, KUBERNETES_FIREWALL_NEEDS } from "./firewalld.js";
-import type { NodeNetworkPrepSpec } from "./options.js";
+import type { NodeNetworkPrepConfig } from "./options.js";
 
 /** The firewall's inputs, the same for every node (firewalld picks the openings by role). */
 export interface FirewallSetup {
@@ -23,7 +23,7 @@ export interface FirewallSetup {
 }
 
 /** Collects the openings and trusted interfaces; masquerade follows `prep.masquerade`, else the components. */
-export function firewallSetup(o: NodeNetworkPrepSpec, reqs: readonly HostRequirements[], plan: PodCidrPlan): FirewallSetup {
+export function firewallSetup(o: NodeNetworkPrepConfig, reqs: readonly HostRequirements[], plan: CidrPlan): FirewallSetup {
   const needs: FirewallNeed[] = [
     ...KUBERNETES_FIREWALL_NEEDS,
     ...reqs.flatMap((r) => r.firewall.map((n) => ({ ...n, purpose: `${r.component}: ${n.purpose}` }))),
@@ -70,7 +70,7 @@ export function firewalldUnit(fw: FirewalldPlan): NodeUnit {
 }
 
 /** Why masquerade is on or off, for the summary. */
-export function masqueradeReason(o: NodeNetworkPrepSpec, setup: FirewallSetup, at: PrepPath): string {
+export function masqueradeReason(o: NodeNetworkPrepConfig, setup: FirewallSetup, at: PrepPath): string {
   return o.masquerade !== undefined
     ? `${at("masquerade")}: ${o.masquerade}`
     : setup.masqueradeBy.length > 0

@@ -7,7 +7,7 @@ import type { IpFamily } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { checkShellValue, KERNEL_MODULE, SYSCTL_KEY, SYSCTL_VALUE } from "../shared/shell.js";
 import type { PrepPath } from "./checks.js";
-import type { NodeNetworkPrepSpec } from "./options.js";
+import type { NodeNetworkPrepConfig } from "./options.js";
 import type { SysctlSetting } from "./units.js";
 
 /** Why each well-known module is loaded. */
@@ -23,7 +23,7 @@ const MODULE_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** The kernel modules to load, name to reason, in load order (br_netfilter and overlay first). */
-export function kernelModules(o: NodeNetworkPrepSpec, reqs: readonly HostRequirements[], at: PrepPath, p: Problems): Map<string, string> {
+export function kernelModules(o: NodeNetworkPrepConfig, reqs: readonly HostRequirements[], at: PrepPath, p: Problems): Map<string, string> {
   const modules = new Map<string, string>();
   const addModule = (name: string, reason: string) => {
     if (!modules.has(name)) modules.set(name, MODULE_REASONS[name] ?? reason);
@@ -39,7 +39,7 @@ export function kernelModules(o: NodeNetworkPrepSpec, reqs: readonly HostRequire
 }
 
 /** The sysctls to set: forwarding per family, the bridge-nf-call pair, conntrackMax, then the user's (checked against podnet's). */
-export function sysctlSettings(o: NodeNetworkPrepSpec, planFamilies: readonly IpFamily[], at: PrepPath, p: Problems): SysctlSetting[] {
+export function sysctlSettings(o: NodeNetworkPrepConfig, planFamilies: readonly IpFamily[], at: PrepPath, p: Problems): SysctlSetting[] {
   const families = new Set(planFamilies);
   const sysctl: SysctlSetting[] = [];
   if (families.has("ipv4")) {

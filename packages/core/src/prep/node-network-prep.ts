@@ -10,7 +10,7 @@
 import type { ComponentArtifacts } from "../component/contract.js";
 import type { NodeState, NodeUnit } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
-import type { PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { joinPath, NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
 import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
 import { checkFirewallOptions, checkRequirements, type PrepPath } from "./checks.js";
@@ -18,7 +18,7 @@ import { type CniRelease, cniPluginsUnit, cniRelease } from "./cni-plugins.js";
 import { type FirewallSetup, firewalldUnit, firewallSetup, masqueradeReason, warnFirewallNone } from "./firewall.js";
 import { type FirewalldPlan, firewalldPlan, openingsText } from "./firewalld.js";
 import { kernelModules, sysctlSettings } from "./kernel.js";
-import { type NodeNetworkPrepOptions, type NodeNetworkPrepSpec, nodeNetworkPrepSchema } from "./options.js";
+import { type NodeNetworkPrepConfig, type NodeNetworkPrepOptions, nodeNetworkPrepSchema } from "./options.js";
 import { type KernelModuleNeed, modulesUnit, networkManagerUnit, type SysctlSetting, swapUnit, sysctlUnit } from "./units.js";
 
 /** One node's preparation: its units in apply order and, with firewalld, what its firewall holds. */
@@ -35,7 +35,7 @@ export interface NodePrep {
 /** The planned preparation of every node, with the parts the front ends show or apply themselves. */
 export interface NodeNetworkPrepResult {
   /** Options with defaults applied. */
-  readonly options: NodeNetworkPrepSpec;
+  readonly options: NodeNetworkPrepConfig;
   readonly nodes: readonly NodePrep[];
   readonly kernelModules: readonly KernelModuleNeed[];
   readonly sysctl: readonly SysctlSetting[];
@@ -49,7 +49,7 @@ export interface NodeNetworkPrepResult {
 
 /** What NodeNetworkPrep plans from: the plan, the `prep:` options and the components' host needs. */
 export interface NodeNetworkPrepInput {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   /** @default {} (all defaults) */
   readonly options?: NodeNetworkPrepOptions;
   /** What the network components need from the hosts. @default [] (base Kubernetes needs only) */
@@ -86,7 +86,7 @@ export function planNodeNetworkPrep(input: NodeNetworkPrepInput): {
 }
 
 /** Checks everything (problems in spec order) and derives the prep; undefined after an error. */
-function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepSpec, base: string, p: Problems): NodeNetworkPrepResult | undefined {
+function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepConfig, base: string, p: Problems): NodeNetworkPrepResult | undefined {
   const plan = input.plan;
   const reqs = input.hostRequirements ?? [];
   const at: PrepPath = (...segs) => joinPath([base, ...segs]);
@@ -126,7 +126,7 @@ function build(input: NodeNetworkPrepInput, o: NodeNetworkPrepSpec, base: string
 /** Each node's units in apply order: the common ones, then firewalld, the CNI plugins and swap. */
 function nodePreps(
   input: NodeNetworkPrepInput,
-  o: NodeNetworkPrepSpec,
+  o: NodeNetworkPrepConfig,
   commonUnits: readonly NodeUnit[],
   firewall: FirewallSetup,
   cni: CniRelease | undefined,
@@ -169,7 +169,7 @@ interface PrepParts {
 }
 
 /** The non-secret facts for plan.json. */
-function prepSummary(o: NodeNetworkPrepSpec, parts: PrepParts, at: PrepPath): Readonly<Record<string, unknown>> {
+function prepSummary(o: NodeNetworkPrepConfig, parts: PrepParts, at: PrepPath): Readonly<Record<string, unknown>> {
   const { modules, sysctl, nmDevices, cni, firewall, nodes } = parts;
   return {
     firewall: o.firewall,
@@ -199,7 +199,7 @@ function prepSummary(o: NodeNetworkPrepSpec, parts: PrepParts, at: PrepPath): Re
  */
 export function prepComponent(
   options: NodeNetworkPrepOptions,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   p: Problems,
   hostRequirements: readonly HostRequirements[],
 ): ComponentArtifacts | undefined {

@@ -162,4 +162,4 @@ export const nodeNetworkPrepSchema = z.strictObject({
 /** The `prep:` section as written. */
 export type NodeNetworkPrepOptions = z.input<typeof nodeNetworkPrepSchema>;
 /** The `prep:` section with defaults applied. */
-export type NodeNetworkPrepSpec = z.output<typeof nodeNetworkPrepSchema>;
+export type NodeNetworkPrepConfig = z.output<typeof nodeNetworkPrepSchema>;

@@ -15,14 +15,15 @@ import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
 import { type PlanDocument, planDocument } from "../plan/document.js";
-import { checkPodCidrPlan, type PlanCheck, type PlanContext, type PodCidrPlan } from "../plan/pod-cidr-plan.js";
+import { type CidrPlan, checkPodCidrPlan, type PlanCheck, type PlanContext } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
 import { COMPONENTS, componentSections } from "./registry.js";
-import { type PodnetSpec, podnetSpecSchema } from "./schema.js";
+import { type PodnetConfig, podnetSpecSchema } from "./schema.js";
 
+/** Everything `renderSpec` produces: the plan, manifests, node states, extra files and plan.json. */
 export interface RenderBundle {
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   readonly manifests: Readonly<Record<string, readonly K8sObject[]>>;
   readonly nodes: readonly NodeState[];
   readonly files: Readonly<Record<string, { readonly content: string; readonly mode: string }>>;
@@ -43,9 +44,10 @@ export function specFileRefs(input: unknown): ComponentFileRef[] {
   return COMPONENTS.flatMap((c) => c.fileRefs?.(input) ?? []);
 }
 
+/** The result of `checkSpec`: the parsed spec, its plan and plan document when valid, and the problems. */
 export interface SpecCheck {
-  readonly spec?: PodnetSpec;
-  readonly plan?: PodCidrPlan;
+  readonly spec?: PodnetConfig;
+  readonly plan?: CidrPlan;
   /** The plan document (plan.json) when the spec is valid. */
   readonly document?: PlanDocument;
   readonly errors: readonly Problem[];
@@ -58,7 +60,7 @@ export interface SpecCheck {
  * as the allocation range when it reserves subnets in etcd.
  * @param input - the spec as written (to tell a node mask given from a default)
  */
-export function checkSpecPlan(spec: PodnetSpec, input: unknown, context: PlanContext = {}): PlanCheck {
+export function checkSpecPlan(spec: PodnetConfig, input: unknown, context: PlanContext = {}): PlanCheck {
   const written = (input as { cluster?: { nodeMaskSize?: Record<string, unknown> } } | undefined)?.cluster?.nodeMaskSize;
   const given = { ipv4: written?.ipv4 !== undefined, ipv6: written?.ipv6 !== undefined };
   const sections = componentSections(spec);
@@ -76,8 +78,8 @@ export function checkSpecPlan(spec: PodnetSpec, input: unknown, context: PlanCon
 
 /** A spec taken as far as it goes: parsed, planned, every component rendered and its node units checked. */
 interface Evaluated {
-  readonly spec?: PodnetSpec;
-  readonly plan?: PodCidrPlan;
+  readonly spec?: PodnetConfig;
+  readonly plan?: CidrPlan;
   /** Set only when there is no error. */
   readonly parts?: readonly ComponentArtifacts[];
   /** Each node's units from every component; set with `parts`. */
@@ -104,7 +106,7 @@ function evaluateSpec(input: unknown, context: RenderContext): Evaluated {
 }
 
 /** Each node's units from every component, in component order. */
-function nodeStates(plan: PodCidrPlan, parts: readonly ComponentArtifacts[]): NodeState[] {
+function nodeStates(plan: CidrPlan, parts: readonly ComponentArtifacts[]): NodeState[] {
   const units = new Map<string, NodeState["units"][number][]>(plan.nodes.map((n) => [n.name, []]));
   for (const part of parts) for (const [node, us] of Object.entries(part.nodeUnits ?? {})) units.get(node)?.push(...us);
   return [...units].map(([node, us]) => ({ node, units: us }));
@@ -137,7 +139,7 @@ export function checkSpec(input: unknown, context: RenderContext = {}): SpecChec
  * node before the network's. When a network failed, the host component would only repeat
  * that as "no network component": it is skipped.
  */
-function renderComponents(spec: PodnetSpec, plan: PodCidrPlan, p: Problems, context: RenderContext = {}): ComponentArtifacts[] {
+function renderComponents(spec: PodnetConfig, plan: CidrPlan, p: Problems, context: RenderContext = {}): ComponentArtifacts[] {
   const sections = componentSections(spec);
   const networks: ComponentArtifacts[] = [];
   const hosts: ComponentArtifacts[] = [];

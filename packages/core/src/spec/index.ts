@@ -4,5 +4,5 @@ export type { ComponentArtifacts } from "../component/contract.js";
 export type { RenderBundle, RenderContext, SpecCheck } from "./bundle.js";
 export { checkSpec, checkSpecPlan, renderSpec, specFileRefs } from "./bundle.js";
 export { COMPONENTS, componentSections, SPEC_COMPONENTS } from "./registry.js";
-export type { PodnetSpec, PodnetSpecInput } from "./schema.js";
+export type { PodnetConfig, PodnetSpec } from "./schema.js";
 export { podnetSpecSchema } from "./schema.js";

@@ -28,6 +28,6 @@ export const podnetSpecSchema = z.strictObject({
 });
 
 /** The spec as a user writes it. */
-export type PodnetSpecInput = z.input<typeof podnetSpecSchema>;
+export type PodnetSpec = z.input<typeof podnetSpecSchema>;
 /** The spec with defaults applied. */
-export type PodnetSpec = z.output<typeof podnetSpecSchema>;
+export type PodnetConfig = z.output<typeof podnetSpecSchema>;

@@ -3,7 +3,7 @@
  * reservations) or the kube subnet manager (net-conf.json on each node).
  */
 
-import type { PodCidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../../shared/problems.js";
 import { checkShellValue, SAFE_PATH } from "../../shared/shell.js";
 import { ETCD_PREFIX, type FlannelEtcdPlan, planFlannelEtcd } from "../etcd.js";
@@ -25,7 +25,7 @@ export interface FlannelSystemdDatastore {
 export interface FlannelSystemdDatastoreInput {
   readonly c: FlannelNetworkConfig;
   readonly s: FlannelSystemdConfig;
-  readonly plan: PodCidrPlan;
+  readonly plan: CidrPlan;
   /** Problem path of the flannel section. */
   readonly base: string;
   readonly netConfInput: Omit<FlannelNetConfInput, "subnets">;

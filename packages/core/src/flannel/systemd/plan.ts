@@ -166,7 +166,7 @@ export function planFlannelSystemd(input: FlannelSystemdInput, p: Problems): Fla
 }
 
 /** SubnetLen per family: etcd's range when flannel allocates, else the plan's node mask. */
-function systemdSubnetLen(plan: PodCidrPlan, etcd: FlannelEtcdPlan | undefined, networks: PerFamily<string>): PerFamily<number> {
+function systemdSubnetLen(plan: CidrPlan, etcd: FlannelEtcdPlan | undefined, networks: PerFamily<string>): PerFamily<number> {
   return {
     ...(networks.ipv4 !== undefined ? { ipv4: etcd?.ranges.find((r) => r.family === "ipv4")?.subnetLen ?? plan.nodeMaskSize.ipv4 } : {}),
     ...(networks.ipv6 !== undefined ? { ipv6: etcd?.ranges.find((r) => r.family === "ipv6")?.subnetLen ?? plan.nodeMaskSize.ipv6 } : {}),
@@ -186,7 +186,7 @@ function networkChangeCleanup(s: FlannelSystemdConfig, devices: readonly string[
 
 /** Per node: the interface and addresses selected, the reservation key and the subnet flanneld must get with it. */
 function systemdNodes(
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   selections: readonly FlannelNodeInterface[],
   etcd: FlannelEtcdPlan | undefined,
   networks: PerFamily<string>,

@@ -5,7 +5,7 @@
  */
 
 import type { NodeArch } from "../../plan/options.js";
-import type { PodCidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../../shared/problems.js";
 import { checkShellValue, DOWNLOAD_URL, SAFE_PATH, SHA256 } from "../../shared/shell.js";
 import type { FlannelNetworkConfig } from "../options.js";
@@ -17,7 +17,7 @@ const OPTIONS_KEY = /^[A-Z_][A-Z0-9_]{0,63}$/;
 const DOCKERD_COMMAND = /^\/[A-Za-z0-9/._-]+( [A-Za-z0-9=/._:,@+-]+)*$/;
 
 /** The wireguard PSK (unsupported here), the section's paths, the config node and the Docker integration. */
-export function checkSystemdSettings(c: FlannelNetworkConfig, s: FlannelSystemdConfig, plan: PodCidrPlan, base: string, p: Problems): void {
+export function checkSystemdSettings(c: FlannelNetworkConfig, s: FlannelSystemdConfig, plan: CidrPlan, base: string, p: Problems): void {
   const sbase = `${base}.systemd`;
   if (c.backend.psk !== undefined) {
     p.error(
@@ -69,7 +69,7 @@ export function checkSystemdSettings(c: FlannelNetworkConfig, s: FlannelSystemdC
 export function flannelReleaseUrls(
   c: FlannelNetworkConfig,
   s: FlannelSystemdConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   sbase: string,
   p: Problems,
 ): Partial<Record<NodeArch, string>> {
@@ -107,7 +107,7 @@ export function flannelReleaseUrls(
 export function flannelCniPluginUrls(
   c: FlannelNetworkConfig,
   s: FlannelSystemdConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   base: string,
   p: Problems,
 ): Partial<Record<NodeArch, string>> {

@@ -5,7 +5,7 @@
  */
 
 import type { ComponentArtifacts } from "../../component/contract.js";
-import type { PodCidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../../shared/problems.js";
 import type { FlannelEtcdConfig } from "../etcd-options.js";
 import type { FlannelNetworkConfig } from "../options.js";
@@ -67,7 +67,7 @@ export function flannelSpecFileRefs(spec: unknown): SpecFileRef[] {
 /** The systemd-mode bundle part from the spec plus the files the CLI read. */
 export function flannelSystemdSpecComponent(
   config: FlannelNetworkConfig,
-  plan: PodCidrPlan,
+  plan: CidrPlan,
   p: Problems,
   context: FlannelSpecFiles,
 ): ComponentArtifacts | undefined {
@@ -137,7 +137,7 @@ function checkCliCertFiles(tls: FlannelEtcdConfig["tls"] | undefined, kube: Flan
 }
 
 /** The ssh identity files and the spec folder reach push-secrets.sh: check they can be written into it. */
-function checkScriptPaths(plan: PodCidrPlan, specDir: string | undefined, p: Problems): void {
+function checkScriptPaths(plan: CidrPlan, specDir: string | undefined, p: Problems): void {
   for (const n of plan.nodes) {
     const key = n.ssh?.privateKeyFile;
     if (key !== undefined && !LOCAL_PATH.test(key)) {
