@@ -227,7 +227,14 @@ describe("pnpm scripts from a clone", () => {
     assert.match(r.stdout, /valid/);
   });
 
-  test("`node dist` is not needed: the bin runs through tsx", () => {
+  test("`pnpm podnet` prints only the command's own output: no script line on stderr", { skip: needs("pnpm") }, () => {
+    const r = spawnSync("pnpm", ["podnet", "validate", "examples/cli/cluster.yaml"], { cwd: root, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    assert.match(r.stdout, /valid/);
+  });
+
+  test("for development the CLI runs from source through tsx, without a build", () => {
     const out = execFileSync(process.execPath, ["--import", "tsx", join(root, "packages/cli/src/main.ts"), "--version"], {
       encoding: "utf8",
     });
