@@ -5,6 +5,7 @@
  */
 
 import type { ComponentChangeRules, FieldReason, SpecChange } from "../component/contract.js";
+import { type PresenceWording, presenceChange } from "../component/presence.js";
 import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { Problems } from "../shared/problems.js";
 import type { CalicoNetworkConfig } from "./options.js";
@@ -47,22 +48,12 @@ export function calicoFacts(section: unknown, plan: CidrPlan): CalicoFacts | und
   return { install: c.install ?? "operator", datastore: c.datastore ?? "kubernetes", pools };
 }
 
-/** Calico added or removed. */
-function presenceChange(a: CalicoFacts | undefined, b: CalicoFacts | undefined): SpecChange {
-  return {
-    path: "calico",
-    from: a ? "calico" : undefined,
-    to: b ? "calico" : undefined,
-    disruptive: true,
-    reason: b
-      ? "the pod network is replaced by Calico: pods on the old CNI lose connectivity"
-      : "Calico is removed: pods lose connectivity and policy",
-    migration: [
-      "Drain each node, remove the old CNI's configuration from /etc/cni/net.d and its devices, install the new network, and restart the kubelet.",
-      "Recreate every pod: pods keep the old CNI's addresses and routes until they are.",
-    ],
-  };
-}
+/** How adding or removing Calico reads. */
+const PRESENCE: PresenceWording = {
+  added: "the pod network is replaced by Calico: pods on the old CNI lose connectivity",
+  removed: "Calico is removed: pods lose connectivity and policy",
+  install: "install the new network",
+};
 
 /** Another install path or datastore: Calico starts from an empty datastore. */
 function installChange(a: CalicoFacts, b: CalicoFacts): SpecChange[] {
@@ -184,7 +175,7 @@ function poolsChanges(a: CalicoFacts, b: CalicoFacts): SpecChange[] {
 /** The changes of Calico's facts between two valid specs. */
 export function calicoChanges(a: CalicoFacts | undefined, b: CalicoFacts | undefined): SpecChange[] {
   if (!a && !b) return [];
-  if (!a || !b) return [presenceChange(a, b)];
+  if (!a || !b) return [presenceChange("calico", !!a, !!b, PRESENCE)];
   return [...installChange(a, b), ...poolsChanges(a, b)];
 }
 
