@@ -188,6 +188,29 @@ describe("doctor: expectations follow the components", () => {
     assert.ok(e.firewalld?.protocols.includes("4"));
   });
 
+  test("calico: VXLAN and WireGuard per family, each device with its kind and the set MTU; only VXLAN with port and VNI", () => {
+    const spec = {
+      cluster: DUAL,
+      nodes: [dual(1), dual(2)],
+      calico: {
+        mtu: 1400,
+        ipPools: [
+          { family: "ipv4", ipipMode: "Never", vxlanMode: "Always" },
+          { family: "ipv6", vxlanMode: "Always" },
+        ],
+        wireguard: { ipv4: true, ipv6: true },
+      },
+    };
+    const e = doctorOf(spec).nodes[0] as ExpectedNodeState;
+    const vxlan = { kind: "vxlan", port: 4789, vni: 4096, mtu: 1400 };
+    assert.deepEqual(e.devices, [
+      { name: "vxlan.calico", family: "ipv4", ...vxlan, purpose: "Calico VXLAN" },
+      { name: "vxlan-v6.calico", family: "ipv6", ...vxlan, purpose: "Calico VXLAN (IPv6)" },
+      { name: "wireguard.cali", kind: "wireguard", family: "ipv4", mtu: 1400, purpose: "Calico WireGuard" },
+      { name: "wg-v6.cali", kind: "wireguard", family: "ipv6", mtu: 1400, purpose: "Calico WireGuard (IPv6)" },
+    ]);
+  });
+
   test("planDoctorForPlan takes a computed plan and component options (the Pulumi path)", () => {
     const { plan } = planPodCidrs({ cluster: V4, nodes: [node(1), node(2)] });
     const r = planDoctorForPlan(plan, { flannel: { backend: { type: "vxlan" } } });

@@ -379,6 +379,15 @@ describe("disruption rules for components (facts compared directly)", () => {
       for (const c of changes.filter((x) => x.disruptive)) assert.ok(c.migration.length >= 2, c.path);
     });
   }
+  test("flannel to calico: each side says what replacing the pod network does, in its own words", () => {
+    const [flannel, calico] = factChanges(facts({ flannel: {} }), facts({ calico: {} }));
+    assert.deepEqual([flannel!.from, flannel!.to, calico!.from, calico!.to], ["flannel", undefined, undefined, "calico"]);
+    assert.match(flannel!.reason, /^Flannel is removed: pods lose cross-node connectivity$/);
+    assert.match(calico!.reason, /^the pod network is replaced by Calico: /);
+    assert.match(flannel!.migration[0]!, /install the new network \(podnet render\), and restart the kubelet\.$/);
+    assert.match(calico!.migration[0]!, /install the new network, and restart the kubelet\.$/);
+    assert.deepEqual(flannel!.migration[1], calico!.migration[1]);
+  });
   test("calico: pool CIDR migration says to create a new pool and disable the old one", () => {
     const [c] = factChanges(facts(pool({})), facts(pool({ cidr: "10.244.0.0/17" })));
     assert.match(c!.migration.join("\n"), /disabled: true/);

@@ -5,6 +5,7 @@
  */
 
 import type { ComponentChangeRules, FieldReason, SpecChange } from "../component/contract.js";
+import { type PresenceWording, presenceChange } from "../component/presence.js";
 import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import { Problems } from "../shared/problems.js";
 import type { CalicoNetworkConfig } from "./options.js";
@@ -47,22 +48,12 @@ export function calicoFacts(section: unknown, plan: CidrPlan): CalicoFacts | und
   return { install: c.install ?? "operator", datastore: c.datastore ?? "kubernetes", pools };
 }
 
-/** Calico added or removed. */
-function presenceChange(a: CalicoFacts | undefined, b: CalicoFacts | undefined): SpecChange {
-  return {
-    path: "calico",
-    from: a ? "calico" : undefined,
-    to: b ? "calico" : undefined,
-    disruptive: true,
-    reason: b
-      ? "the pod network is replaced by Calico: pods on the old CNI lose connectivity"
-      : "Calico is removed: pods lose connectivity and policy",
-    migration: [
-      "Drain each node, remove the old CNI's configuration from /etc/cni/net.d and its devices, install the new network, and restart the kubelet.",
-      "Recreate every pod: pods keep the old CNI's addresses and routes until they are.",
-    ],
-  };
-}
+/** How adding or removing Calico reads. */
+const PRESENCE: PresenceWording = {
+  added: "the pod network is replaced by Calico: pods on the old CNI lose connectivity",
+  removed: "Calico is removed: pods lose connectivity and policy",
+  install: "install the new network",
+};
 
 /** Another install path or datastore: Calico starts from an empty datastore. */
 function installChange(a: CalicoFacts, b: CalicoFacts): SpecChange[] {
@@ -96,51 +87,36 @@ function newPool(name: string, what: string): string[] {
 function poolChanges(pa: PoolFacts, pb: PoolFacts): SpecChange[] {
   const out: SpecChange[] = [];
   const path = `calico.ipPools[${pa.name}]`;
-  if (pa.cidr !== pb.cidr) {
-    out.push({
-      path: `${path}.cidr`,
-      from: pa.cidr,
-      to: pb.cidr,
-      disruptive: true,
-      reason: "a pool's CIDR is immutable: pods must move to a new pool",
-      migration: newPool(pa.name, "The CIDR"),
-    });
-  }
+  const change = (key: keyof PoolFacts, disruptive: boolean, reason: string, migration: readonly string[]): SpecChange => ({
+    path: `${path}.${key}`,
+    from: pa[key],
+    to: pb[key],
+    disruptive,
+    reason,
+    migration,
+  });
+  if (pa.cidr !== pb.cidr)
+    out.push(change("cidr", true, "a pool's CIDR is immutable: pods must move to a new pool", newPool(pa.name, "The CIDR")));
   if (pa.blockSize !== pb.blockSize) {
-    out.push({
-      path: `${path}.blockSize`,
-      from: pa.blockSize,
-      to: pb.blockSize,
-      disruptive: true,
-      reason: "a pool's block size is immutable: the existing blocks are affine to nodes",
-      migration: newPool(pa.name, "The block size"),
-    });
+    const reason = "a pool's block size is immutable: the existing blocks are affine to nodes";
+    out.push(change("blockSize", true, reason, newPool(pa.name, "The block size")));
   }
   if (pa.encapsulation !== pb.encapsulation) {
-    out.push({
-      path: `${path}.encapsulation`,
-      from: pa.encapsulation,
-      to: pb.encapsulation,
-      disruptive: true,
-      reason: "Felix reprograms the routes and tunnel devices of every node: cross-node pod traffic drops while nodes disagree",
-      migration: [
-        `Open what ${pb.encapsulation} needs on every node first (VXLAN 4789/udp, IPIP IP protocol 4, BGP 179/tcp; podnet render lists them).`,
-        `Change pool ${pa.name}'s ipipMode/vxlanMode in one step (apply the rendered pool or Installation).`,
-        "Watch calico-node become ready on every node; then remove the old tunnel device if unused (tunl0 or vxlan.calico) and turn BGP off if nothing needs it.",
-      ],
-    });
+    out.push(
+      change(
+        "encapsulation",
+        true,
+        "Felix reprograms the routes and tunnel devices of every node: cross-node pod traffic drops while nodes disagree",
+        [
+          `Open what ${pb.encapsulation} needs on every node first (VXLAN 4789/udp, IPIP IP protocol 4, BGP 179/tcp; podnet render lists them).`,
+          `Change pool ${pa.name}'s ipipMode/vxlanMode in one step (apply the rendered pool or Installation).`,
+          "Watch calico-node become ready on every node; then remove the old tunnel device if unused (tunl0 or vxlan.calico) and turn BGP off if nothing needs it.",
+        ],
+      ),
+    );
   }
   for (const key of ["natOutgoing", "nodeSelector"] as const) {
-    if (pa[key] !== pb[key]) {
-      out.push({
-        path: `${path}.${key}`,
-        from: pa[key],
-        to: pb[key],
-        disruptive: false,
-        reason: "applied by Calico in place",
-        migration: [],
-      });
-    }
+    if (pa[key] !== pb[key]) out.push(change(key, false, "applied by Calico in place", []));
   }
   return out;
 }
@@ -184,7 +160,7 @@ function poolsChanges(a: CalicoFacts, b: CalicoFacts): SpecChange[] {
 /** The changes of Calico's facts between two valid specs. */
 export function calicoChanges(a: CalicoFacts | undefined, b: CalicoFacts | undefined): SpecChange[] {
   if (!a && !b) return [];
-  if (!a || !b) return [presenceChange(a, b)];
+  if (!a || !b) return [presenceChange("calico", !!a, !!b, PRESENCE)];
   return [...installChange(a, b), ...poolsChanges(a, b)];
 }
 

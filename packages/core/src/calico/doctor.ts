@@ -88,45 +88,18 @@ function calicoDevices(c: ResolvedCalico, name: string): ExpectedDevice[] {
     const u = underlay(f);
     return u ? { maxMtu: u.mtu - overhead } : {};
   };
-  if (c.encapsulation.ipip)
-    out.push({ name: "tunl0", kind: "ipip", family: "ipv4", ...mtu("ipv4", CALICO_OVERHEAD.ipip), purpose: "Calico IP-in-IP" });
-  if (c.encapsulation.vxlanV4) {
-    out.push({
-      name: "vxlan.calico",
-      kind: "vxlan",
-      family: "ipv4",
-      port: CALICO_VXLAN_PORT,
-      vni: CALICO_VXLAN_VNI,
-      ...mtu("ipv4", CALICO_OVERHEAD.vxlanV4),
-      purpose: "Calico VXLAN",
-    });
-  }
-  if (c.encapsulation.vxlanV6) {
-    out.push({
-      name: "vxlan-v6.calico",
-      kind: "vxlan",
-      family: "ipv6",
-      port: CALICO_VXLAN_PORT,
-      vni: CALICO_VXLAN_VNI,
-      ...mtu("ipv6", CALICO_OVERHEAD.vxlanV6),
-      purpose: "Calico VXLAN (IPv6)",
-    });
-  }
-  if (c.wireguard.ipv4)
-    out.push({
-      name: "wireguard.cali",
-      kind: "wireguard",
-      family: "ipv4",
-      ...mtu("ipv4", CALICO_OVERHEAD.wireguardV4),
-      purpose: "Calico WireGuard",
-    });
-  if (c.wireguard.ipv6)
-    out.push({
-      name: "wg-v6.cali",
-      kind: "wireguard",
-      family: "ipv6",
-      ...mtu("ipv6", CALICO_OVERHEAD.wireguardV6),
-      purpose: "Calico WireGuard (IPv6)",
-    });
+  const device = (name: string, kind: string, family: IpFamily, overhead: number, purpose: string): ExpectedDevice => ({
+    name,
+    kind,
+    family,
+    ...(kind === "vxlan" ? { port: CALICO_VXLAN_PORT, vni: CALICO_VXLAN_VNI } : {}),
+    ...mtu(family, overhead),
+    purpose,
+  });
+  if (c.encapsulation.ipip) out.push(device("tunl0", "ipip", "ipv4", CALICO_OVERHEAD.ipip, "Calico IP-in-IP"));
+  if (c.encapsulation.vxlanV4) out.push(device("vxlan.calico", "vxlan", "ipv4", CALICO_OVERHEAD.vxlanV4, "Calico VXLAN"));
+  if (c.encapsulation.vxlanV6) out.push(device("vxlan-v6.calico", "vxlan", "ipv6", CALICO_OVERHEAD.vxlanV6, "Calico VXLAN (IPv6)"));
+  if (c.wireguard.ipv4) out.push(device("wireguard.cali", "wireguard", "ipv4", CALICO_OVERHEAD.wireguardV4, "Calico WireGuard"));
+  if (c.wireguard.ipv6) out.push(device("wg-v6.cali", "wireguard", "ipv6", CALICO_OVERHEAD.wireguardV6, "Calico WireGuard (IPv6)"));
   return out;
 }

@@ -26,4 +26,5 @@ export type {
 } from "./expectations.js";
 export { DoctorNetwork } from "./expectations.js";
 export { parseSection } from "./parse.js";
+export { type PresenceWording, presenceChange } from "./presence.js";
 export { publicAddresses } from "./public-addresses.js";

@@ -163,16 +163,19 @@ const num = (v: unknown): number | undefined => (typeof v === "number" && Number
 const rec = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
+/** An iproute2 JSON list, each entry (as a record) mapped to zero or more facts. */
+function parseJsonRecords<T>(text: string, what: string, each: (r: Record<string, unknown>) => readonly T[]): Fact<readonly T[]> {
+  const arr = parseJsonArray(text, what);
+  if (!arr.ok) return arr;
+  return { ok: true, value: arr.value.flatMap((item) => each(rec(item))) };
+}
+
 /** `ip -j -d link show` -> links. */
 export function parseLinks(text: string): Fact<readonly LinkFact[]> {
-  const arr = parseJsonArray(text, "ip -j -d link");
-  if (!arr.ok) return arr;
-  const out: LinkFact[] = [];
-  for (const item of arr.value) {
-    const r = rec(item);
+  return parseJsonRecords(text, "ip -j -d link", (r) => {
     const name = str(r.ifname);
     const mtu = num(r.mtu);
-    if (!name || mtu === undefined) continue;
+    if (!name || mtu === undefined) return [];
     const flags = Array.isArray(r.flags) ? r.flags.filter((f): f is string => typeof f === "string") : [];
     const info = rec(r.linkinfo);
     const kind = str(info.info_kind);
@@ -186,20 +189,16 @@ export function parseLinks(text: string): Fact<readonly LinkFact[]> {
             ...(str(data.link) ? { link: str(data.link) } : {}),
           }
         : undefined;
-    out.push({ name, mtu, up: flags.includes("UP"), ...(kind ? { kind } : {}), ...(vx ? { vxlan: vx } : {}) });
-  }
-  return { ok: true, value: out };
+    return [{ name, mtu, up: flags.includes("UP"), ...(kind ? { kind } : {}), ...(vx ? { vxlan: vx } : {}) }];
+  });
 }
 
 /** `ip -j addr show` -> addresses (global and link scope; tentative ones included). */
 export function parseAddresses(text: string): Fact<readonly AddressFact[]> {
-  const arr = parseJsonArray(text, "ip -j addr");
-  if (!arr.ok) return arr;
-  const out: AddressFact[] = [];
-  for (const item of arr.value) {
-    const r = rec(item);
+  return parseJsonRecords(text, "ip -j addr", (r) => {
+    const out: AddressFact[] = [];
     const iface = str(r.ifname);
-    if (!iface || !Array.isArray(r.addr_info)) continue;
+    if (!iface || !Array.isArray(r.addr_info)) return [];
     for (const a of r.addr_info) {
       const ar = rec(a);
       const local = str(ar.local);
@@ -209,19 +208,15 @@ export function parseAddresses(text: string): Fact<readonly AddressFact[]> {
       if (!parsed.ok) continue;
       out.push({ interface: iface, family: parsed.value.family, address: parsed.value.address, prefix });
     }
-  }
-  return { ok: true, value: out };
+    return out;
+  });
 }
 
 /** `ip -j route show table main` -> routes of one family. */
 export function parseRoutes(text: string, family: IpFamily): Fact<readonly RouteFact[]> {
-  const arr = parseJsonArray(text, `ip -j -${family === "ipv4" ? 4 : 6} route`);
-  if (!arr.ok) return arr;
-  const out: RouteFact[] = [];
-  for (const item of arr.value) {
-    const r = rec(item);
+  return parseJsonRecords(text, `ip -j -${family === "ipv4" ? 4 : 6} route`, (r) => {
     const dstText = str(r.dst);
-    if (!dstText) continue;
+    if (!dstText) return [];
     const full =
       dstText === "default"
         ? family === "ipv4"
@@ -231,7 +226,7 @@ export function parseRoutes(text: string, family: IpFamily): Fact<readonly Route
           ? dstText
           : `${dstText}/${family === "ipv4" ? 32 : 128}`;
     const dst = parseCidr(full);
-    if (!dst.ok || dst.value.family !== family) continue;
+    if (!dst.ok || dst.value.family !== family) return [];
     const flags = Array.isArray(r.flags) ? r.flags.filter((f): f is string => typeof f === "string") : [];
     const type = str(r.type) ?? "unicast";
     const gateway = str(r.gateway);
@@ -245,17 +240,18 @@ export function parseRoutes(text: string, family: IpFamily): Fact<readonly Route
     ]
       .filter(Boolean)
       .join(" ");
-    out.push({
-      family,
-      dst: dst.value,
-      type,
-      ...(gateway ? { gateway } : {}),
-      ...(device ? { device } : {}),
-      onlink: flags.includes("onlink"),
-      text,
-    });
-  }
-  return { ok: true, value: out };
+    return [
+      {
+        family,
+        dst: dst.value,
+        type,
+        ...(gateway ? { gateway } : {}),
+        ...(device ? { device } : {}),
+        onlink: flags.includes("onlink"),
+        text,
+      },
+    ];
+  });
 }
 
 /** Reads NetworkManager `--print-config` (or a conf file): `[section]` and `key=value` lines, comments skipped. */

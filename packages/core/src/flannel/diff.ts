@@ -6,6 +6,7 @@
  */
 
 import type { ComponentChangeRules, FieldReason, SpecChange } from "../component/contract.js";
+import { type PresenceWording, presenceChange } from "../component/presence.js";
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "./backend.js";
 import { FLANNEL_ETCD_V3_SINCE, type FlannelEtcdApi, flannelEtcdApi, parseFlannelTag } from "./etcd.js";
 import { DEFAULT_FLANNEL_VERSION } from "./versions.js";
@@ -64,22 +65,12 @@ export function flannelFacts(section: unknown): FlannelFacts | undefined {
 const RESTART_ALL =
   "Restart flannel on every node at the same time (kubectl -n kube-flannel rollout restart ds/kube-flannel-ds, or systemctl restart flanneld on each node): nodes on the old and the new setting cannot reach each other's pods.";
 
-/** flannel added or removed. */
-function presenceChange(a: FlannelFacts | undefined, b: FlannelFacts | undefined): SpecChange {
-  return {
-    path: "flannel",
-    from: a ? "flannel" : undefined,
-    to: b ? "flannel" : undefined,
-    disruptive: true,
-    reason: b
-      ? "the pod network is replaced by Flannel: pods on other CNIs lose connectivity"
-      : "Flannel is removed: pods lose cross-node connectivity",
-    migration: [
-      "Drain each node, remove the old CNI's configuration from /etc/cni/net.d and its devices, install the new network (podnet render), and restart the kubelet.",
-      "Recreate every pod: pods keep the old CNI's addresses and routes until they are.",
-    ],
-  };
-}
+/** How adding or removing flannel reads. */
+const PRESENCE: PresenceWording = {
+  added: "the pod network is replaced by Flannel: pods on other CNIs lose connectivity",
+  removed: "Flannel is removed: pods lose cross-node connectivity",
+  install: "install the new network (podnet render)",
+};
 
 /** Another mode or datastore: the leases move between datastores. */
 function datastoreChange(a: FlannelFacts, b: FlannelFacts): SpecChange {
@@ -186,7 +177,7 @@ function subnetLenChanges(a: FlannelFacts, b: FlannelFacts): SpecChange[] {
 /** The changes of flannel's facts between two valid specs. */
 export function flannelChanges(a: FlannelFacts | undefined, b: FlannelFacts | undefined): SpecChange[] {
   if (!a && !b) return [];
-  if (!a || !b) return [presenceChange(a, b)];
+  if (!a || !b) return [presenceChange("flannel", !!a, !!b, PRESENCE)];
   const out: SpecChange[] = [];
   if (a.mode !== b.mode || a.datastore !== b.datastore) out.push(datastoreChange(a, b));
   else out.push(...etcdChanges(a, b));

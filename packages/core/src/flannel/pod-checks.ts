@@ -77,40 +77,30 @@ function checkImages(c: FlannelNetworkConfig, base: string, p: Problems): void {
   });
 }
 
+/** What a label key and value of each map must be, as the problems say it. */
+const LABEL_RULES = {
+  labels: {
+    key: '([prefix/]name, name of up to 63 letters, digits, "-", "_", ".")',
+    value: '(up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends)',
+  },
+  nodeSelector: {
+    key: '([prefix/]name: optional DNS-1123 subdomain and "/", then up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends); the API server rejects the DaemonSet, e.g. "node-role.kubernetes.io/worker"',
+    value: '(up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends, or empty); the API server rejects the DaemonSet',
+  },
+} as const;
+
 /** Keys and values of the pod labels and of the node selector. */
 function checkLabels(c: FlannelNetworkConfig, base: string, p: Problems): void {
-  for (const [key, value] of Object.entries(c.labels)) {
-    const at = `${base}.labels.${key}`;
-    if (!labelKeyOk(key))
-      p.error(
-        at,
-        "flannel.label",
-        `${at}: ${show(key)} is not a label key ([prefix/]name, name of up to 63 letters, digits, "-", "_", ".")`,
-      );
-    else if (FLANNEL_RESERVED_LABELS.includes(key)) {
-      p.error(at, "flannel.label-reserved", `${at}: "${key}" is set by podnet (pod selector and pod-security labels); pick another key`);
+  for (const map of ["labels", "nodeSelector"] as const) {
+    for (const [key, value] of Object.entries(c[map])) {
+      const at = `${base}.${map}.${key}`;
+      if (!labelKeyOk(key)) p.error(at, "flannel.label", `${at}: ${show(key)} is not a label key ${LABEL_RULES[map].key}`);
+      else if (map === "labels" && FLANNEL_RESERVED_LABELS.includes(key)) {
+        p.error(at, "flannel.label-reserved", `${at}: "${key}" is set by podnet (pod selector and pod-security labels); pick another key`);
+      }
+      if (value !== "" && !LABEL_NAME.test(value))
+        p.error(at, "flannel.label", `${at}: ${show(value)} is not a label value ${LABEL_RULES[map].value}`);
     }
-    if (value !== "" && !LABEL_NAME.test(value))
-      p.error(
-        at,
-        "flannel.label",
-        `${at}: ${show(value)} is not a label value (up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends)`,
-      );
-  }
-  for (const [key, value] of Object.entries(c.nodeSelector)) {
-    const at = `${base}.nodeSelector.${key}`;
-    if (!labelKeyOk(key))
-      p.error(
-        at,
-        "flannel.label",
-        `${at}: ${show(key)} is not a label key ([prefix/]name: optional DNS-1123 subdomain and "/", then up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends); the API server rejects the DaemonSet, e.g. "node-role.kubernetes.io/worker"`,
-      );
-    if (value !== "" && !LABEL_NAME.test(value))
-      p.error(
-        at,
-        "flannel.label",
-        `${at}: ${show(value)} is not a label value (up to 63 letters, digits, "-", "_", ".", alphanumeric at both ends, or empty); the API server rejects the DaemonSet`,
-      );
   }
 }
 
