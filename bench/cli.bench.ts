@@ -9,7 +9,7 @@
  * Last line: one JSON object with the tracked figures.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -86,15 +86,37 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-/** Median wall time (ms) of RUNS processes `node ...args`; each must exit 0. */
-function timeProcess(args: string[]): number {
+/**
+ * CPU time (user + system, ms) of the children this process has waited for, from
+ * /proc/self/stat (Linux; clock ticks of 10 ms); NaN elsewhere. Less disturbed than wall
+ * time by other load on a shared machine.
+ */
+function childCpuMs(): number {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time medians, by the label timeProcess was given. */
+const cpu: Record<string, number> = {};
+
+/** Median wall time (ms) of RUNS processes `node ...args` (each must exit 0); the median CPU time goes to `cpu[label]`. */
+function timeProcess(label: string, args: string[]): number {
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   for (let r = 0; r < RUNS; r++) {
+    const c0 = childCpuMs();
     const t0 = performance.now();
     const p = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     ms.push(performance.now() - t0);
+    cpuMs.push(childCpuMs() - c0);
     if (p.status !== 0) throw new Error(`node ${args.join(" ")} exited ${p.status}: ${(p.stderr || p.stdout).slice(0, 2000)}`);
   }
+  cpu[label] = median(cpuMs);
   return median(ms);
 }
 
@@ -112,20 +134,25 @@ try {
     .map((f) => join(examples, f))
     .sort((a, b) => statSync(a).size - statSync(b).size)[0] as string;
 
-  const nodeFloor = timeProcess(["-e", "0"]);
-  const importCore = timeProcess(["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(coreIndex).href)})`]);
-  const small = timeProcess([cliMain, "validate", smallest]);
-  const parseOnly = (file: string) =>
-    timeProcess([
+  const nodeFloor = timeProcess("node_e0", ["-e", "0"]);
+  const importCore = timeProcess("import_core", [
+    "--input-type=module",
+    "-e",
+    `await import(${JSON.stringify(pathToFileURL(coreIndex).href)})`,
+  ]);
+  const small = timeProcess("validate_smallest", [cliMain, "validate", smallest]);
+  const parseOnly = (label: string, file: string) =>
+    timeProcess(label, [
       "--input-type=module",
       "-e",
       `const m = await import(${JSON.stringify(pathToFileURL(loadSpec).href)}); m.loadSpecFile(${JSON.stringify(file)});`,
     ]);
   console.log("whole process, median of", RUNS, "(shared, loaded machine)");
-  console.log(`node -e 0                      ${nodeFloor.toFixed(0).padStart(6)} ms`);
-  console.log(`node: import compiled core     ${importCore.toFixed(0).padStart(6)} ms`);
+  console.log("wall ms (CPU ms: user + system)");
+  console.log(`node -e 0                      ${nodeFloor.toFixed(0).padStart(6)} ms (${cpu.node_e0})`);
+  console.log(`node: import compiled core     ${importCore.toFixed(0).padStart(6)} ms (${cpu.import_core})`);
   console.log(
-    `podnet validate ${smallest.slice(root.length)}  ${small.toFixed(0).padStart(6)} ms  = ${(small / importCore).toFixed(2)}x the import-core process (goal <= 1.5x)`,
+    `podnet validate ${smallest.slice(root.length)}  ${small.toFixed(0).padStart(6)} ms (${cpu.validate_smallest}) = ${(small / importCore).toFixed(2)}x the import-core process, CPU ${((cpu.validate_smallest ?? 0) / (cpu.import_core ?? 1)).toFixed(2)}x (goal <= 1.5x)`,
   );
 
   const rows: Array<{ nodes: number; format: string; validate: number; parse: number; bytes: number }> = [];
@@ -136,13 +163,19 @@ try {
     ] as const) {
       const file = join(dir, `nodes-${n}.${format}`);
       writeFileSync(file, text);
-      rows.push({ nodes: n, format, validate: timeProcess([cliMain, "validate", file]), parse: parseOnly(file), bytes: text.length });
+      rows.push({
+        nodes: n,
+        format,
+        validate: timeProcess(`validate_${format}_${n}`, [cliMain, "validate", file]),
+        parse: parseOnly(`parse_${format}_${n}`, file),
+        bytes: text.length,
+      });
     }
   }
-  console.log("nodes  format    size   validate   parse only (import load-spec + parse)");
+  console.log("nodes  format    size   validate (CPU)      parse only: import load-spec + parse (CPU)");
   for (const r of rows)
     console.log(
-      `${String(r.nodes).padStart(5)}  ${r.format.padEnd(6)} ${(r.bytes / 1e6).toFixed(1).padStart(5)} MB ${r.validate.toFixed(0).padStart(7)} ms ${r.parse.toFixed(0).padStart(8)} ms`,
+      `${String(r.nodes).padStart(5)}  ${r.format.padEnd(6)} ${(r.bytes / 1e6).toFixed(1).padStart(5)} MB ${r.validate.toFixed(0).padStart(7)} ms (${cpu[`validate_${r.format}_${r.nodes}`]}) ${r.parse.toFixed(0).padStart(8)} ms (${cpu[`parse_${r.format}_${r.nodes}`]})`,
     );
   const get = (n: number, f: string) => rows.find((r) => r.nodes === n && r.format === f)?.validate ?? Number.NaN;
   const figures: Record<string, number> = {
@@ -156,6 +189,7 @@ try {
     figures[`parse_${r.format}_${r.nodes}_ms`] = Math.round(r.parse);
   }
   for (const f of ["yaml", "json"]) figures[`scale_${f}_10k_over_1k`] = Number((get(10000, f) / get(1000, f)).toFixed(2));
+  for (const [label, ms] of Object.entries(cpu)) figures[`${label}_cpu_ms`] = ms;
   console.log(
     `goals: 5k validate < 1000 ms (yaml ${get(5000, "yaml").toFixed(0)}, json ${get(5000, "json").toFixed(0)}); 10k/1k <= 11 (yaml ${figures.scale_yaml_10k_over_1k}, json ${figures.scale_json_10k_over_1k})`,
   );
