@@ -11,17 +11,13 @@ import {
   specFileRefs,
 } from "@podnet/core";
 import { Command, CommanderError } from "commander";
-import { diffCommand } from "./commands/diff.js";
-import { type DoctorCommandOptions, doctorCommand } from "./commands/doctor.js";
-import { mapCommand, writeMap } from "./commands/map.js";
+import type { DoctorCommandOptions } from "./commands/doctor.js";
 import { InputFileError, InputKind, parseJsonBounded, readInputText } from "./input-limits.js";
 import { loadSpecFile, UsageError, withSpecWarnings } from "./load-spec.js";
 import { type Io, printProblems, processIo } from "./output.js";
-import { planTable } from "./plan-table.js";
-import { RenderInterrupted, reraise } from "./render-temp.js";
 import { stableJson } from "./stable-json.js";
 import { PODNET_VERSION } from "./version.js";
-import { specDirFromBundle, type WriteBundleResult, writeBundle } from "./write-bundle.js";
+import type { WriteBundleResult } from "./write-bundle.js";
 
 /** Reads the allocation from an earlier plan.json, so node subnets stay put. */
 function readPrevious(file: string): PreviousAllocation {
@@ -136,13 +132,13 @@ function addPlanCommand(program: Command, io: Io, setCode: (code: number) => voi
     .option("--previous <plan.json>", "keep node subnets from an earlier plan.json")
     .option("--svg <file>", "also write the network map (SVG) there, drawn even when the spec is invalid")
     .option("--force", "with --svg: replace an existing file podnet did not write, or a symbolic link")
-    .action((file: string, opts: { json?: boolean; previous?: string; svg?: string; force?: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean; previous?: string; svg?: string; force?: boolean }) => {
       const context: PlanContext = opts.previous ? { previous: readPrevious(opts.previous) } : {};
       const spec = loadSpecFile(file);
       const r = checkSpec(spec, { ...context, ...specFiles(spec, file) });
       printProblems(io, r.errors, r.warnings);
       if (opts.svg)
-        writeMap(
+        (await import("./commands/map.js")).writeMap(
           io,
           file,
           opts.svg,
@@ -156,7 +152,7 @@ function addPlanCommand(program: Command, io: Io, setCode: (code: number) => voi
       }
       // the same document render writes to plan.json, by the same writer
       if (opts.json) io.out(stableJson(r.document).trimEnd());
-      else for (const line of planTable(r.document)) io.out(line);
+      else for (const line of (await import("./plan-table.js")).planTable(r.document)) io.out(line);
     });
 }
 
@@ -173,6 +169,10 @@ function addRenderCommand(program: Command, io: Io, setCode: (code: number) => v
     .action(async (file: string, opts: { out: string; previous?: string; force?: boolean; keepForeign?: boolean }) => {
       const spec = loadSpecFile(file);
       if (opts.out.trim() === "") throw new UsageError("--out must name a folder");
+      const [{ specDirFromBundle, writeBundle }, { RenderInterrupted, reraise }] = await Promise.all([
+        import("./write-bundle.js"),
+        import("./render-temp.js"),
+      ]);
       const prevFile = opts.previous ?? (existsSync(join(opts.out, "plan.json")) ? join(opts.out, "plan.json") : undefined);
       const context: PlanContext = prevFile ? { previous: readPrevious(prevFile) } : {};
       const r = renderSpec(spec, { ...context, ...specFiles(spec, file), specDirFromBundle: specDirFromBundle(opts.out, file) });
@@ -211,8 +211,9 @@ function addMapCommand(program: Command, io: Io, setCode: (code: number) => void
     .requiredOption("--out <file>", "SVG file to write (- for standard output)")
     .option("--previous <plan.json>", "keep node subnets from an earlier plan.json")
     .option("--force", "replace an existing file podnet did not write, or a symbolic link")
-    .action((file: string, opts: { out: string; previous?: string; force?: boolean }) => {
+    .action(async (file: string, opts: { out: string; previous?: string; force?: boolean }) => {
       const context: PlanContext = opts.previous ? { previous: readPrevious(opts.previous) } : {};
+      const { mapCommand } = await import("./commands/map.js");
       setCode(mapCommand(io, file, opts, (spec) => ({ ...context, ...specFiles(spec, file) })));
     });
 }
@@ -227,7 +228,8 @@ function addDiffCommand(program: Command, io: Io, setCode: (code: number) => voi
     .option("--json", "print the diff as JSON")
     .option("--previous <plan.json>", "node subnets OLD was planned with (its plan.json)")
     .option("--allow-disruptive-change <path...>", "disruptive changes (paths as printed) to accept after migrating")
-    .action((oldFile: string, newFile: string, opts: { json?: boolean; previous?: string; allowDisruptiveChange?: string[] }) => {
+    .action(async (oldFile: string, newFile: string, opts: { json?: boolean; previous?: string; allowDisruptiveChange?: string[] }) => {
+      const { diffCommand } = await import("./commands/diff.js");
       setCode(diffCommand(io, oldFile, newFile, opts, opts.previous ? { previous: readPrevious(opts.previous) } : {}, specFiles));
     });
 }
@@ -262,6 +264,7 @@ function addDoctorCommand(program: Command, io: Io, setCode: (code: number) => v
         setCode(1);
         return;
       }
+      const { doctorCommand } = await import("./commands/doctor.js");
       setCode(await doctorCommand(io, file, opts, context));
     });
 }

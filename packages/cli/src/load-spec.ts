@@ -196,8 +196,63 @@ function checkValue(value: unknown, file: string): void {
   }
 }
 
+/**
+ * The spec when `text` is a JSON object the YAML path below would read to the same value
+ * without a problem; undefined otherwise (not JSON, or near a limit, or with a duplicate or
+ * forbidden key), and the YAML path then reads it and reports what it finds, by line.
+ * JSON.parse is about a hundred times faster than the YAML composer on a large spec.
+ */
+function parseJsonSpec(text: string): Record<string, unknown> | undefined {
+  let i = 0;
+  while (i < text.length && (text[i] === " " || text[i] === "\n" || text[i] === "\r" || text[i] === "\t")) i++;
+  if (text[i] !== "{") return undefined;
+  // one scan: the nesting depth and the number of keys (in JSON, every ":" outside a string follows a key)
+  let depth = 0;
+  let keys = 0;
+  let inString = false;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x3a) keys++;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth >= SPEC_MAX_DEPTH) return undefined;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  // every key and value is one scalar on the YAML path: stay well inside its limit, and find duplicates and forbidden keys
+  let scalars = 0;
+  let parsedKeys = 0;
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop() as object;
+    const isList = Array.isArray(v);
+    for (const [k, child] of Object.entries(v)) {
+      if (!isList) {
+        parsedKeys++;
+        scalars++;
+        if (FORBIDDEN_KEYS.has(k)) return undefined;
+      }
+      if (child !== null && typeof child === "object") stack.push(child);
+      else scalars++;
+    }
+    if (scalars > SPEC_MAX_SCALARS) return undefined;
+  }
+  return parsedKeys === keys ? (value as Record<string, unknown>) : undefined;
+}
+
 /** Parses a spec's text (YAML or JSON) under the alias, depth and size limits; a syntax problem is a UsageError naming the line. */
 export function parseSpecText(text: string, file: string): unknown {
+  const json = parseJsonSpec(text);
+  if (json !== undefined) return json;
   const warn = warningSink.getStore() ?? (() => {});
   const lines = new LineCounter();
   const tokens = cstTokens(text, file, lines);
