@@ -138,7 +138,7 @@ describe("cdk8s CalicoNetwork", () => {
   describe("disruptive changes from previous", () => {
     // What was applied last, as an earlier plan.json holds it.
     const previous = {
-      plan: JSON.parse(JSON.stringify(planPodCidrs(SEED).plan)),
+      plan: JSON.parse(JSON.stringify(planPodCidrs(SEED).value)),
       calico: { ipAutodetection: { ipv4: "interface=ens33" } },
     };
     const next = (props: Obj) => () =>

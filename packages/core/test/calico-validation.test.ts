@@ -1259,10 +1259,10 @@ describe("CalicoNetwork rules", () => {
     test(row.name, () => {
       const plan = PLANS[row.plan ?? "v4"];
       assert.ok(plan, `plan ${row.plan}`);
-      const r = checkCalicoNetwork(row.options, plan(), "calico");
+      const r = checkCalicoNetwork(row.options, plan());
       assert.deepStrictEqual(triples(r.errors), row.errors ?? []);
       assert.deepStrictEqual(triples(r.warnings), row.warnings ?? []);
-      assert.equal(r.render === undefined, (row.errors ?? []).length > 0);
+      assert.equal(r.value === undefined, (row.errors ?? []).length > 0);
     });
   }
 

@@ -62,7 +62,7 @@ function seedPlan(opts: { roles?: (i: number) => Role[]; noSsh?: readonly number
       podCidrs: [["172.30.72.0/21", "172.30.184.0/21", "172.30.32.0/21"][i] as string],
       ...(opts.noSsh?.includes(i) ? {} : { ssh: { host: `192.168.1.${h}` } }),
     })),
-  }).plan;
+  }).value;
 }
 
 const RELEASE = { sha256: { amd64: "a".repeat(64) } };
@@ -575,7 +575,7 @@ describe("flannelOptionsWithLatePsk", () => {
 
   test("the placeholder passes the core's PSK validation", () => {
     const r = renderFlannelNetwork(flannelOptionsWithLatePsk({ backend: { type: "wireguard" } }), planOf(V4, lanNodes(2)));
-    assert.ok(r.network.objects.some((o) => o.kind === "DaemonSet"));
+    assert.ok(r.value.objects.some((o) => o.kind === "DaemonSet"));
   });
 });
 
@@ -594,7 +594,7 @@ describe("flannelApplyDependencies", () => {
 
   test("every dependency of a rendered object comes before it (the front end creates them in render order)", () => {
     const PSK = "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=";
-    const { network } = renderFlannelNetwork({ backend: { type: "wireguard", psk: PSK } }, planOf(V4, lanNodes(2)));
+    const { value: network } = renderFlannelNetwork({ backend: { type: "wireguard", psk: PSK } }, planOf(V4, lanNodes(2)));
     const kinds = network.objects.map((o) => o.kind);
     assert.ok(kinds.includes("Secret") && kinds.includes("Namespace"), kinds.join(","));
     kinds.forEach((kind, i) => {
@@ -634,7 +634,7 @@ describe("calicoOptionsWithEtcd", () => {
   const plan = calicoPlanOf(CALICO_V4, calicoLanNodes(2));
   test("with all three parts the core renders", () => {
     const r = renderCalicoNetwork(calicoOptionsWithEtcd(base, { endpoints, tls: { ca: true, cert: true, key: true } }), plan);
-    assert.deepEqual(r.resolved.etcd, { endpoints, tls: true });
+    assert.deepEqual(r.value.resolved.etcd, { endpoints, tls: true });
   });
 
   test("a missing part is the core's tls-partial error, at the front end's argument path", () => {

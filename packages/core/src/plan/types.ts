@@ -101,19 +101,6 @@ export interface CidrPlan {
   readonly flags: ComponentFlags;
 }
 
-/** A plan with its warnings. */
-export interface PlanOutcome {
-  readonly plan: CidrPlan;
-  readonly warnings: readonly Problem[];
-}
-
-/** The result of checking options: a plan when there are no errors, and every problem. */
-export interface PlanCheck {
-  readonly plan?: CidrPlan;
-  readonly errors: readonly Problem[];
-  readonly warnings: readonly Problem[];
-}
-
 /** What the planner takes besides the options. */
 export interface PlanContext {
   /** Subnets of an earlier plan, kept for nodes that still exist. */
