@@ -637,15 +637,15 @@ describe("calicoOptionsWithEtcd", () => {
     assert.deepEqual(r.value.resolved.etcd, { endpoints, tls: true });
   });
 
-  test("a missing part is the core's tls-partial error, at the front end's argument path", () => {
+  test("a missing part is the core's tls-partial error, at its spec path", () => {
     const e = planError(() =>
       renderCalicoNetwork(calicoOptionsWithEtcd(base, { endpoints, tls: { ca: true, cert: true, key: false } }), plan),
     );
     assert.deepEqual(triple(e.problems), [
       [
-        "etcd.tls",
+        "calico.etcd.tls",
         "calico.etcd.tls-partial",
-        "etcd.tls: has ca and cert but not key; etcd TLS needs the CA, the client certificate and its key, all three or none",
+        "calico.etcd.tls: has ca and cert but not key; etcd TLS needs the CA, the client certificate and its key, all three or none",
       ],
     ]);
   });

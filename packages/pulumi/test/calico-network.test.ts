@@ -240,7 +240,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     );
     assert.equal(await outputValue(c.calicoctlYaml), toYaml(core.value.calicoctlResources));
     assert.deepStrictEqual(warned, [
-      'datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
+      'calico.datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
     ]);
   });
 
@@ -308,7 +308,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
         assert.ok(pulumi.InputPropertiesError.isInstance(e));
         assert.deepStrictEqual(
           e.errors.map((x) => x.propertyPath),
-          ["ipPools[0].cidr", "ipPools[0].cidr", "mtu"],
+          ["calico.ipPools[0].cidr", "calico.ipPools[0].cidr", "calico.mtu"],
         );
         assert.match(e.errors[2]?.reason ?? "", /mtu: 1500 is above 1480, the largest pod MTU that fits/);
         return true;
@@ -324,7 +324,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
         }),
       (e: unknown) =>
         pulumi.InputPropertiesError.isInstance(e) &&
-        e.errors[0]?.propertyPath === "etcd.tls" &&
+        e.errors[0]?.propertyPath === "calico.etcd.tls" &&
         /has ca and cert but not key/.test(e.errors[0]?.reason ?? ""),
     );
     await settle();
