@@ -85,7 +85,11 @@ export class NodeNetworkPrep extends Construct {
     checkComponentArgs("NodeNetworkPrep", "props", props, { plan: true });
     const { plan, hostRequirements, namespace = "kube-system", daemonSet = false, image, pauseImage, ...options } = props;
     const planned =
-      plan instanceof PodCidrPlan ? { value: plan.plan, warnings: [] } : "families" in plan ? { value: plan, warnings: [] } : planPodCidrs(plan);
+      plan instanceof PodCidrPlan
+        ? { value: plan.plan, warnings: [] }
+        : "families" in plan
+          ? { value: plan, warnings: [] }
+          : planPodCidrs(plan);
     const r = planNodeNetworkPrep({ plan: planned.value, options, hostRequirements: hostRequirements ?? [], scope: NODE_PREP_NAME });
     this.result = r.value;
     this.warnings = [...planned.warnings, ...r.warnings];

@@ -229,7 +229,9 @@ describe("cdk8s CalicoNetwork", () => {
     });
     assert.deepStrictEqual(
       c.node.metadata.filter((m) => m.type === "podnet:warning").map((m) => m.data),
-      ['calico.backend: "bird" with VXLAN-only pools runs BGP (and needs 179/tcp) for nothing unless you peer with routers; use backend "vxlan"'],
+      [
+        'calico.backend: "bird" with VXLAN-only pools runs BGP (and needs 179/tcp) for nothing unless you peer with routers; use backend "vxlan"',
+      ],
     );
   });
 });

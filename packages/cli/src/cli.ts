@@ -121,7 +121,9 @@ function addValidateCommand(program: Command, io: Io, setCode: (code: number) =>
       if (rejected(io, file, r)) setCode(1);
       else {
         printProblems(io, r.errors, r.warnings);
-        io.out(`${file}: valid (${r.value?.plan.nodes.length ?? 0} nodes, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})`);
+        io.out(
+          `${file}: valid (${r.value?.plan.nodes.length ?? 0} nodes, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})`,
+        );
       }
     });
 }

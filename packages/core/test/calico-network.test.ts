@@ -70,8 +70,8 @@ describe("manifest path", () => {
 
   test("pool settings that differ from calico-node's defaults become env; the pool CIDR always does", () => {
     const env = envOf(
-      manifest({ ipPools: [{ blockSize: 24, natOutgoing: false, nodeSelector: "pool == 'a'", vxlanMode: "CrossSubnet" }], mtu: 1400 })
-        .value.objects,
+      manifest({ ipPools: [{ blockSize: 24, natOutgoing: false, nodeSelector: "pool == 'a'", vxlanMode: "CrossSubnet" }], mtu: 1400 }).value
+        .objects,
     );
     assert.equal(env.CALICO_IPV4POOL_CIDR, "172.16.0.0/16");
     assert.equal(env.CALICO_IPV4POOL_BLOCK_SIZE, "24");
@@ -125,7 +125,11 @@ describe("manifest path", () => {
         spec: { cidr: "172.16.128.0/17", blockSize: 26, ipipMode: "Never", vxlanMode: "Always", natOutgoing: false, nodeSelector: "all()" },
       },
     ]);
-    assert.deepStrictEqual([r.value.kubernetesResources, r.value.calicoctlResources], [r.value.resources, []], "Kubernetes datastore: kubectl objects");
+    assert.deepStrictEqual(
+      [r.value.kubernetesResources, r.value.calicoctlResources],
+      [r.value.resources, []],
+      "Kubernetes datastore: kubectl objects",
+    );
   });
 
   test("registry override moves every image", () => {
@@ -310,7 +314,10 @@ describe("host requirements", () => {
 
 describe("autodetection and MTU", () => {
   const chosen = (o: CalicoNetworkOptions, plan: CidrPlan, family = "ipv4") =>
-    (renderCalicoNetwork(o, plan).value.summary.autodetection as Obj)[family].nodes as Record<string, { interface: string; address: string }>;
+    (renderCalicoNetwork(o, plan).value.summary.autodetection as Obj)[family].nodes as Record<
+      string,
+      { interface: string; address: string }
+    >;
 
   test("seed inventory: first-found skips virbr0 and docker0 (Calico's default exclusions) and picks ens33", () => {
     assert.deepStrictEqual(chosen({}, seed)["k8s-master-01"], { interface: "ens33", address: "192.168.79.128", mtu: 1500 });

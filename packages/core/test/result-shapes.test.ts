@@ -11,7 +11,7 @@ import * as core from "../src/index.js";
 import { NetworkPlanError } from "../src/index.js";
 
 const cluster = { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
-const nodes = [
+const nodes: core.NodeOptions[] = [
   { name: "node1", roles: ["control-plane"], interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }] },
   { name: "node2", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"] }] },
 ];

@@ -184,7 +184,9 @@ export class CalicoNetwork extends pulumi.ComponentResource {
         ? pulumi
             .all([planned.late ? planned.late("CalicoNetwork", this) : planned.shape.value, split.resolved ?? split.known])
             .apply(([p, e]) =>
-              checkResolved("CalicoNetwork", this, () => checkCalico({ value: p as CidrPlan, warnings: [] }, options, e.endpoints, x, true)),
+              checkResolved("CalicoNetwork", this, () =>
+                checkCalico({ value: p as CidrPlan, warnings: [] }, options, e.endpoints, x, true),
+              ),
             )
         : undefined;
     const checked = new Checked<CalicoCheck>(shape, late as pulumi.Output<CalicoCheck> | undefined);

@@ -120,7 +120,9 @@ function checkFlannel(planned: Planned<CidrPlan>, options: FlannelNetworkOptions
   if (options.mode === "systemd") {
     // flanneld as a host binary: node units over SSH instead of cluster objects.
     const out = prepareFlannelSystemd(planned.value, options, x.hosts);
-    const checks = verify ? planVerify("FlannelNetwork", planned.value, { flannel: options }, x.hosts as FlannelSystemdHostArgs) : undefined;
+    const checks = verify
+      ? planVerify("FlannelNetwork", planned.value, { flannel: options }, x.hosts as FlannelSystemdHostArgs)
+      : undefined;
     const warnings = [...planned.warnings, ...out.warnings, ...g.warnings, ...verifyLate];
     return { mode: "systemd", sp: out.sp, warnings, ...(checks ? { checks } : {}) };
   }

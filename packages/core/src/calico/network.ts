@@ -8,7 +8,7 @@ import { firewallNeedText, type HostRequirements } from "../host/requirements.js
 import type { CalicoPlanFacts } from "../plan/document.js";
 import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
-import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
+import type { Problem, Problems } from "../shared/problems.js";
 import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";
 import { calicoHostRequirements } from "./host.js";
 import { calicoManifestObjects } from "./manifests.js";

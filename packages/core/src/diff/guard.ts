@@ -56,10 +56,7 @@ export function checkDisruptiveChanges(
     };
   }
   if (!after.value) return { errors: [], warnings: [], changes: [] };
-  const changes = specChanges(
-    { spec: normalized(previous), plan: before.value.plan },
-    { spec: normalized(next), plan: after.value.plan },
-  );
+  const changes = specChanges({ spec: normalized(previous), plan: before.value.plan }, { spec: normalized(next), plan: after.value.plan });
   return guard(changes, allowDisruptiveChange);
 }
 

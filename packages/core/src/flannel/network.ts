@@ -12,7 +12,7 @@ import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
 import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
-import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
+import { NetworkPlanError, type Problems } from "../shared/problems.js";
 import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";
 import { flanneldDaemonSetArgs } from "./args.js";
 import { flannelCniConf, flannelCniConfJson } from "./cni-conf.js";

@@ -3,7 +3,6 @@
  * what the planner takes besides the options (an earlier allocation, an allocation range).
  */
 import type { IpFamily } from "../shared/cidr.js";
-import type { Problem } from "../shared/problems.js";
 import type { NodeArch, NodeConfig, NodeRole, PodCidrPlanOptions } from "./options.js";
 
 /** A value per address family. */

@@ -66,7 +66,10 @@ export function checkWith<C, T>(
 }
 
 /** The Checked result of a collector: `value` only when there is no error. */
-export function checkedOf<T>(value: T | undefined, p: { readonly errors: readonly Problem[]; readonly warnings: readonly Problem[] }): Checked<T> {
+export function checkedOf<T>(
+  value: T | undefined,
+  p: { readonly errors: readonly Problem[]; readonly warnings: readonly Problem[] },
+): Checked<T> {
   return p.errors.length === 0 && value !== undefined
     ? { value, errors: [], warnings: p.warnings }
     : { errors: p.errors, warnings: p.warnings };
