@@ -96,7 +96,7 @@ function kubeOptions(kube: Record<string, unknown> = {}): FlannelNetworkOptions 
 }
 
 function spOf(options: FlannelNetworkOptions, plan: CidrPlan = seedPlan()): FlannelSystemdPlan {
-  return planFlannelSystemdNetwork(plan, options).sp;
+  return planFlannelSystemdNetwork(plan, options).value;
 }
 
 /** The NetworkPlanError `fn` throws (fails the test when it throws nothing or something else). */
@@ -114,7 +114,7 @@ const triple = (ps: readonly Problem[]) => ps.map((x) => [x.path, x.code, x.mess
 
 describe("planFlannelSystemdNetwork", () => {
   test("valid options: the plan of every node in plan order, no warnings", () => {
-    const { sp, warnings } = planFlannelSystemdNetwork(seedPlan(), etcdOptions());
+    const { value: sp, warnings } = planFlannelSystemdNetwork(seedPlan(), etcdOptions());
     assert.deepEqual(warnings, []);
     assert.deepEqual(
       sp.nodes.map((n) => [n.node, n.index, n.etcdLocal, n.ssh?.host]),
@@ -129,7 +129,7 @@ describe("planFlannelSystemdNetwork", () => {
   });
 
   test("warnings of a valid plan are returned, not thrown", () => {
-    const { sp, warnings } = planFlannelSystemdNetwork(seedPlan(), { ...kubeOptions(), subnetLen: 21 });
+    const { value: sp, warnings } = planFlannelSystemdNetwork(seedPlan(), { ...kubeOptions(), subnetLen: 21 });
     assert.equal(sp.kube?.namespace, "kube-system");
     assert.deepEqual(triple(warnings), [
       [
