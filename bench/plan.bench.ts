@@ -58,8 +58,8 @@ function measure(n: number): Record<string, number> {
     const t0 = performance.now();
     const res = checkPodCidrPlan(spec);
     const t1 = performance.now();
-    if (!res.plan) throw new Error(`bench spec invalid: ${res.errors[0]?.message}`);
-    plan = res.plan;
+    if (!res.value) throw new Error(`bench spec invalid: ${res.errors[0]?.message}`);
+    plan = res.value;
     const t2 = performance.now();
     JSON.stringify(plan);
     const t3 = performance.now();

@@ -46,7 +46,7 @@ function synth(env: Record<string, string> = {}): { docs: Obj[]; stderr: string 
 describe("examples/cdk8s-calico", { skip: needs({ ok: existsSync(cdk8s), what: "the example's dependencies (pnpm install)" }) }, () => {
   test("cdk8s synth works offline, writes the core's objects and names the prerequisites", () => {
     const { docs, stderr } = synth();
-    const expected = renderCalicoNetwork({ ...calico }, planPodCidrs(cluster).plan).objects;
+    const expected = renderCalicoNetwork({ ...calico }, planPodCidrs(cluster).value).value.objects;
     assert.deepStrictEqual(docs, JSON.parse(JSON.stringify(expected)));
     assert.equal(docs[0]?.spec.calicoNetwork.ipPools[0].cidr, "172.16.0.0/16");
     assert.match(

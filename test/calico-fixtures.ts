@@ -15,7 +15,7 @@ export function referencePlan(): CidrPlan {
   return planPodCidrs({
     cluster: { podCidrs: ["192.168.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
     nodes: ["a", "b", "c"].map((n, i) => ({ name: `node-${n}`, interfaces: [{ name: "ens3", addresses: [`10.0.0.${11 + i}/24`] }] })),
-  }).plan;
+  }).value;
 }
 
 /** The seed runbook's hosts: ens33 on 192.168.79.0/24 (NAT), plus virbr0 and docker0 on the master. */
@@ -34,7 +34,7 @@ export const SEED_NODES = [
 ];
 
 export function seedPlan(): CidrPlan {
-  return planPodCidrs({ cluster: { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] }, nodes: SEED_NODES }).plan;
+  return planPodCidrs({ cluster: { podCidrs: ["172.16.0.0/16"], serviceCidrs: ["10.96.0.0/12"] }, nodes: SEED_NODES }).value;
 }
 
 /** The Calico reference folder, or undefined (tests skip via needsReference()). */

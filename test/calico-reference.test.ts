@@ -96,7 +96,7 @@ const VARIANTS: readonly Variant[] = [
 /** What `podnet render` writes, read back the way kubectl reads it. */
 function rendered(options: CalicoNetworkOptions): Map<string, unknown> {
   const r = renderCalicoNetwork(options, referencePlan());
-  return new Map(parseK8sYaml(toYaml(r.objects)).map((o) => [keyOf(o), normalize(o)]));
+  return new Map(parseK8sYaml(toYaml(r.value.objects)).map((o) => [keyOf(o), normalize(o)]));
 }
 
 function upstream(file: string): Map<string, unknown> {
@@ -160,9 +160,9 @@ describe("manifest path equals upstream, differences listed", { skip: needsRefer
   test("custom-resources.yaml's pool, written as podnet options, gives upstream's Installation pool", () => {
     const ref = loadReference("custom-resources.yaml").find((o) => o.kind === "Installation") as Obj;
     const r = renderCalicoNetwork({ ipPools: [{ cidr: "192.168.0.0/16", vxlanMode: "CrossSubnet" }] }, referencePlan());
-    const inst = r.objects.find((o: K8sObject) => o.kind === "Installation") as Obj;
+    const inst = r.value.objects.find((o: K8sObject) => o.kind === "Installation") as Obj;
     assert.deepStrictEqual(inst.spec.calicoNetwork.ipPools, ref.spec.calicoNetwork.ipPools);
-    const api = r.objects.find((o: K8sObject) => o.kind === "APIServer");
+    const api = r.value.objects.find((o: K8sObject) => o.kind === "APIServer");
     assert.deepStrictEqual(
       api,
       loadReference("custom-resources.yaml").find((o) => o.kind === "APIServer"),

@@ -27,7 +27,7 @@ function dualStackPlan(): CidrPlan {
       name: `node-${n}`,
       interfaces: [{ name: "eth0", addresses: [`192.168.1.${31 + i}/24`, `fd00:192:168:1::${31 + i}/64`], mtu: 9000 }],
     })),
-  }).plan;
+  }).value;
 }
 
 /** Option sets that between them touch every rendered field. */
@@ -156,7 +156,7 @@ describe("operator CRs and Calico resources validate against operator-crds.yaml"
   for (const c of CASES) {
     test(c.name, () => {
       const r = renderCalicoNetwork(c.options, c.plan());
-      const crs = [...r.objects, ...r.resources].filter(
+      const crs = [...r.value.objects, ...r.value.resources].filter(
         (o) => !/^(v1|apps\/v1|policy\/v1|rbac\.authorization\.k8s\.io\/v1)$/.test(o.apiVersion),
       );
       assert.ok(crs.length > 0);
@@ -164,8 +164,8 @@ describe("operator CRs and Calico resources validate against operator-crds.yaml"
         // etcd-datastore resources are projectcalico.org/v3 for calicoctl, with the CRDs' fields.
         assertCrdValid(o.apiVersion === "projectcalico.org/v3" ? { ...o, apiVersion: "crd.projectcalico.org/v1" } : o, c.name);
       }
-      if (r.operator) {
-        const { enabled, ...spec } = r.operator.helm.values.installation as Obj;
+      if (r.value.operator) {
+        const { enabled, ...spec } = r.value.operator.helm.values.installation as Obj;
         assert.equal(enabled, true);
         assertCrdValid(
           { apiVersion: "operator.tigera.io/v1", kind: "Installation", metadata: { name: "default" }, spec },
@@ -227,7 +227,7 @@ describe("manifest path objects validate against the Kubernetes schema (kubernet
     test(name, () => {
       const r = renderCalicoNetwork(options, plan());
       const kinds = new Set<string>();
-      for (const o of r.objects) {
+      for (const o of r.value.objects) {
         const Model = modelFor(o);
         new Model(o).validate();
         kinds.add(o.kind);
@@ -238,7 +238,7 @@ describe("manifest path objects validate against the Kubernetes schema (kubernet
 
   test("the harness catches a broken object", () => {
     const r = renderCalicoNetwork({ install: "manifest" }, referencePlan());
-    const ds = structuredClone(r.objects.find((o) => o.kind === "DaemonSet")) as Obj;
+    const ds = structuredClone(r.value.objects.find((o) => o.kind === "DaemonSet")) as Obj;
     ds.spec.template.spec.hostNetwork = "yes";
     const Model = modelFor(ds as K8sObject);
     assert.throws(() => new Model(ds).validate(), /hostNetwork must be boolean/);

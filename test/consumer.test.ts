@@ -304,7 +304,7 @@ import { run } from "@podnet/cli";
 const check = checkSpec({ cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] }, nodes: [] });
 const errors: number = check.errors.length;
 const planned = planPodCidrs({ cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] }, nodes: [] });
-const podCidrs: readonly string[] = planned.plan.podCidrs;
+const podCidrs: readonly string[] = planned.value.podCidrs;
 type Ctors = [typeof PulumiPlan, typeof PulumiFlannel, typeof Cdk8sPlan, typeof run];
 export { errors, podCidrs };
 export type { Ctors };

@@ -45,7 +45,7 @@ describe("podnet doctor (stand-in ssh)", () => {
     dir = mkdtempSync(join(tmpdir(), "podnet-doctor-cli-"));
     file = join(dir, "cluster.yaml");
     writeFileSync(file, stringify(SPEC));
-    doctor = planDoctor(SPEC).doctor as DoctorPlan;
+    doctor = planDoctor(SPEC).value as DoctorPlan;
     for (const e of doctor.nodes) write(`192.168.1.3${e.index + 1}`, render(healthyNode(e)));
     // Records its arguments, reads the script from stdin, answers like the node at user@host.
     fakeSsh = join(dir, "fake-ssh");

@@ -68,7 +68,7 @@ describe("doctor scripts pass shellcheck", { skip: needs("shellcheck", "bash") }
     test(name, () => {
       const r = planDoctor(spec);
       assert.deepEqual(r.errors, []);
-      const doctor = r.doctor as DoctorPlan;
+      const doctor = r.value as DoctorPlan;
       const scripts = [renderDoctorCollectScript(doctor.collect), ...doctor.nodes.map((e) => renderDoctorCheckScript(e))];
       for (const s of scripts) {
         assert.equal(shellcheck(s), "", s);

@@ -183,7 +183,7 @@ EOF
     writeFileSync(specFile, stringify(spec));
     const planned = planDoctor(spec);
     assert.deepEqual(planned.errors, []);
-    doctor = planned.doctor as DoctorPlan;
+    doctor = planned.value as DoctorPlan;
     registered = withCluster(doctor);
     nodesJson = join(dir, "nodes.json");
     writeFileSync(nodesJson, JSON.stringify(registeredAsPlanned(doctor), null, 2));
@@ -195,7 +195,7 @@ EOF
         flannelHostRequirements({ backend: { type: "vxlan" }, ipv4: true, ipv6: false, healthzPort: 0, enableNFTables: false }),
       ],
     });
-    nmConf = prep.result?.commonUnits.find((u) => u.id === "prep/network-manager")?.files[0]?.content as string;
+    nmConf = prep.value?.commonUnits.find((u) => u.id === "prep/network-manager")?.files[0]?.content as string;
     assert.match(nmConf, /unmanaged-devices\+=interface-name:flannel\*/);
     await heal();
     // firewalld as NodeNetworkPrep's unit leaves it (daemon not running: the permanent configuration).

@@ -38,7 +38,7 @@ describe("podnet render: flannel section", () => {
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(readdirSync(join(out, "manifests")), ["flannel.yaml"]);
     const docs = parseAllDocuments(readFileSync(join(out, "manifests", "flannel.yaml"), "utf8")).map((d) => d.toJS());
-    const expected = renderFlannelNetwork({ backend: { type: "wireguard", psk: PSK, mtu: 1500 } }, planPodCidrs(base).plan).network.objects;
+    const expected = renderFlannelNetwork({ backend: { type: "wireguard", psk: PSK, mtu: 1500 } }, planPodCidrs(base).value).value.objects;
     assert.deepStrictEqual(docs, JSON.parse(JSON.stringify(expected)));
     const planJson = readFileSync(join(out, "plan.json"), "utf8");
     const flannel = JSON.parse(planJson).components.flannel;

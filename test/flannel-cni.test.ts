@@ -98,8 +98,8 @@ describe("the rendered CNI conflist runs with the Debian bridge and portmap plug
       { name: "n1", interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"], mtu: 1500 }] },
       { name: "n2", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"], mtu: 1500 }] },
     ],
-  }).plan;
-  const network = renderFlannelNetwork({}, plan).network;
+  }).value;
+  const network = renderFlannelNetwork({}, plan).value;
   const cm = network.objects.find((o) => o.kind === "ConfigMap") as K8sObject & { data: Record<string, string> };
   const list = JSON.parse(cm.data["cni-conf.json"] ?? "") as Json;
   const plugins = list.plugins as Json[];

@@ -39,7 +39,7 @@ function seedPlan(network = "172.30.0.0/16", pins = ["172.30.72.0/21", "172.30.1
       ],
       podCidrs: [pins[i] as string],
     })),
-  }).plan;
+  }).value;
 }
 
 interface Render {

@@ -34,7 +34,7 @@ describe("examples/cdk8s-flannel", { skip: needs({ ok: existsSync(cdk8s), what: 
       assert.match(r.stderr, /pod MTU on node2: 1450/);
       assert.deepEqual(readdirSync(out), ["flannel.k8s.yaml"]);
       const docs = parseAllDocuments(readFileSync(join(out, "flannel.k8s.yaml"), "utf8")).map((d) => d.toJS());
-      const expected = renderFlannelNetwork(flannel, planPodCidrs(cluster).plan).network.objects;
+      const expected = renderFlannelNetwork(flannel, planPodCidrs(cluster).value).value.objects;
       assert.deepStrictEqual(docs, JSON.parse(JSON.stringify(expected)));
       const ds = docs.find((d) => d.kind === "DaemonSet");
       assert.deepEqual(ds.spec.template.spec.containers[0].args, ["--ip-masq", "--kube-subnet-mgr", "--healthz-port=8081", "--iface=eth1"]);

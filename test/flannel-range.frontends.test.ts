@@ -46,8 +46,8 @@ describe("node subnets inside flannel's SubnetMin..SubnetMax without pins", () =
     const r = checkSpec({ ...options, flannel });
     assert.deepEqual(r.errors, []);
     assert.ok(
-      r.plan?.nodes.every((n) => inRange(n.podCidrs.ipv4 as string)),
-      JSON.stringify(r.plan?.nodes.map((n) => n.podCidrs)),
+      r.value?.plan?.nodes.every((n) => inRange(n.podCidrs.ipv4 as string)),
+      JSON.stringify(r.value?.plan?.nodes.map((n) => n.podCidrs)),
     );
   });
 

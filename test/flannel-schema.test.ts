@@ -35,7 +35,7 @@ const dual = planPodCidrs({
     { name: "n1", interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24", "fd00:1::31/64"] }] },
     { name: "n2", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24", "fd00:1::32/64"] }] },
   ],
-}).plan;
+}).value;
 
 const CASES: Array<[string, FlannelNetworkOptions]> = [
   ["defaults (v0.28.9)", {}],
@@ -71,14 +71,14 @@ const CASES: Array<[string, FlannelNetworkOptions]> = [
 describe("FlannelNetwork objects validate against the Kubernetes schema", () => {
   for (const [name, options] of CASES) {
     test(name, () => {
-      const objects = renderFlannelNetwork(options, dual).network.objects;
+      const objects = renderFlannelNetwork(options, dual).value.objects;
       assert.ok(objects.length >= 5);
       for (const o of objects) validate(o);
     });
   }
 
   test("the validator is live: a broken DaemonSet is rejected", () => {
-    const ds = renderFlannelNetwork({}, dual).network.objects.find((o) => o.kind === "DaemonSet") as K8sObject & {
+    const ds = renderFlannelNetwork({}, dual).value.objects.find((o) => o.kind === "DaemonSet") as K8sObject & {
       spec: { template: { spec: { hostNetwork: unknown } } };
     };
     const broken = JSON.parse(JSON.stringify(ds));

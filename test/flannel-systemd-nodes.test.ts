@@ -147,13 +147,13 @@ describe("flannel binary path on SSH test nodes with etcd (mutual TLS)", { skip:
       const files = Object.fromEntries(specFileRefs(s).map((r) => [r.file, readFileSync(join(scratch, r.file), "utf8")]));
       const r = renderSpec(s, { files, baseDir: scratch });
       assert.deepEqual(r.errors, []);
-      return r.bundle as NonNullable<typeof r.bundle>;
+      return r.value as NonNullable<typeof r.value>;
     };
     // node0 runs containerd (CNI plugin + conflist), node1 Docker (mk-docker-opts.sh + drop-in).
     pulumiPlan = () => {
       const sp = spec("containerd");
       const p = new Problems();
-      const plan = planPodCidrs({ cluster: sp.cluster, nodes: sp.nodes }).plan;
+      const plan = planPodCidrs({ cluster: sp.cluster, nodes: sp.nodes }).value;
       // Pulumi passes `tls: {}` and the PEM material itself.
       const config = flannelNetworkSchema.parse({
         ...sp.flannel,

@@ -160,7 +160,7 @@ describe("podnet render, mode systemd (etcd, Docker): the seeds' scenario", { sk
   test("the Pulumi path's scripts (one install.sh per step, the uninstall driver) pass shellcheck too", async () => {
     const spec = parse(readFileSync(join(dir, "flannel-binary.yaml"), "utf8")) as unknown;
     const files = Object.fromEntries(specFileRefs(spec).map((r) => [r.file, readFileSync(join(dir, r.file), "utf8")]));
-    const bundle = renderSpec(spec, { files, baseDir: dir }).bundle;
+    const bundle = renderSpec(spec, { files, baseDir: dir }).value;
     const state = bundle?.nodes[0];
     assert.ok(state);
     const scripts = [flannelUninstallDriver(state), ...state.units.map((u) => flannelStepInstall(state, u.id))];

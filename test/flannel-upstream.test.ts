@@ -35,12 +35,12 @@ const twoNic = planPodCidrs({
       ],
     },
   ],
-}).plan;
+}).value;
 /** One NIC per node: upstream's manifest works as is (flanneld takes the default-route interface). */
 const singleNic = planPodCidrs({
   cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
   nodes: [{ name: "n1", interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }] }],
-}).plan;
+}).value;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -99,7 +99,7 @@ describe("FlannelNetwork matches upstream kube-flannel.yml", { skip: needsRefere
   for (const version of ["v0.28.9", "v0.26.7"] as const) {
     test(`${version}: default options give upstream's objects, field for field, in upstream's order`, () => {
       const up = upstream(version);
-      const ours = renderFlannelNetwork({ version }, singleNic).network.objects;
+      const ours = renderFlannelNetwork({ version }, singleNic).value.objects;
       assert.deepEqual(ours.map(key), up.map(key));
       for (const o of up) {
         const mine = ours.find((x) => key(x) === key(o));
@@ -111,7 +111,7 @@ describe("FlannelNetwork matches upstream kube-flannel.yml", { skip: needsRefere
 
   test("the comparison itself notices a one-field change", () => {
     const up = upstream("v0.28.9");
-    const ours = renderFlannelNetwork({ ipMasq: false }, singleNic).network.objects;
+    const ours = renderFlannelNetwork({ ipMasq: false }, singleNic).value.objects;
     assert.deepEqual(compare(up, ours), {
       "DaemonSet/kube-flannel-ds.spec.template.spec.containers[0].args[0]": ["--ip-masq", "--kube-subnet-mgr"],
       "DaemonSet/kube-flannel-ds.spec.template.spec.containers[0].args[1]": ["--kube-subnet-mgr", "--healthz-port=8081"],
@@ -129,7 +129,7 @@ describe("FlannelNetwork matches upstream kube-flannel.yml", { skip: needsRefere
       nodeSelector: { "node-role.example.com/net": "true" },
       extraArgs: ["--iptables-resync=10"],
     };
-    const ours = renderFlannelNetwork(options, twoNic).network.objects;
+    const ours = renderFlannelNetwork(options, twoNic).value.objects;
     const ds = "DaemonSet/kube-flannel-ds.spec.template.spec";
     assert.deepEqual(compare(upstream("v0.28.9"), ours), {
       "ConfigMap/kube-flannel-cfg.data.net-conf.json.Backend.VNI": [undefined, 4096],
@@ -153,7 +153,7 @@ describe("FlannelNetwork matches upstream kube-flannel.yml", { skip: needsRefere
   test("v0.26.7 custom render (wireguard with a PSK, kube-system) differs only where the options ask", () => {
     const psk = "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=";
     const ours = renderFlannelNetwork({ version: "v0.26.7", backend: { type: "wireguard", psk }, namespace: "kube-system" }, singleNic)
-      .network.objects;
+      .value.objects;
     const ds = "DaemonSet/kube-flannel-ds";
     const d = compare(upstream("v0.26.7"), ours);
     // The Namespace object is not rendered for kube-system (it exists; podnet never relabels it).

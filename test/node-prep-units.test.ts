@@ -47,8 +47,8 @@ const plan = planPodCidrs({
     { name: "cp1", roles: ["control-plane"], interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }] },
     { name: "w1", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"] }] },
   ],
-}).plan;
-const flannel = (ipMasq?: boolean) => renderFlannelNetwork(ipMasq === undefined ? {} : { ipMasq }, plan).network.hostRequirements;
+}).value;
+const flannel = (ipMasq?: boolean) => renderFlannelNetwork(ipMasq === undefined ? {} : { ipMasq }, plan).value.hostRequirements;
 
 /** The prep units of node w1 (no firewall, no CNI download): modules, sysctl, NetworkManager, … */
 function prepState(options: NodeNetworkPrepOptions = {}): NodeState {
@@ -58,7 +58,7 @@ function prepState(options: NodeNetworkPrepOptions = {}): NodeState {
     scope: SCOPE,
     options: { cniPlugins: false, ...options },
   });
-  return r.result.nodes[1]?.state as NodeState;
+  return r.value.nodes[1]?.state as NodeState;
 }
 
 describe("node-prep install and uninstall on real SSH nodes", { skip: nodeHarnessSkip(), concurrency: false }, () => {
@@ -280,7 +280,7 @@ describe("firewalld masquerade follows flannel's ipMasq (zone XML from firewall-
   const head = shipped.match(/<zone[^>]*>\n {2}<short>.*<\/short>\n {2}<description>.*<\/description>\n/)?.[0];
   const publicXml = async (name: string, ipMasq: boolean | undefined) => {
     const fw = planNodeNetworkPrep({ plan, options: { firewall: "firewalld", cniPlugins: false }, hostRequirements: [flannel(ipMasq)] })
-      .result.nodes[1]?.firewall;
+      .value.nodes[1]?.firewall;
     assert.ok(fw);
     const etc = join(dir, name);
     cpSync("/etc/firewalld", etc, { recursive: true });

@@ -44,11 +44,11 @@ describe("NodeNetworkPrep (Pulumi, mocks)", () => {
     );
     // The exact bytes `podnet render` writes and the SSH tests run.
     const expected = planNodeNetworkPrep({
-      plan: planPodCidrs(planOptions).plan,
+      plan: planPodCidrs(planOptions).value,
       options: { firewall: "firewalld" },
       hostRequirements: [flannel],
       scope: "prep",
-    }).result;
+    }).value;
     for (const node of ["cp1", "w1"]) {
       const scripts = renderNodeScripts(expected.nodes.find((n) => n.node === node)?.state as NodeState);
       const install = mine.find((c) => c.name === `prep-${node}-install`)?.inputs ?? {};

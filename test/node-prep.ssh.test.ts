@@ -59,7 +59,7 @@ const plan = planPodCidrs({
     { name: "cp1", roles: ["control-plane", "etcd"], interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24", "fd00:1::31/64"] }] },
     { name: "w1", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24", "fd00:1::32/64"] }] },
   ],
-}).plan;
+}).value;
 const flannel: HostRequirements = {
   component: "flannel",
   firewall: [{ protocol: "udp", port: 8472, purpose: "vxlan overlay" }],
@@ -84,7 +84,7 @@ describe("NodeNetworkPrep over real SSH", { skip, concurrency: false }, () => {
       scope: "prep",
       options: { firewall: "firewalld", cniPlugins: { baseUrl: http.url, sha256: { amd64: tarballSha } }, ...options },
     });
-    const state = r.result.nodes.find((n) => n.node === node)?.state as NodeState;
+    const state = r.value.nodes.find((n) => n.node === node)?.state as NodeState;
     if (node !== "cp1") return state;
     return {
       ...state,

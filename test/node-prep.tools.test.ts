@@ -38,8 +38,8 @@ const planOptions = (podCidrs: string[], serviceCidrs: string[]): PodCidrPlanOpt
     { name: "w1", arch: "arm64", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24", "fd00:1::32/64"] }] },
   ],
 });
-const dual = planPodCidrs(planOptions(["10.244.0.0/16", "fd00:10:244::/56"], ["10.96.0.0/12", "fd00:10:96::/112"])).plan;
-const v4 = planPodCidrs(planOptions(["10.244.0.0/16"], ["10.96.0.0/12"])).plan;
+const dual = planPodCidrs(planOptions(["10.244.0.0/16", "fd00:10:244::/56"], ["10.96.0.0/12", "fd00:10:96::/112"])).value;
+const v4 = planPodCidrs(planOptions(["10.244.0.0/16"], ["10.96.0.0/12"])).value;
 const flannel: HostRequirements = {
   component: "flannel",
   firewall: [{ protocol: "udp", port: 8472, purpose: "vxlan" }],
@@ -74,7 +74,7 @@ function allScripts(): Record<string, string> {
     ["no-cni-no-nm", { cniPlugins: false, networkManager: false }, [flannel, calico], v4],
   ];
   for (const [name, options, reqs, plan] of variants) {
-    for (const n of planNodeNetworkPrep({ plan, options, hostRequirements: reqs }).result.nodes) {
+    for (const n of planNodeNetworkPrep({ plan, options, hostRequirements: reqs }).value.nodes) {
       const s = renderNodeScripts(n.state);
       out[`${name}-${n.node}-install.sh`] = s.install;
       // uninstall.sh depends only on the node name and the scope: one per variant is enough.
@@ -112,8 +112,8 @@ function allScripts(): Record<string, string> {
   out["empty-install.sh"] = renderNodeScripts({ node: "n1", units: [] }).install;
   // The CLI example's bundle scripts.
   const bundle = renderSpec(parse(readFileSync(new URL("../examples/cli/cluster.yaml", import.meta.url), "utf8")));
-  assert.ok(bundle.bundle, JSON.stringify(bundle.errors));
-  for (const n of bundle.bundle.nodes) out[`example-${n.node}-install.sh`] = renderNodeScripts(n).install;
+  assert.ok(bundle.value, JSON.stringify(bundle.errors));
+  for (const n of bundle.value.nodes) out[`example-${n.node}-install.sh`] = renderNodeScripts(n).install;
   return out;
 }
 
@@ -144,7 +144,7 @@ describe("firewalld: the changes applied offline give exactly the expected zones
       plan: dual,
       options: { firewall: "firewalld", masquerade: true },
       hostRequirements: [flannel, calico],
-    }).result.nodes[0]?.firewall;
+    }).value.nodes[0]?.firewall;
     assert.ok(fw);
     const etc = join(dir, "firewalld");
     cpSync("/etc/firewalld", etc, { recursive: true });
@@ -189,7 +189,7 @@ describe("firewalld: the changes applied offline give exactly the expected zones
   });
 
   test("a worker gets no API server or etcd ports", async () => {
-    const fw = planNodeNetworkPrep({ plan: v4, options: { firewall: "firewalld" }, hostRequirements: [flannel] }).result.nodes[1]?.firewall;
+    const fw = planNodeNetworkPrep({ plan: v4, options: { firewall: "firewalld" }, hostRequirements: [flannel] }).value.nodes[1]?.firewall;
     assert.ok(fw);
     const etc = join(dir, "firewalld-worker");
     cpSync("/etc/firewalld", etc, { recursive: true });
@@ -207,7 +207,7 @@ describe("firewalld: the changes applied offline give exactly the expected zones
 describe("NetworkManager accepts the conf.d file", { skip: needs("NetworkManager") }, () => {
   test("--print-config: no warning, and the devices are unmanaged", async () => {
     const conf = planNodeNetworkPrep({ plan: dual, options: {}, hostRequirements: [flannel, calico] })
-      .result.commonUnits.flatMap((u) => u.files)
+      .value.commonUnits.flatMap((u) => u.files)
       .find((f) => f.path.startsWith("/etc/NetworkManager/"));
     assert.ok(conf);
     const confDir = join(dir, "nm", "conf.d");

@@ -138,9 +138,9 @@ describe("plan --json equals plan.json", () => {
 
   test("the core's checkSpec document is the bundle's plan.json", () => {
     for (const spec of Object.values(userSpecs).filter((s) => !JSON.stringify(s).includes("pki/"))) {
-      const doc = checkSpec(spec).document;
+      const doc = checkSpec(spec).value?.document;
       assert.ok(doc);
-      assert.deepEqual(doc, renderSpec(spec).bundle?.planJson);
+      assert.deepEqual(doc, renderSpec(spec).value?.planJson);
     }
   });
 

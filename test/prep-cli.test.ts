@@ -31,7 +31,7 @@ describe("podnet render with prep:", () => {
     const out = join(dir, "out");
     const r = await podnet("render", file, "--out", out);
     assert.equal(r.code, 0, r.err);
-    const bundle = renderSpec(spec).bundle;
+    const bundle = renderSpec(spec).value;
     assert.ok(bundle);
     for (const state of bundle.nodes) {
       const scripts = renderNodeScripts(state);

@@ -324,11 +324,11 @@ function coreOutcome(input: unknown): void {
   assertReport(checked.errors, input, "checkSpec errors");
   assertReport(checked.warnings, input, "checkSpec warnings");
   const ok = checked.errors.length === 0;
-  if (ok) assert.ok(checked.plan, "no errors means a plan");
+  if (ok) assert.ok(checked.value?.plan, "no errors means a plan");
   const rendered = renderSpec(input);
   assertReport(rendered.errors, input, "renderSpec errors");
-  assert.equal(rendered.bundle !== undefined, ok, "renderSpec agrees with checkSpec");
-  if (rendered.bundle) JSON.stringify(rendered.bundle.planJson);
+  assert.equal(rendered.value !== undefined, ok, "renderSpec agrees with checkSpec");
+  if (rendered.value) JSON.stringify(rendered.value.planJson);
   const map = renderSpecMap(input);
   assert.equal(map.valid, ok);
   assert.ok(map.svg.startsWith("<svg") && map.svg.endsWith("</svg>\n"));

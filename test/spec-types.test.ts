@@ -18,7 +18,7 @@ test("a spec written as the README shows is a PodnetSpec; checkSpec returns it a
   assert.ok(notParsed);
   const r = checkSpec(spec);
   assert.deepEqual(r.errors, []);
-  const parsed: PodnetConfig | undefined = r.spec;
+  const parsed: PodnetConfig | undefined = r.value?.spec;
   assert.equal(parsed?.flannel?.mode, "daemonset");
   assert.deepEqual(parsed?.nodes[0]?.roles, ["worker"]);
 });

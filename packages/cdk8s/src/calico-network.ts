@@ -96,10 +96,10 @@ export class CalicoNetwork extends Construct {
     checkComponentArgs("CalicoNetwork", "props", props, { plan: true });
     const { plan, operatorManifest, crdsManifest, previous, allowDisruptiveChange, ...options } = props;
     const planned = resolvePlan(plan, previous ? { previous: allocationOf(previous.plan) } : {});
-    const r = renderCalicoNetwork(options, planned.plan);
+    const r = renderCalicoNetwork(options, planned.value).value;
     const guard = checkComponentChanges(
       previous && { ...previous, calico: optionsOf(previous.calico) },
-      { plan: planned.plan, calico: options },
+      { plan: planned.value, calico: options },
       allowDisruptiveChange,
     );
     if (guard.errors.length > 0) throw new NetworkPlanError(guard.errors, [...planned.warnings, ...r.warnings, ...guard.warnings]);

@@ -71,19 +71,19 @@ export class FlannelNetwork extends Construct {
     checkComponentArgs("FlannelNetwork", "props", props, { plan: true });
     const { plan, previous, allowDisruptiveChange, ...options } = props;
     const planned = resolvePlan(plan, previous ? { previous: allocationOf(previous.plan) } : {});
-    const r = renderFlannelNetwork(options, planned.plan);
-    const guard = checkComponentChanges(previous, { plan: planned.plan, flannel: options }, allowDisruptiveChange);
+    const r = renderFlannelNetwork(options, planned.value);
+    const guard = checkComponentChanges(previous, { plan: planned.value, flannel: options }, allowDisruptiveChange);
     if (guard.errors.length > 0) throw new NetworkPlanError(guard.errors, [...planned.warnings, ...r.warnings, ...guard.warnings]);
-    this.network = r.network;
+    this.network = r.value;
     this.warnings = [...planned.warnings, ...r.warnings, ...guard.warnings];
-    this.namespace = r.network.namespace;
-    this.daemonSetName = r.network.daemonSetName;
-    this.podMtu = r.network.podMtu;
-    this.hostRequirements = r.network.hostRequirements;
+    this.namespace = r.value.namespace;
+    this.daemonSetName = r.value.daemonSetName;
+    this.podMtu = r.value.podMtu;
+    this.hostRequirements = r.value.hostRequirements;
     for (const w of this.warnings) this.node.addMetadata("podnet:warning", formatProblem(w));
 
     const chartNamespace = Chart.of(this).namespace;
-    this.apiObjects = r.network.objects.map((o) => {
+    this.apiObjects = r.value.objects.map((o) => {
       const obj = new ApiObject(this, `${o.kind}-${o.metadata.name}`.toLowerCase(), structuredClone(o) as unknown as ApiObjectProps);
       // A chart-wide namespace must not land on cluster-scoped objects.
       if (chartNamespace !== undefined && CLUSTER_SCOPED.has(o.kind)) obj.addJsonPatch(JsonPatch.remove("/metadata/namespace"));

@@ -85,15 +85,19 @@ export class NodeNetworkPrep extends Construct {
     checkComponentArgs("NodeNetworkPrep", "props", props, { plan: true });
     const { plan, hostRequirements, namespace = "kube-system", daemonSet = false, image, pauseImage, ...options } = props;
     const planned =
-      plan instanceof PodCidrPlan ? { plan: plan.plan, warnings: [] } : "families" in plan ? { plan, warnings: [] } : planPodCidrs(plan);
-    const r = planNodeNetworkPrep({ plan: planned.plan, options, hostRequirements: hostRequirements ?? [], scope: NODE_PREP_NAME });
-    this.result = r.result;
+      plan instanceof PodCidrPlan
+        ? { value: plan.plan, warnings: [] }
+        : "families" in plan
+          ? { value: plan, warnings: [] }
+          : planPodCidrs(plan);
+    const r = planNodeNetworkPrep({ plan: planned.value, options, hostRequirements: hostRequirements ?? [], scope: NODE_PREP_NAME });
+    this.result = r.value;
     this.warnings = [...planned.warnings, ...r.warnings];
     for (const w of this.warnings) this.node.addMetadata("podnet:warning", formatProblem(w));
 
-    const scripts = renderNodeScripts({ node: "daemonset", scope: NODE_PREP_NAME, units: r.result.commonUnits });
+    const scripts = renderNodeScripts({ node: "daemonset", scope: NODE_PREP_NAME, units: r.value.commonUnits });
     const data: Record<string, string> = { "install.sh": scripts.install, "uninstall.sh": scripts.uninstall };
-    for (const u of r.result.commonUnits) for (const f of u.files) data[KEYS[f.path] ?? f.path.slice(1).replaceAll("/", ".")] = f.content;
+    for (const u of r.value.commonUnits) for (const f of u.files) data[KEYS[f.path] ?? f.path.slice(1).replaceAll("/", ".")] = f.content;
     const labels = { "app.kubernetes.io/name": NODE_PREP_NAME, "app.kubernetes.io/part-of": "podnet" };
     this.configMap = new ApiObject(this, "config", {
       apiVersion: "v1",

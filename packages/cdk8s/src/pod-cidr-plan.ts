@@ -40,7 +40,7 @@ export class PodCidrPlan extends Construct {
     const { previous, flannel, ...given } = props;
     const f = flannelPlanning(given, flannel, previous ? { previous } : {});
     const r = planPodCidrs(f.options, f.context);
-    this.plan = r.plan;
+    this.plan = r.value;
     this.warnings = r.warnings;
     for (const w of r.warnings) this.node.addMetadata("podnet:warning", formatProblem(w));
   }

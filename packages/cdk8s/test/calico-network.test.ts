@@ -124,7 +124,7 @@ describe("cdk8s CalicoNetwork", () => {
     assert.deepStrictEqual(
       c.node.metadata.filter((m) => m.type === "podnet:warning").map((m) => m.data),
       [
-        'datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default", BGPPeer "tor" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
+        'calico.datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default", BGPPeer "tor" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
       ],
     );
     const kdd = new CalicoNetwork(Testing.chart(), "kdd", {
@@ -138,7 +138,7 @@ describe("cdk8s CalicoNetwork", () => {
   describe("disruptive changes from previous", () => {
     // What was applied last, as an earlier plan.json holds it.
     const previous = {
-      plan: JSON.parse(JSON.stringify(planPodCidrs(SEED).plan)),
+      plan: JSON.parse(JSON.stringify(planPodCidrs(SEED).value)),
       calico: { ipAutodetection: { ipv4: "interface=ens33" } },
     };
     const next = (props: Obj) => () =>
@@ -189,7 +189,7 @@ describe("cdk8s CalicoNetwork", () => {
         assert.ok(e instanceof NetworkPlanError);
         assert.deepStrictEqual(
           e.problems.map((p) => p.path),
-          ["typha", "ipPools[0].cidr", "ipPools[0].cidr", "ipPools[0].cidr"],
+          ["calico.typha", "calico.ipPools[0].cidr", "calico.ipPools[0].cidr", "calico.ipPools[0].cidr"],
         );
         return true;
       },
@@ -229,7 +229,9 @@ describe("cdk8s CalicoNetwork", () => {
     });
     assert.deepStrictEqual(
       c.node.metadata.filter((m) => m.type === "podnet:warning").map((m) => m.data),
-      ['backend: "bird" with VXLAN-only pools runs BGP (and needs 179/tcp) for nothing unless you peer with routers; use backend "vxlan"'],
+      [
+        'calico.backend: "bird" with VXLAN-only pools runs BGP (and needs 179/tcp) for nothing unless you peer with routers; use backend "vxlan"',
+      ],
     );
   });
 });

@@ -64,7 +64,7 @@ describe("cdk8s FlannelNetwork", () => {
 
   test("takes a plan computed elsewhere", () => {
     const chart = Testing.chart();
-    const f = new FlannelNetwork(chart, "flannel", { plan: planPodCidrs(CLUSTER).plan, backend: { type: "host-gw" } });
+    const f = new FlannelNetwork(chart, "flannel", { plan: planPodCidrs(CLUSTER).value, backend: { type: "host-gw" } });
     assert.deepEqual(f.podMtu, { cp1: 1500, node1: 1500 });
   });
 
@@ -90,7 +90,7 @@ describe("cdk8s FlannelNetwork", () => {
 
   describe("disruptive changes from previous", () => {
     // What was applied last, as an earlier plan.json holds it.
-    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).plan)), flannel: {} };
+    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).value)), flannel: {} };
 
     test("a VNI change throws in the constructor", () => {
       assert.throws(

@@ -117,7 +117,9 @@ function addValidateCommand(program: Command, io: Io, setCode: (code: number) =>
       if (rejected(io, file, r)) setCode(1);
       else {
         printProblems(io, r.errors, r.warnings);
-        io.out(`${file}: valid (${r.plan?.nodes.length ?? 0} nodes, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})`);
+        io.out(
+          `${file}: valid (${r.value?.plan.nodes.length ?? 0} nodes, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})`,
+        );
       }
     });
 }
@@ -146,13 +148,13 @@ function addPlanCommand(program: Command, io: Io, setCode: (code: number) => voi
           { problems: false, announce: false },
           opts.force === true,
         );
-      if (!r.document || r.errors.length > 0) {
+      if (!r.value) {
         setCode(1);
         return;
       }
       // the same document render writes to plan.json, by the same writer
-      if (opts.json) io.out(stableJson(r.document).trimEnd());
-      else for (const line of (await import("./plan-table.js")).planTable(r.document)) io.out(line);
+      if (opts.json) io.out(stableJson(r.value.document).trimEnd());
+      else for (const line of (await import("./plan-table.js")).planTable(r.value.document)) io.out(line);
     });
 }
 
@@ -177,14 +179,14 @@ function addRenderCommand(program: Command, io: Io, setCode: (code: number) => v
       const context: PlanContext = prevFile ? { previous: readPrevious(prevFile) } : {};
       const r = renderSpec(spec, { ...context, ...specFiles(spec, file), specDirFromBundle: specDirFromBundle(opts.out, file) });
       printProblems(io, r.errors, r.warnings);
-      if (!r.bundle) {
+      if (!r.value) {
         io.err(`${file}: nothing written to ${opts.out}`);
         setCode(1);
         return;
       }
       let result: WriteBundleResult;
       try {
-        result = await writeBundle(r.bundle, opts.out, { specFile: file, force: opts.force, keepForeign: opts.keepForeign });
+        result = await writeBundle(r.value, opts.out, { specFile: file, force: opts.force, keepForeign: opts.keepForeign });
       } catch (e) {
         if (e instanceof UsageError) throw e;
         if (e instanceof RenderInterrupted) {

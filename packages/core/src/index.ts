@@ -6,7 +6,6 @@
 export type {
   AutodetectMethod,
   AutodetectMethodOptions,
-  CalicoCheck,
   CalicoNetworkConfig,
   CalicoNetworkOptions,
   CalicoNetworkRender,
@@ -53,7 +52,6 @@ export { diffSpecs } from "./diff/index.js";
 export type {
   DoctorCollectOptions,
   DoctorPlan,
-  DoctorPlanCheck,
   DoctorSections,
   ExpectedDevice,
   ExpectedNodeState,
@@ -68,7 +66,6 @@ export type {
   CertUse,
   FlannelBackendConfig,
   FlannelBackendOptions,
-  FlannelCheck,
   FlanneldCertConfig,
   FlanneldCertificateSpec,
   FlanneldCertOptions,
@@ -133,7 +130,6 @@ export type {
   NodeConfig,
   NodeOptions,
   PerFamily,
-  PlanCheck,
   PlanComponents,
   PlanContext,
   PlanDocument,
@@ -141,7 +137,6 @@ export type {
   PlannedAddress,
   PlannedInterface,
   PlannedNode,
-  PlanOutcome,
   PodCidrPlanConfig,
   PodCidrPlanOptions,
   PreviousAllocation,
@@ -171,7 +166,7 @@ export type {
   SysctlSetting,
 } from "./prep/index.js";
 export { checkNodeNetworkPrep, FirewallKind, nodeNetworkPrepSchema, planNodeNetworkPrep } from "./prep/index.js";
-export type { Cidr, K8sObject, Problem } from "./shared/index.js";
+export type { Checked, Cidr, K8sObject, Planned, Problem } from "./shared/index.js";
 export { formatProblem, IpFamily, NetworkPlanError, toYaml } from "./shared/index.js";
-export type { ComponentArtifacts, PodnetConfig, PodnetSpec, RenderBundle, RenderContext, SpecCheck } from "./spec/index.js";
+export type { ComponentArtifacts, PodnetConfig, PodnetSpec, RenderBundle, RenderContext, ValidSpec } from "./spec/index.js";
 export { checkSpec, podnetSpecSchema, renderSpec, specFileRefs } from "./spec/index.js";

@@ -54,7 +54,7 @@ export function bigNodes(count: number): NodeOptions[] {
 }
 
 export function planOf(cluster: { podCidrs: string[]; serviceCidrs: string[] } & Record<string, unknown>, nodes: NodeOptions[]): CidrPlan {
-  return planPodCidrs({ cluster, nodes }).plan;
+  return planPodCidrs({ cluster, nodes }).value;
 }
 
 /** Named plans for table rows. */

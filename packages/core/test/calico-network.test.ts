@@ -46,8 +46,8 @@ describe("manifest path", () => {
     };
     const a = renderCalicoNetwork(opts, v4);
     const b = renderCalicoNetwork(structuredClone(opts), planOf(V4, lanNodes(3)));
-    assert.equal(toYaml([...a.objects, ...a.resources]), toYaml([...b.objects, ...b.resources]));
-    assert.equal(JSON.stringify(a.summary), JSON.stringify(b.summary));
+    assert.equal(toYaml([...a.value.objects, ...a.value.resources]), toYaml([...b.value.objects, ...b.value.resources]));
+    assert.equal(JSON.stringify(a.value.summary), JSON.stringify(b.value.summary));
   });
 
   test("backend follows the pools; BIRD probes only with BIRD", () => {
@@ -59,10 +59,10 @@ describe("manifest path", () => {
     ];
     for (const [opts, backend, live] of table) {
       const r = manifest(opts);
-      assert.equal(find(r.objects, "ConfigMap").data.calico_backend, backend);
-      assert.deepStrictEqual(nodeContainer(r.objects).livenessProbe.exec.command, live);
+      assert.equal(find(r.value.objects, "ConfigMap").data.calico_backend, backend);
+      assert.deepStrictEqual(nodeContainer(r.value.objects).livenessProbe.exec.command, live);
       assert.deepStrictEqual(
-        nodeContainer(r.objects).readinessProbe.exec.command,
+        nodeContainer(r.value.objects).readinessProbe.exec.command,
         live.map((x) => x.replace("live", "ready")),
       );
     }
@@ -70,7 +70,7 @@ describe("manifest path", () => {
 
   test("pool settings that differ from calico-node's defaults become env; the pool CIDR always does", () => {
     const env = envOf(
-      manifest({ ipPools: [{ blockSize: 24, natOutgoing: false, nodeSelector: "pool == 'a'", vxlanMode: "CrossSubnet" }], mtu: 1400 })
+      manifest({ ipPools: [{ blockSize: 24, natOutgoing: false, nodeSelector: "pool == 'a'", vxlanMode: "CrossSubnet" }], mtu: 1400 }).value
         .objects,
     );
     assert.equal(env.CALICO_IPV4POOL_CIDR, "172.16.0.0/16");
@@ -80,20 +80,20 @@ describe("manifest path", () => {
     assert.equal(env.CALICO_IPV4POOL_IPIP, "Never");
     assert.equal(env.CALICO_IPV4POOL_VXLAN, "CrossSubnet");
     assert.equal(env.IP_AUTODETECTION_METHOD, undefined, "first-found is calico-node's default: not written");
-    const plain = envOf(manifest({}).objects);
+    const plain = envOf(manifest({}).value.objects);
     for (const k of ["CALICO_IPV4POOL_BLOCK_SIZE", "CALICO_IPV4POOL_NAT_OUTGOING", "CALICO_IPV4POOL_NODE_SELECTOR"])
       assert.equal(plain[k], undefined, k);
   });
 
   test("explicit MTU goes to veth_mtu (which feeds CNI_MTU and every FELIX_*MTU)", () => {
     const r = manifest({ mtu: 1440 });
-    assert.equal(find(r.objects, "ConfigMap").data.veth_mtu, "1440");
-    assert.equal(envOf(r.objects).FELIX_IPINIPMTU, "<veth_mtu>");
+    assert.equal(find(r.value.objects, "ConfigMap").data.veth_mtu, "1440");
+    assert.equal(envOf(r.value.objects).FELIX_IPINIPMTU, "<veth_mtu>");
   });
 
   test("dual-stack: IP6, IPv6 pool env, IPv6 support, calico-ipam assigns both families", () => {
     const r = manifest({ ipAutodetection: { ipv6: "interface=ens33" } }, dual);
-    const env = envOf(r.objects);
+    const env = envOf(r.value.objects);
     assert.equal(env.IP, "autodetect");
     assert.equal(env.IP6, "autodetect");
     assert.equal(env.IP6_AUTODETECTION_METHOD, "interface=ens33");
@@ -101,23 +101,23 @@ describe("manifest path", () => {
     assert.equal(env.CALICO_IPV6POOL_VXLAN, "Never");
     assert.equal(env.FELIX_IPV6SUPPORT, "true");
     assert.equal(env.FELIX_VXLANMTUV6, "<veth_mtu>");
-    assert.deepStrictEqual(cni(r.objects).plugins[0].ipam, { type: "calico-ipam", assign_ipv4: "true", assign_ipv6: "true" });
+    assert.deepStrictEqual(cni(r.value.objects).plugins[0].ipam, { type: "calico-ipam", assign_ipv4: "true", assign_ipv6: "true" });
   });
 
   test("IPv6 only: IP none, router id from a hash, calico-ipam assigns IPv6 only", () => {
     const r = manifest({}, v6only);
-    const env = envOf(r.objects);
+    const env = envOf(r.value.objects);
     assert.equal(env.IP, "none");
     assert.equal(env.CALICO_ROUTER_ID, "hash");
     assert.equal(env.CALICO_IPV4POOL_CIDR, undefined);
     assert.equal(env.CALICO_IPV4POOL_IPIP, "Never");
-    assert.deepStrictEqual(cni(r.objects).plugins[0].ipam, { type: "calico-ipam", assign_ipv4: "false", assign_ipv6: "true" });
+    assert.deepStrictEqual(cni(r.value.objects).plugins[0].ipam, { type: "calico-ipam", assign_ipv4: "false", assign_ipv6: "true" });
   });
 
   test("the first pool of each family is env; later pools are IPPool resources with every field explicit", () => {
     const r = manifest({ ipPools: [{ cidr: "172.16.0.0/17" }, { cidr: "172.16.128.0/17", vxlanMode: "Always", natOutgoing: false }] });
-    assert.equal(envOf(r.objects).CALICO_IPV4POOL_CIDR, "172.16.0.0/17");
-    assert.deepStrictEqual(r.resources, [
+    assert.equal(envOf(r.value.objects).CALICO_IPV4POOL_CIDR, "172.16.0.0/17");
+    assert.deepStrictEqual(r.value.resources, [
       {
         apiVersion: "crd.projectcalico.org/v1",
         kind: "IPPool",
@@ -125,12 +125,16 @@ describe("manifest path", () => {
         spec: { cidr: "172.16.128.0/17", blockSize: 26, ipipMode: "Never", vxlanMode: "Always", natOutgoing: false, nodeSelector: "all()" },
       },
     ]);
-    assert.deepStrictEqual([r.kubernetesResources, r.calicoctlResources], [r.resources, []], "Kubernetes datastore: kubectl objects");
+    assert.deepStrictEqual(
+      [r.value.kubernetesResources, r.value.calicoctlResources],
+      [r.value.resources, []],
+      "Kubernetes datastore: kubectl objects",
+    );
   });
 
   test("registry override moves every image", () => {
     const r = manifest({ registry: "registry.example.com:5000", typha: {} });
-    const images = r.objects.flatMap((o: Obj) =>
+    const images = r.value.objects.flatMap((o: Obj) =>
       [...(o.spec?.template?.spec?.initContainers ?? []), ...(o.spec?.template?.spec?.containers ?? [])].map((c: Obj) => c.image),
     );
     assert.deepStrictEqual([...new Set(images)].sort(), [
@@ -151,20 +155,20 @@ describe("manifest path", () => {
       const plan =
         nodes < 10 ? planOf(V4, lanNodes(nodes)) : planOf({ podCidrs: ["172.16.0.0/12"], serviceCidrs: ["10.96.0.0/12"] }, bigNodes(nodes));
       const r = manifest({ typha: {} }, plan);
-      assert.equal(find(r.objects, "Deployment", "calico-typha").spec.replicas, want, `${nodes} nodes`);
-      assert.equal(find(r.objects, "ConfigMap").data.typha_service_name, "calico-typha");
+      assert.equal(find(r.value.objects, "Deployment", "calico-typha").spec.replicas, want, `${nodes} nodes`);
+      assert.equal(find(r.value.objects, "ConfigMap").data.typha_service_name, "calico-typha");
     }
   });
 
   test("etcd: no CRD prerequisite; Calico resources are projectcalico.org/v3 for calicoctl", () => {
     const r = manifest({ datastore: "etcd", etcd: { endpoints: ["http://10.0.0.1:2379"] }, bgp: { asNumber: 65010 } });
-    assert.deepStrictEqual(r.prerequisites, []);
+    assert.deepStrictEqual(r.value.prerequisites, []);
     assert.deepStrictEqual(
-      r.resources.map((o) => [o.apiVersion, o.kind]),
+      r.value.resources.map((o) => [o.apiVersion, o.kind]),
       [["projectcalico.org/v3", "BGPConfiguration"]],
     );
-    assert.deepStrictEqual([r.calicoctlResources, r.kubernetesResources], [r.resources, []]);
-    assert.equal(find(r.objects, "Secret").data, undefined, "no key material in core output");
+    assert.deepStrictEqual([r.value.calicoctlResources, r.value.kubernetesResources], [r.value.resources, []]);
+    assert.equal(find(r.value.objects, "Secret").data, undefined, "no key material in core output");
   });
 });
 
@@ -190,7 +194,7 @@ describe("operator path", () => {
       },
       dual,
     );
-    const inst = find(r.objects, "Installation");
+    const inst = find(r.value.objects, "Installation");
     assert.deepStrictEqual(inst.spec, {
       cni: { type: "Calico", ipam: { type: "Calico" } },
       calicoNetwork: {
@@ -219,7 +223,7 @@ describe("operator path", () => {
       },
       registry: "mirror.local/",
     });
-    assert.deepStrictEqual(find(r.objects, "APIServer"), {
+    assert.deepStrictEqual(find(r.value.objects, "APIServer"), {
       apiVersion: "operator.tigera.io/v1",
       kind: "APIServer",
       metadata: { name: "default" },
@@ -227,10 +231,10 @@ describe("operator path", () => {
     });
     // No IPPools outside the Installation; the explicit MTU also lands in FelixConfiguration for the tunnels in use.
     assert.deepStrictEqual(
-      r.resources.map((o: Obj) => [o.kind, o.spec]),
+      r.value.resources.map((o: Obj) => [o.kind, o.spec]),
       [["FelixConfiguration", { ipipMTU: 1430, vxlanMTUV6: 1430 }]],
     );
-    const h = r.operator?.helm;
+    const h = r.value.operator?.helm;
     assert.ok(h);
     assert.deepStrictEqual(
       [h.repo, h.chart, h.version, h.namespace],
@@ -242,7 +246,7 @@ describe("operator path", () => {
     assert.deepStrictEqual(h.values.apiServer, { enabled: true });
     assert.deepStrictEqual(h.values.tigeraOperator, { registry: "mirror.local" });
     assert.deepStrictEqual(
-      r.prerequisites.map((m) => [m.name, m.sha256]),
+      r.value.prerequisites.map((m) => [m.name, m.sha256]),
       [
         ["operator-crds.yaml", "53b2e2791915809db8016b72d4ceac9d1dd529d053984eb203c06b94c6639ee3"],
         ["tigera-operator.yaml", "bcc9f89c1847ee5237c29c1b7e4a67c86296cb0139619093df6ca98ec14abf18"],
@@ -252,9 +256,9 @@ describe("operator path", () => {
 
   test("VXLAN-only turns BGP off; APIServer optional; Goldmane and Whisker on request", () => {
     const r = renderCalicoNetwork({ ipPools: [{ vxlanMode: "Always" }], apiServer: false, goldmane: true, whisker: true }, v4);
-    assert.equal(find(r.objects, "Installation").spec.calicoNetwork.bgp, "Disabled");
+    assert.equal(find(r.value.objects, "Installation").spec.calicoNetwork.bgp, "Disabled");
     assert.deepStrictEqual(
-      r.objects.map((o) => o.kind),
+      r.value.objects.map((o) => o.kind),
       ["Installation", "Goldmane", "Whisker"],
     );
   });
@@ -265,7 +269,7 @@ describe("operator path", () => {
       v4,
     );
     assert.deepStrictEqual(
-      r.resources.map((o: Obj) => [o.kind, o.metadata.name, o.spec]),
+      r.value.resources.map((o: Obj) => [o.kind, o.metadata.name, o.spec]),
       [
         ["BGPConfiguration", "default", { asNumber: 64512, nodeToNodeMeshEnabled: false, listenPort: 179 }],
         ["FelixConfiguration", "default", { wireguardEnabled: true, ipipMTU: 1400, wireguardMTU: 1400 }],
@@ -277,7 +281,7 @@ describe("operator path", () => {
 
 describe("host requirements", () => {
   const fw = (o: CalicoNetworkOptions, plan = v4) =>
-    renderCalicoNetwork(o, plan).hostRequirements.firewall.map(
+    renderCalicoNetwork(o, plan).value.hostRequirements.firewall.map(
       (f) => `${f.protocol}:${f.port ?? ""}${f.portEnd ? `-${f.portEnd}` : ""}:${f.nodes ?? "all"}`,
     );
   test("firewall needs follow the features in use", () => {
@@ -300,7 +304,7 @@ describe("host requirements", () => {
     const h = renderCalicoNetwork(
       { install: "manifest", ipPools: [{}, { family: "ipv6", vxlanMode: "Always" }], wireguard: { ipv4: true } },
       dual,
-    ).hostRequirements;
+    ).value.hostRequirements;
     assert.deepStrictEqual(h.unmanagedDevices, ["cali*", "tunl*", "vxlan.calico", "vxlan-v6.calico", "wireguard.cali", "wg-v6.cali"]);
     assert.deepStrictEqual(h.trustedInterfaces, ["cali+", "tunl0", "vxlan-v6.calico", "wireguard.cali"]);
     assert.deepStrictEqual(h.kernelModules, ["ip_set", "xt_set", "ipip", "vxlan", "wireguard"]);
@@ -310,7 +314,10 @@ describe("host requirements", () => {
 
 describe("autodetection and MTU", () => {
   const chosen = (o: CalicoNetworkOptions, plan: CidrPlan, family = "ipv4") =>
-    (renderCalicoNetwork(o, plan).summary.autodetection as Obj)[family].nodes as Record<string, { interface: string; address: string }>;
+    (renderCalicoNetwork(o, plan).value.summary.autodetection as Obj)[family].nodes as Record<
+      string,
+      { interface: string; address: string }
+    >;
 
   test("seed inventory: first-found skips virbr0 and docker0 (Calico's default exclusions) and picks ens33", () => {
     assert.deepStrictEqual(chosen({}, seed)["k8s-master-01"], { interface: "ens33", address: "192.168.79.128", mtu: 1500 });
@@ -346,7 +353,7 @@ describe("autodetection and MTU", () => {
 
   test("summary: largest safe MTU from the smallest chosen interface minus the largest overhead", () => {
     const jumbo = planOf(V4, lanNodes(3, { mtu: 9000 }));
-    const mtu = (o: CalicoNetworkOptions, plan = jumbo) => renderCalicoNetwork(o, plan).summary.mtu as Obj;
+    const mtu = (o: CalicoNetworkOptions, plan = jumbo) => renderCalicoNetwork(o, plan).value.summary.mtu as Obj;
     assert.equal(mtu({}).largestSafe, 8980);
     assert.equal(mtu({ ipPools: [{ vxlanMode: "Always" }] }).largestSafe, 8950);
     assert.equal(mtu({ ipPools: [{ vxlanMode: "Always" }], wireguard: { ipv4: true } }).largestSafe, 8940);

@@ -1259,10 +1259,10 @@ describe("CalicoNetwork rules", () => {
     test(row.name, () => {
       const plan = PLANS[row.plan ?? "v4"];
       assert.ok(plan, `plan ${row.plan}`);
-      const r = checkCalicoNetwork(row.options, plan(), "calico");
+      const r = checkCalicoNetwork(row.options, plan());
       assert.deepStrictEqual(triples(r.errors), row.errors ?? []);
       assert.deepStrictEqual(triples(r.warnings), row.warnings ?? []);
-      assert.equal(r.render === undefined, (row.errors ?? []).length > 0);
+      assert.equal(r.value === undefined, (row.errors ?? []).length > 0);
     });
   }
 
@@ -1278,7 +1278,7 @@ describe("CalicoNetwork rules", () => {
     });
   }
 
-  test("renderCalicoNetwork throws one NetworkPlanError with every problem; paths have no prefix", () => {
+  test("renderCalicoNetwork throws one NetworkPlanError with every problem; paths under calico", () => {
     const plan = PLANS.v4?.();
     assert.ok(plan);
     assert.throws(
@@ -1289,7 +1289,7 @@ describe("CalicoNetwork rules", () => {
           e.problems.map((p) => p.code),
           ["calico.pool.outside-pod-cidr", "calico.pool.overlap-node", "calico.pool.block-size", "calico.mtu.too-large"],
         );
-        assert.ok(e.problems.every((p) => p.path.startsWith("ipPools") || p.path === "mtu"));
+        assert.ok(e.problems.every((p) => p.path.startsWith("calico.ipPools") || p.path === "calico.mtu"));
         return true;
       },
     );

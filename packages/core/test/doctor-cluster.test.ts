@@ -18,7 +18,7 @@ const V4 = { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
 function doctorOf(spec: unknown): DoctorPlan {
   const r = planDoctor(spec);
   assert.deepEqual(r.errors, [], JSON.stringify(r.errors));
-  return r.doctor as DoctorPlan;
+  return r.value as DoctorPlan;
 }
 
 const SPECS: Record<string, unknown> = {

@@ -45,7 +45,7 @@ const DUAL = { podCidrs: ["10.244.0.0/16", "fd00:10:244::/56"], serviceCidrs: ["
 function doctorOf(spec: unknown): DoctorPlan {
   const r = planDoctor(spec);
   assert.deepEqual(r.errors, [], JSON.stringify(r.errors));
-  return r.doctor as DoctorPlan;
+  return r.value as DoctorPlan;
 }
 
 const SHAPES: Record<string, unknown> = {
@@ -212,22 +212,22 @@ describe("doctor: expectations follow the components", () => {
   });
 
   test("planDoctorForPlan takes a computed plan and component options (the Pulumi path)", () => {
-    const { plan } = planPodCidrs({ cluster: V4, nodes: [node(1), node(2)] });
+    const { value: plan } = planPodCidrs({ cluster: V4, nodes: [node(1), node(2)] });
     const r = planDoctorForPlan(plan, { flannel: { backend: { type: "vxlan" } } });
     assert.deepEqual(r.errors, []);
     assert.deepEqual(
-      r.doctor?.nodes.map((n) => n.devices[0]?.name),
+      r.value?.nodes.map((n) => n.devices[0]?.name),
       ["flannel.1", "flannel.1"],
     );
     const bad = planDoctorForPlan(plan, { flannel: { backend: { type: "vxlan", vni: 0 } } });
-    assert.ok(bad.errors.length > 0 && !bad.doctor);
+    assert.ok(bad.errors.length > 0 && !bad.value);
   });
 
   test("prep alone with the network's host needs (the NodeNetworkPrep component's view)", () => {
-    const { plan } = planPodCidrs({ cluster: V4, nodes: [node(1)] });
+    const { value: plan } = planPodCidrs({ cluster: V4, nodes: [node(1)] });
     const host = flannelHostRequirements({ backend: { type: "vxlan" }, ipv4: true, ipv6: false, healthzPort: 0, enableNFTables: false });
     const r = planDoctorForPlan(plan, { prep: { cniPlugins: false }, hostRequirements: [host] });
-    const e = r.doctor?.nodes[0] as ExpectedNodeState;
+    const e = r.value?.nodes[0] as ExpectedNodeState;
     assert.equal(e.network, "none");
     assert.deepEqual(e.networkManagerUnmanaged, ["cni0"]);
     assert.deepEqual(
@@ -239,7 +239,7 @@ describe("doctor: expectations follow the components", () => {
 
   test("an invalid spec yields its problems and no expectations", () => {
     const r = planDoctor({ cluster: { podCidrs: ["10.244.0.1/16"], serviceCidrs: ["10.96.0.0/12"] } });
-    assert.equal(r.doctor, undefined);
+    assert.equal(r.value, undefined);
     assert.ok(r.errors.some((e) => e.path === "cluster.podCidrs[0]"));
   });
 });

@@ -36,7 +36,7 @@ function plan(
       interfaces: [{ name: "eth0", addresses: [`192.168.1.${10 + i}/24`, `fd00:1::${10 + i}/64`] }],
       ...(p.length > 0 ? { podCidrs: p } : {}),
     })),
-  }).plan;
+  }).value;
 }
 
 describe("etcd API per flannel release", () => {

@@ -37,7 +37,7 @@ export function twoNicNodes(count: number): NodeOptions[] {
 }
 
 export function planOf(cluster: { podCidrs: string[]; serviceCidrs: string[] }, nodes: NodeOptions[]): CidrPlan {
-  return planPodCidrs({ cluster, nodes }).plan;
+  return planPodCidrs({ cluster, nodes }).value;
 }
 
 export type DeepMutable<T> = { -readonly [K in keyof T]: DeepMutable<T[K]> };

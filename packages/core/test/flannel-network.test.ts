@@ -15,7 +15,7 @@ const v6only = planOf(V6, lanNodes(2, { v4: false, v6: true }));
 const PSK = "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=";
 
 function render(options: FlannelNetworkOptions = {}, plan: CidrPlan = v4) {
-  return renderFlannelNetwork(options, plan).network;
+  return renderFlannelNetwork(options, plan).value;
 }
 function find(objects: readonly K8sObject[], kind: string): K8sObject {
   const o = objects.find((x) => x.kind === kind);
@@ -366,9 +366,9 @@ describe("the spec's flannel: section (podnet render)", () => {
   test("renders manifests/flannel.yaml and a flannel summary in plan.json", () => {
     const r = renderSpec(spec);
     assert.deepEqual(r.errors, []);
-    assert.ok(r.bundle);
-    assert.deepEqual(Object.keys(r.bundle.manifests), ["flannel.yaml"]);
-    const summary = (r.bundle.planJson.components as Any).flannel;
+    assert.ok(r.value);
+    assert.deepEqual(Object.keys(r.value.manifests), ["flannel.yaml"]);
+    const summary = (r.value.planJson.components as Any).flannel;
     assert.deepEqual(summary.nodes.n2, {
       interface: "eth0",
       selectedBy: "default-route",
@@ -387,6 +387,6 @@ describe("the spec's flannel: section (podnet render)", () => {
   });
   test("without a flannel: section nothing flannel is rendered", () => {
     const { flannel: _, ...rest } = spec;
-    assert.deepEqual(Object.keys(renderSpec(rest).bundle?.manifests ?? {}), []);
+    assert.deepEqual(Object.keys(renderSpec(rest).value?.manifests ?? {}), []);
   });
 });

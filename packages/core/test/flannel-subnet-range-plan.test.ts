@@ -54,8 +54,8 @@ function valid(s: Spec): CidrPlan {
     r.errors.map((e) => e.message),
     [],
   );
-  assert.ok(r.plan);
-  return r.plan;
+  assert.ok(r.value?.plan);
+  return r.value?.plan;
 }
 
 const subnets = (plan: CidrPlan, family: "ipv4" | "ipv6") => plan.nodes.map((n) => n.podCidrs[family]);
@@ -122,7 +122,7 @@ describe("flannel etcd: node subnets inside SubnetMin..SubnetMax", () => {
     s.flannel.subnetLen = 21;
     const r = checkSpec(s, { ...files, previous: { node1: { ipv4: "172.30.0.0/21" } } });
     assert.deepEqual(r.errors, []);
-    assert.deepEqual(subnets(r.plan as CidrPlan, "ipv4"), ["172.30.8.0/21", "172.30.16.0/21", "172.30.24.0/21"]);
+    assert.deepEqual(subnets(r.value?.plan as CidrPlan, "ipv4"), ["172.30.8.0/21", "172.30.16.0/21", "172.30.24.0/21"]);
     assert.deepEqual(
       r.warnings.filter((w) => w.code === "node.subnet-moved").map((w) => w.message),
       [

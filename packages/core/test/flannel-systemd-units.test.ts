@@ -111,7 +111,7 @@ describe("values that reach flanneld.service", () => {
   test("a newline in flannel.ifaceRegex is a Problem naming the path; nothing is rendered", () => {
     // The regexp matches eth0 (first branch), so only the newline stands in the way of an injected ExecStartPre=.
     const r = renderSpec(spec({ iface: [], ifaceRegex: ["eth0|\nExecStartPre=/bin/touch /tmp/pwn"] }), { files: files() });
-    assert.equal(r.bundle, undefined);
+    assert.equal(r.value, undefined);
     assert.deepEqual(
       r.errors.map((e) => [e.path, e.code]),
       [["flannel.ifaceRegex[0]", "flannel.systemd.control-char"]],
@@ -140,7 +140,7 @@ describe("values that reach flanneld.service", () => {
     const regex = String.raw`^eth0$|x y$%{1}\d "'`;
     const r = renderSpec(spec({ iface: [], ifaceRegex: [regex] }), { files: files() });
     assert.deepEqual(r.errors, []);
-    const unit = r.bundle?.nodes[0]?.units.find((u) => u.id === "flannel/config")?.files[0]?.content ?? "";
+    const unit = r.value?.nodes[0]?.units.find((u) => u.id === "flannel/config")?.files[0]?.content ?? "";
     assert.match(unit, /^ {2}"--iface-regex=\^eth0\$\$\|x y\$\$%%\{1\}\\\\d \\"'" \\$/m);
     const argv = systemdArgv(execStart(unit));
     assert.equal(argv[0], "/usr/local/bin/flanneld");
@@ -190,7 +190,7 @@ describe("values that reach flanneld.service", () => {
 
 describe("the CLI's flannel/secrets unit", () => {
   const r = renderSpec(spec(), { files: files() });
-  const units = r.bundle?.nodes[0]?.units ?? [];
+  const units = r.value?.nodes[0]?.units ?? [];
   const secrets = units.find((u) => u.id === "flannel/secrets");
   const service = units.find((u) => u.id === "flannel/service");
 
@@ -209,7 +209,7 @@ describe("the CLI's flannel/secrets unit", () => {
   });
 
   test("a renewed certificate changes the unit (so it runs and wants the new key); the service restarts on the marker", () => {
-    const renewed = renderSpec(spec(), { files: files(CERT2) }).bundle?.nodes[0]?.units.find((u) => u.id === "flannel/secrets");
+    const renewed = renderSpec(spec(), { files: files(CERT2) }).value?.nodes[0]?.units.find((u) => u.id === "flannel/secrets");
     assert.ok(secrets && renewed);
     assert.notEqual(unitDigest(renewed), unitDigest(secrets));
     assert.equal(service?.rerunWhen, `[[ -e '${FLANNELD_RESTART_MARKER}' ]]`);
@@ -217,12 +217,12 @@ describe("the CLI's flannel/secrets unit", () => {
       service?.commands[0]?.create ?? "",
       new RegExp(`systemctl restart flanneld\\.service\\nrm -f -- '${FLANNELD_RESTART_MARKER}'`),
     );
-    const install = renderNodeScripts(r.bundle?.nodes[0] as NonNullable<typeof r.bundle>["nodes"][number]).install;
+    const install = renderNodeScripts(r.value?.nodes[0] as NonNullable<typeof r.value>["nodes"][number]).install;
     assert.match(install, /if \[\[ "\$PODNET_MODE" == none \]\] && podnet_unit_1_rerun_when; then PODNET_MODE=update; fi/);
   });
 
   test("the Pulumi path (key and token inside the units) has no staging unit and no marker", () => {
-    const pl = planPodCidrs({ cluster: spec().cluster, nodes: spec().nodes }).plan;
+    const pl = planPodCidrs({ cluster: spec().cluster, nodes: spec().nodes }).value;
     const config = flannelNetworkSchema.parse(spec().flannel);
     const p = new Problems();
     const sp = planFlannelSystemd({ config, plan: pl, base: "flannel" }, p);
@@ -257,21 +257,21 @@ describe("flannel/push-secrets.sh", () => {
     const b = renderSpec(spec(), { files: files(), baseDir: "/home/ops/my cluster", specDirFromBundle: ".." });
     assert.deepEqual(a.errors, []);
     assert.deepEqual(b.errors, []);
-    assert.deepEqual(b.bundle, a.bundle);
-    const push = a.bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    assert.deepEqual(b.value, a.value);
+    const push = a.value?.files["flannel/push-secrets.sh"]?.content ?? "";
     assert.match(push, /^bundle_dir=\$\(cd -- "\$\(dirname -- "\$\{BASH_SOURCE\[0\]\}"\)\/\.\." && pwd -P\)$/m);
     assert.match(push, /^SPEC_DIR=\$\{SPEC_DIR:-\$bundle_dir\/'\.\.'\}$/m);
     assert.match(push, /^# SPEC_DIR: the folder the spec's relative paths/m);
     assert.match(push, /^push 'node1' 'root@192\.168\.1\.31' 22 '' "\$SPEC_DIR"\/'pki\/flanneld-key\.pem' 'umask 077 /m);
     assert.ok(!push.includes("/srv/spec"));
     assert.ok(!push.includes("$PWD"), "never the working directory");
-    const spaced = renderSpec(spec(), { files: files(), specDirFromBundle: "../my cluster's" }).bundle?.files["flannel/push-secrets.sh"]
+    const spaced = renderSpec(spec(), { files: files(), specDirFromBundle: "../my cluster's" }).value?.files["flannel/push-secrets.sh"]
       ?.content;
     assert.match(spaced ?? "", /^SPEC_DIR=\$\{SPEC_DIR:-\$bundle_dir\/'\.\.\/my cluster'\\''s'\}$/m, "quoted, spaces and quotes kept");
   });
 
   test("no spec folder known (not rendered into a folder): SPEC_DIR is required; one with a control character is a warning", () => {
-    const push = renderSpec(spec(), { files: files() }).bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    const push = renderSpec(spec(), { files: files() }).value?.files["flannel/push-secrets.sh"]?.content ?? "";
     assert.match(
       push,
       /^\[\[ -n "\$\{SPEC_DIR:-\}" \]\] \|\| die 'set SPEC_DIR to the folder of the spec this bundle was rendered from'$/m,
@@ -280,13 +280,13 @@ describe("flannel/push-secrets.sh", () => {
     const odd = renderSpec(spec(), { files: files(), specDirFromBundle: "../my\ncluster" });
     assert.deepEqual(odd.errors, []);
     assert.ok(odd.warnings.some((w) => w.code === "flannel.systemd.spec-dir" && w.message.includes("holds a control character")));
-    assert.match(odd.bundle?.files["flannel/push-secrets.sh"]?.content ?? "", /die 'set SPEC_DIR to the folder/);
+    assert.match(odd.value?.files["flannel/push-secrets.sh"]?.content ?? "", /die 'set SPEC_DIR to the folder/);
   });
 
   test("only absolute paths: the script needs no SPEC_DIR at all", () => {
     const s = spec();
     s.flannel.systemd.etcd.tls.keyFile = "/secure/flanneld-key.pem";
-    const push = renderSpec(s, { files: files(), specDirFromBundle: ".." }).bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    const push = renderSpec(s, { files: files(), specDirFromBundle: ".." }).value?.files["flannel/push-secrets.sh"]?.content ?? "";
     assert.doesNotMatch(push, /bundle_dir|"\$SPEC_DIR"|SPEC_DIR=\$\{|die 'set SPEC_DIR/);
     assert.match(push, /^push 'node1' 'root@192\.168\.1\.31' 22 '' '\/secure\/flanneld-key\.pem' /m);
   });
@@ -294,17 +294,17 @@ describe("flannel/push-secrets.sh", () => {
   test("absolute paths stay absolute; a relative ssh identity is resolved from SPEC_DIR too", () => {
     const s = spec({}, { privateKeyFile: "keys/id_ed25519" });
     s.flannel.systemd.etcd.tls.keyFile = "/secure/flanneld-key.pem";
-    const push = renderSpec(s, { files: files() }).bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    const push = renderSpec(s, { files: files() }).value?.files["flannel/push-secrets.sh"]?.content ?? "";
     assert.match(push, /^push 'node2' 'root@192\.168\.1\.32' 22 "\$SPEC_DIR"\/'keys\/id_ed25519' '\/secure\/flanneld-key\.pem' /m);
   });
 
   test("a non-root ssh user writes through sudo -n, like install.sh; root does not", () => {
-    const push = renderSpec(spec({}, { user: "ops" }), { files: files() }).bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    const push = renderSpec(spec({}, { user: "ops" }), { files: files() }).value?.files["flannel/push-secrets.sh"]?.content ?? "";
     assert.match(
       push,
       /^push 'node1' 'ops@192\.168\.1\.31' 22 '' "\$SPEC_DIR"\/'pki\/flanneld-key\.pem' 'sudo -n sh -c '\\''umask 077 && mkdir -p -- /m,
     );
-    const root = renderSpec(spec(), { files: files() }).bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    const root = renderSpec(spec(), { files: files() }).value?.files["flannel/push-secrets.sh"]?.content ?? "";
     assert.doesNotMatch(root, /sudo -n sh -c/);
   });
 });

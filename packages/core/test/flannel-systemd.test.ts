@@ -50,7 +50,7 @@ const files = { "ca.pem": CA, "flanneld.pem": CERT };
 
 function errorsOf(spec: unknown, context: Record<string, unknown> = { files }) {
   const r = renderSpec(spec, context);
-  return { errors: r.errors.map((e) => [e.code, e.message]), warnings: r.warnings.map((w) => [w.code, w.message]), bundle: r.bundle };
+  return { errors: r.errors.map((e) => [e.code, e.message]), warnings: r.warnings.map((w) => [w.code, w.message]), bundle: r.value };
 }
 
 describe("mode systemd through renderSpec (the CLI path)", () => {
@@ -58,7 +58,7 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
 
   test("renders without problems; units per node in apply order", () => {
     assert.deepEqual(r.errors, []);
-    const node = r.bundle?.nodes[0];
+    const node = r.value?.nodes[0];
     assert.deepEqual(
       node?.units.map((u) => u.id),
       ["flannel/secrets", "flannel/certs", "flannel/binaries", "flannel/config", "flannel/service", "flannel/verify"],
@@ -66,7 +66,7 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
   });
 
   test("certificates are embedded with mode 0644, the key is not: push-secrets.sh stages it", () => {
-    const certs = r.bundle?.nodes[0]?.units.find((u) => u.id === "flannel/certs");
+    const certs = r.value?.nodes[0]?.units.find((u) => u.id === "flannel/certs");
     assert.deepEqual(
       certs?.files.map((f) => [f.path, f.mode, f.content === CA || f.content === CERT]),
       [
@@ -74,21 +74,21 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
         ["/etc/flanneld/cert/flanneld.pem", "0644", true],
       ],
     );
-    const push = r.bundle?.files["flannel/push-secrets.sh"]?.content ?? "";
+    const push = r.value?.files["flannel/push-secrets.sh"]?.content ?? "";
     assert.match(push, /^push 'node1' 'root@192\.168\.1\.31' 22 '' "\$SPEC_DIR"\/'flanneld-key\.pem' /m);
     assert.match(push, /\/run\/podnet-secrets\/flanneld-key\.pem/);
   });
 
   test("the etcd folder: write-config.sh and the config JSON", () => {
     assert.equal(
-      r.bundle?.files["etcd/config.json"]?.content,
+      r.value?.files["etcd/config.json"]?.content,
       '{"Network":"172.30.0.0/16","SubnetLen":21,"EnableNFTables":false,"Backend":{"Type":"vxlan"}}\n',
     );
-    assert.equal(r.bundle?.files["etcd/write-config.sh"]?.mode, "0755");
+    assert.equal(r.value?.files["etcd/write-config.sh"]?.mode, "0755");
   });
 
   test("flanneld.service: Type=notify, ordering, flags from the options", () => {
-    const unit = r.bundle?.nodes[0]?.units.find((u) => u.id === "flannel/config")?.files[0]?.content ?? "";
+    const unit = r.value?.nodes[0]?.units.find((u) => u.id === "flannel/config")?.files[0]?.content ?? "";
     assert.equal(
       unit.slice(unit.indexOf("ExecStart="), unit.indexOf("\nExecStartPost")),
       [
@@ -108,9 +108,9 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
   });
 
   test("plan.json holds the facts and no key material", () => {
-    const json = JSON.stringify(r.bundle?.planJson);
+    const json = JSON.stringify(r.value?.planJson);
     assert.ok(!json.includes("PRIVATE KEY") && !json.includes("BEGIN CERTIFICATE"));
-    const f = (r.bundle?.planJson.components as { flannel: { datastore: string; nodes: Record<string, unknown> } } | undefined)?.flannel;
+    const f = (r.value?.planJson.components as { flannel: { datastore: string; nodes: Record<string, unknown> } } | undefined)?.flannel;
     assert.ok(f);
     assert.equal(f.datastore, "etcd");
     assert.deepEqual(f.nodes.node2, {
@@ -125,9 +125,9 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
 
   test("same input, byte-identical output", () => {
     const again = renderSpec(seedSpec(), { files, baseDir: "/srv/spec" });
-    assert.deepEqual(again.bundle?.files, r.bundle?.files);
-    for (const [i, n] of (r.bundle?.nodes ?? []).entries()) {
-      const other = again.bundle?.nodes[i];
+    assert.deepEqual(again.value?.files, r.value?.files);
+    for (const [i, n] of (r.value?.nodes ?? []).entries()) {
+      const other = again.value?.nodes[i];
       assert.ok(other);
       assert.equal(renderNodeScripts(other).install, renderNodeScripts(n).install);
     }
@@ -135,7 +135,7 @@ describe("mode systemd through renderSpec (the CLI path)", () => {
 });
 
 describe("the Pulumi path: key and token travel inside the units as secrets", () => {
-  const pl = planPodCidrs({ cluster: seedSpec().cluster, nodes: seedSpec().nodes }).plan;
+  const pl = planPodCidrs({ cluster: seedSpec().cluster, nodes: seedSpec().nodes }).value;
   const config = flannelNetworkSchema.parse(seedSpec().flannel);
   const p = new Problems();
   const sp = planFlannelSystemd({ config, plan: pl, base: "flannel" }, p);

@@ -774,7 +774,7 @@ describe("FlannelNetwork validation: one failing example per rule", () => {
       const r = checkFlannelNetwork(row.options, row.plan ?? v4);
       assert.deepEqual(triples(r.errors), row.errors ?? []);
       assert.deepEqual(triples(r.warnings), row.warnings ?? []);
-      assert.equal(r.network === undefined, (row.errors ?? []).length > 0);
+      assert.equal(r.value === undefined, (row.errors ?? []).length > 0);
     });
   }
 });
@@ -805,7 +805,7 @@ describe("FlannelNetwork validation: edge values that pass", () => {
     test(name, () => {
       const r = checkFlannelNetwork(options, plan);
       assert.deepEqual(triples(r.errors), []);
-      assert.ok(r.network);
+      assert.ok(r.value);
     });
   }
 });
@@ -836,7 +836,7 @@ describe("renderFlannelNetwork", () => {
     const r = checkFlannelNetwork({ backend: { type: "wireguard", psk: bad } }, v4);
     assert.ok(!JSON.stringify(r).includes(bad));
     const ok = renderFlannelNetwork({ backend: { type: "wireguard", psk: PSK } }, v4);
-    assert.ok(!JSON.stringify(ok.network.summary).includes(PSK));
+    assert.ok(!JSON.stringify(ok.value.summary).includes(PSK));
     assert.ok(!JSON.stringify(ok.warnings).includes(PSK));
   });
 });

@@ -62,7 +62,7 @@ function seedPlan(opts: { roles?: (i: number) => Role[]; noSsh?: readonly number
       podCidrs: [["172.30.72.0/21", "172.30.184.0/21", "172.30.32.0/21"][i] as string],
       ...(opts.noSsh?.includes(i) ? {} : { ssh: { host: `192.168.1.${h}` } }),
     })),
-  }).plan;
+  }).value;
 }
 
 const RELEASE = { sha256: { amd64: "a".repeat(64) } };
@@ -96,7 +96,7 @@ function kubeOptions(kube: Record<string, unknown> = {}): FlannelNetworkOptions 
 }
 
 function spOf(options: FlannelNetworkOptions, plan: CidrPlan = seedPlan()): FlannelSystemdPlan {
-  return planFlannelSystemdNetwork(plan, options).sp;
+  return planFlannelSystemdNetwork(plan, options).value;
 }
 
 /** The NetworkPlanError `fn` throws (fails the test when it throws nothing or something else). */
@@ -114,7 +114,7 @@ const triple = (ps: readonly Problem[]) => ps.map((x) => [x.path, x.code, x.mess
 
 describe("planFlannelSystemdNetwork", () => {
   test("valid options: the plan of every node in plan order, no warnings", () => {
-    const { sp, warnings } = planFlannelSystemdNetwork(seedPlan(), etcdOptions());
+    const { value: sp, warnings } = planFlannelSystemdNetwork(seedPlan(), etcdOptions());
     assert.deepEqual(warnings, []);
     assert.deepEqual(
       sp.nodes.map((n) => [n.node, n.index, n.etcdLocal, n.ssh?.host]),
@@ -129,7 +129,7 @@ describe("planFlannelSystemdNetwork", () => {
   });
 
   test("warnings of a valid plan are returned, not thrown", () => {
-    const { sp, warnings } = planFlannelSystemdNetwork(seedPlan(), { ...kubeOptions(), subnetLen: 21 });
+    const { value: sp, warnings } = planFlannelSystemdNetwork(seedPlan(), { ...kubeOptions(), subnetLen: 21 });
     assert.equal(sp.kube?.namespace, "kube-system");
     assert.deepEqual(triple(warnings), [
       [
@@ -575,7 +575,7 @@ describe("flannelOptionsWithLatePsk", () => {
 
   test("the placeholder passes the core's PSK validation", () => {
     const r = renderFlannelNetwork(flannelOptionsWithLatePsk({ backend: { type: "wireguard" } }), planOf(V4, lanNodes(2)));
-    assert.ok(r.network.objects.some((o) => o.kind === "DaemonSet"));
+    assert.ok(r.value.objects.some((o) => o.kind === "DaemonSet"));
   });
 });
 
@@ -594,7 +594,7 @@ describe("flannelApplyDependencies", () => {
 
   test("every dependency of a rendered object comes before it (the front end creates them in render order)", () => {
     const PSK = "o6u3VTkvvb3kbbKqCHl3k2v7F0DmBH0qQfSIuwJ3WJQ=";
-    const { network } = renderFlannelNetwork({ backend: { type: "wireguard", psk: PSK } }, planOf(V4, lanNodes(2)));
+    const { value: network } = renderFlannelNetwork({ backend: { type: "wireguard", psk: PSK } }, planOf(V4, lanNodes(2)));
     const kinds = network.objects.map((o) => o.kind);
     assert.ok(kinds.includes("Secret") && kinds.includes("Namespace"), kinds.join(","));
     kinds.forEach((kind, i) => {
@@ -634,18 +634,18 @@ describe("calicoOptionsWithEtcd", () => {
   const plan = calicoPlanOf(CALICO_V4, calicoLanNodes(2));
   test("with all three parts the core renders", () => {
     const r = renderCalicoNetwork(calicoOptionsWithEtcd(base, { endpoints, tls: { ca: true, cert: true, key: true } }), plan);
-    assert.deepEqual(r.resolved.etcd, { endpoints, tls: true });
+    assert.deepEqual(r.value.resolved.etcd, { endpoints, tls: true });
   });
 
-  test("a missing part is the core's tls-partial error, at the front end's argument path", () => {
+  test("a missing part is the core's tls-partial error, at its spec path", () => {
     const e = planError(() =>
       renderCalicoNetwork(calicoOptionsWithEtcd(base, { endpoints, tls: { ca: true, cert: true, key: false } }), plan),
     );
     assert.deepEqual(triple(e.problems), [
       [
-        "etcd.tls",
+        "calico.etcd.tls",
         "calico.etcd.tls-partial",
-        "etcd.tls: has ca and cert but not key; etcd TLS needs the CA, the client certificate and its key, all three or none",
+        "calico.etcd.tls: has ca and cert but not key; etcd TLS needs the CA, the client certificate and its key, all three or none",
       ],
     ]);
   });

@@ -20,7 +20,7 @@ const cluster = { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] };
 function firstNode(spec: unknown): ExpectedNodeState {
   const r = planDoctor(spec);
   assert.deepEqual(r.errors, [], JSON.stringify(r.errors));
-  return (r.doctor as DoctorPlan).nodes[0] as ExpectedNodeState;
+  return (r.value as DoctorPlan).nodes[0] as ExpectedNodeState;
 }
 
 function fixOf(e: ExpectedNodeState, code: string, tweak: (n: FakeNode) => void): string {

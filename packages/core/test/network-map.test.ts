@@ -66,7 +66,7 @@ describe("network map of a valid plan", () => {
   ];
   for (const row of table) {
     test(`${row.name}: networks, node subnets, Service IPs, capacity; no overlap`, () => {
-      const { plan } = planPodCidrs({ cluster: row.cluster, nodes: row.nodes });
+      const { value: plan } = planPodCidrs({ cluster: row.cluster, nodes: row.nodes });
       const svg = renderNetworkMap(plan);
       assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
       assert.ok(svg.endsWith("</svg>\n"));
@@ -83,7 +83,7 @@ describe("network map of a valid plan", () => {
   }
 
   test("DNS Service IP marked on the primary service CIDR", () => {
-    const { plan } = planPodCidrs({ cluster: { ...DUAL, dnsServiceIp: "10.96.0.53" }, nodes: nodes(1, true) });
+    const { value: plan } = planPodCidrs({ cluster: { ...DUAL, dnsServiceIp: "10.96.0.53" }, nodes: nodes(1, true) });
     const svg = renderNetworkMap(plan);
     assert.ok(svg.includes("DNS Service 10.96.0.53"));
     assert.equal(count(svg, /DNS Service/), 1, "one DNS IP, in its own family only");
@@ -91,17 +91,17 @@ describe("network map of a valid plan", () => {
   });
 
   test("deterministic: the same plan gives the same bytes; another plan other bytes", () => {
-    const a = planPodCidrs({ cluster: DUAL, nodes: nodes(5, true) }).plan;
-    const b = planPodCidrs({ cluster: DUAL, nodes: nodes(5, true) }).plan;
+    const a = planPodCidrs({ cluster: DUAL, nodes: nodes(5, true) }).value;
+    const b = planPodCidrs({ cluster: DUAL, nodes: nodes(5, true) }).value;
     assert.equal(renderNetworkMap(a), renderNetworkMap(b));
     assert.equal(renderNetworkMap(a), renderNetworkMap(a));
-    const c = planPodCidrs({ cluster: DUAL, nodes: nodes(6, true) }).plan;
+    const c = planPodCidrs({ cluster: DUAL, nodes: nodes(6, true) }).value;
     assert.notEqual(renderNetworkMap(a), renderNetworkMap(c));
     assert.doesNotMatch(renderNetworkMap(a), /NaN|undefined|Infinity/);
   });
 
   test("neighbouring node subnets are enlarged so they can be read", () => {
-    const { plan } = planPodCidrs({ cluster: V4, nodes: nodes(3) });
+    const { value: plan } = planPodCidrs({ cluster: V4, nodes: nodes(3) });
     const svg = renderNetworkMap(plan);
     assert.ok(svg.includes("enlarged: 10.244.0.0/21"), "the 8 lowest /24 slots of the /16");
     const spread = planPodCidrs({
@@ -110,12 +110,12 @@ describe("network map of a valid plan", () => {
         { ...nodes(1)[0]!, podCidrs: ["10.244.0.0/24"] },
         { ...nodes(2)[1]!, podCidrs: ["10.244.255.0/24"] },
       ],
-    }).plan;
+    }).value;
     assert.ok(!renderNetworkMap(spread).includes("enlarged:"), "no zoom when the subnets span the whole pod CIDR");
   });
 
   test("200 nodes: a grid of node boxes and a note for the ones not drawn", () => {
-    const { plan } = planPodCidrs({ cluster: { podCidrs: ["10.0.0.0/8"], serviceCidrs: ["172.20.0.0/16"] }, nodes: nodes(200) });
+    const { value: plan } = planPodCidrs({ cluster: { podCidrs: ["10.0.0.0/8"], serviceCidrs: ["172.20.0.0/16"] }, nodes: nodes(200) });
     const svg = renderNetworkMap(plan);
     assert.match(svg, /… and 136 more node subnets/);
     assert.match(svg, /200 of 65,536 used/);
@@ -123,7 +123,7 @@ describe("network map of a valid plan", () => {
   });
 
   test("Calico pools with per-node blocks; a pool over the service CIDR is red", () => {
-    const { plan } = planPodCidrs({ cluster: V4, nodes: nodes(2) });
+    const { value: plan } = planPodCidrs({ cluster: V4, nodes: nodes(2) });
     const svg = renderNetworkMap(plan, {
       pools: [
         {
@@ -237,7 +237,7 @@ describe("network map of an invalid spec", () => {
   });
 
   test("the model of a valid plan has the plan's networks and node subnets", () => {
-    const { plan } = planPodCidrs({ cluster: DUAL, nodes: nodes(2, true) });
+    const { value: plan } = planPodCidrs({ cluster: DUAL, nodes: nodes(2, true) });
     const m = mapModelFromPlan(plan);
     assert.equal(m.valid, true);
     assert.deepEqual(
@@ -256,7 +256,7 @@ describe("network map of an invalid spec", () => {
 
 describe("network map of a Calico network", () => {
   test("the model takes the pools and draws no node subnets (calico-ipam does not use them)", () => {
-    const { plan } = planPodCidrs({ cluster: DUAL, nodes: nodes(2, true) });
+    const { value: plan } = planPodCidrs({ cluster: DUAL, nodes: nodes(2, true) });
     const m = mapModelFromPlan(plan, {
       calico: true,
       pools: [{ name: "p4", cidr: "10.244.0.0/16", blockSize: 26, ipipMode: "CrossSubnet", vxlanMode: "Never", nodeSelector: "all()" }],

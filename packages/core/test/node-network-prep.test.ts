@@ -28,9 +28,9 @@ const cluster = (podCidrs: string[], serviceCidrs: string[], archs: string[] = [
     { name: "w1", arch: archs[1] as "amd64", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24", "fd00:1::32/64"] }] },
   ],
 });
-const dual = planPodCidrs(cluster(["10.244.0.0/16", "fd00:10:244::/56"], ["10.96.0.0/12", "fd00:10:96::/112"])).plan;
-const v4 = planPodCidrs(cluster(["10.244.0.0/16"], ["10.96.0.0/12"])).plan;
-const v6 = planPodCidrs(cluster(["fd00:10:244::/56"], ["fd00:10:96::/112"])).plan;
+const dual = planPodCidrs(cluster(["10.244.0.0/16", "fd00:10:244::/56"], ["10.96.0.0/12", "fd00:10:96::/112"])).value;
+const v4 = planPodCidrs(cluster(["10.244.0.0/16"], ["10.96.0.0/12"])).value;
+const v6 = planPodCidrs(cluster(["fd00:10:244::/56"], ["fd00:10:96::/112"])).value;
 
 const flannel: HostRequirements = {
   component: "flannel",
@@ -52,7 +52,7 @@ const calico: HostRequirements = {
 };
 
 const prep = (options: NodeNetworkPrepOptions, reqs: HostRequirements[] = [flannel], plan = dual) =>
-  planNodeNetworkPrep({ plan, options, hostRequirements: reqs }).result;
+  planNodeNetworkPrep({ plan, options, hostRequirements: reqs }).value;
 const units = (r: ReturnType<typeof prep>, node = 0) => r.nodes[node]?.state.units ?? [];
 const file = (r: ReturnType<typeof prep>, path: string) =>
   r.commonUnits.flatMap((u) => u.files).find((f) => f.path === path)?.content ?? "";
@@ -61,7 +61,7 @@ describe("NodeNetworkPrep: defaults", () => {
   test("no network: base needs only, and two warnings say what is left to the user", () => {
     const r = planNodeNetworkPrep({ plan: dual, options: {} });
     assert.deepEqual(
-      r.result.nodes.map((n) => [n.node, n.state.units.map((u) => u.id)]),
+      r.value.nodes.map((n) => [n.node, n.state.units.map((u) => u.id)]),
       [
         ["cp1", ["prep/kernel-modules", "prep/sysctl", "prep/cni-plugins"]],
         ["w1", ["prep/kernel-modules", "prep/sysctl", "prep/cni-plugins"]],
@@ -115,9 +115,9 @@ describe("NodeNetworkPrep: defaults", () => {
 
   test("CNI plugins: the pinned release for each node's architecture, verified by sha256", () => {
     const r = planNodeNetworkPrep({
-      plan: planPodCidrs(cluster(["10.244.0.0/16"], ["10.96.0.0/12"], ["amd64", "arm64"])).plan,
+      plan: planPodCidrs(cluster(["10.244.0.0/16"], ["10.96.0.0/12"], ["amd64", "arm64"])).value,
       options: {},
-    }).result;
+    }).value;
     const cmd = (i: number) => r.nodes[i]?.state.units.find((u) => u.id === "prep/cni-plugins")?.commands[0]?.create;
     assert.equal(
       cmd(0),
@@ -355,7 +355,7 @@ describe("NodeNetworkPrep: a bad row for every rule", () => {
   for (const [name, options, reqs, path, code, message] of rows) {
     test(name, () => {
       const r = checkNodeNetworkPrep({ plan: dual, options, hostRequirements: reqs });
-      assert.equal(r.result, undefined);
+      assert.equal(r.value, undefined);
       assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
       assert.equal(r.errors[0]?.path, path);
       assert.equal(r.errors[0]?.code, code);
@@ -364,14 +364,14 @@ describe("NodeNetworkPrep: a bad row for every rule", () => {
   }
 
   test("an architecture without a checksum names its nodes", () => {
-    const plan = planPodCidrs(cluster(["10.244.0.0/16"], ["10.96.0.0/12"], ["amd64", "s390x"])).plan;
+    const plan = planPodCidrs(cluster(["10.244.0.0/16"], ["10.96.0.0/12"], ["amd64", "s390x"])).value;
     const r = checkNodeNetworkPrep({ plan, options: {} });
     assert.deepEqual(
       r.errors.map((e) => e.path),
       ["prep.cniPlugins.sha256.s390x"],
     );
     assert.match(r.errors[0]?.message ?? "", /on s390x \(node "w1"\)/);
-    assert.ok(checkNodeNetworkPrep({ plan, options: { cniPlugins: { sha256: { s390x: "b".repeat(64) } } } }).result);
+    assert.ok(checkNodeNetworkPrep({ plan, options: { cniPlugins: { sha256: { s390x: "b".repeat(64) } } } }).value);
   });
 });
 
@@ -388,14 +388,14 @@ describe("the prep: section of a spec", () => {
     const r = renderSpec(spec());
     assert.deepEqual(r.errors, []);
     assert.deepEqual(
-      r.bundle?.nodes.map((n) => [n.node, n.units.map((u) => u.id)]),
+      r.value?.nodes.map((n) => [n.node, n.units.map((u) => u.id)]),
       [
         ["cp1", ["prep/kernel-modules", "prep/sysctl", "prep/firewalld", "prep/cni-plugins"]],
         ["w1", ["prep/kernel-modules", "prep/sysctl", "prep/firewalld", "prep/cni-plugins"]],
       ],
     );
-    assert.ok(r.bundle);
-    const summary = (r.bundle.planJson.components as { prep: { nodes: Record<string, { firewall: { openings: string } }> } }).prep;
+    assert.ok(r.value);
+    const summary = (r.value.planJson.components as { prep: { nodes: Record<string, { firewall: { openings: string } }> } }).prep;
     assert.equal(summary.nodes.w1?.firewall.openings, "10250/tcp (kubelet API)");
   });
 
@@ -405,7 +405,7 @@ describe("the prep: section of a spec", () => {
       { name: "a;rm -rf /", interfaces: [{ name: "eth0 $(x)", addresses: ["192.168.1.40/24"] }] },
     ];
     const r = renderSpec(spec({ prep: { firewall: "firewalld", cniBinDir: "/opt/my cni" } }, hostile));
-    assert.equal(r.bundle, undefined);
+    assert.equal(r.value, undefined);
     const paths = r.errors.map((e) => e.path);
     assert.ok(paths.includes("nodes[2].name"), paths.join(", "));
     assert.ok(paths.includes("nodes[2].interfaces[0].name"), paths.join(", "));

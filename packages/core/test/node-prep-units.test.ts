@@ -31,16 +31,16 @@ const plan: CidrPlan = planPodCidrs({
     { name: "cp1", roles: ["control-plane"], interfaces: [{ name: "eth0", addresses: ["192.168.1.31/24"] }] },
     { name: "w1", interfaces: [{ name: "eth0", addresses: ["192.168.1.32/24"] }] },
   ],
-}).plan;
+}).value;
 
-const flannelHost = (ipMasq: boolean): HostRequirements => renderFlannelNetwork({ ipMasq }, plan).network.hostRequirements;
+const flannelHost = (ipMasq: boolean): HostRequirements => renderFlannelNetwork({ ipMasq }, plan).value.hostRequirements;
 const calicoHost = (natOutgoing: boolean): HostRequirements => {
   const r = checkCalicoNetwork({ install: "manifest", ipPools: [{ cidr: "10.244.0.0/16", natOutgoing }] }, plan);
   assert.deepEqual(r.errors, []);
-  return r.render?.hostRequirements as HostRequirements;
+  return r.value?.hostRequirements as HostRequirements;
 };
 const prep = (options: NodeNetworkPrepOptions, reqs: HostRequirements[]) =>
-  planNodeNetworkPrep({ plan, options: { cniPlugins: false, ...options }, hostRequirements: reqs }).result;
+  planNodeNetworkPrep({ plan, options: { cniPlugins: false, ...options }, hostRequirements: reqs }).value;
 
 describe("conntrackMax loads nf_conntrack", () => {
   test("the module comes with the key, and only then", () => {
@@ -176,7 +176,7 @@ describe("doctor's check script quotes interface names", () => {
       flannel: {},
     });
     assert.deepEqual(r.errors, []);
-    const script = renderDoctorCheckScript((r.doctor as DoctorPlan).nodes[0] as DoctorPlan["nodes"][number]);
+    const script = renderDoctorCheckScript((r.value as DoctorPlan).nodes[0] as DoctorPlan["nodes"][number]);
     const uses = [...script.matchAll(/\/sys\/class\/net\/(.)/g)].map((m) => m[1]);
     assert.ok(uses.length >= 2, `${uses.length} uses`);
     assert.deepEqual(

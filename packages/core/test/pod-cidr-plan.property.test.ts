@@ -40,7 +40,7 @@ describe("PodCidrPlan properties", () => {
   test("node subnets are inside the pod CIDR, disjoint, and clear of the Services", () => {
     fc.assert(
       fc.property(families, nodeNames, fc.constantFrom(16, 8), fc.constantFrom(56, 48), (fam, names, p4, p6) => {
-        const { plan } = planPodCidrs({ cluster: cluster(fam, p4, p6), nodes: nodes(names) });
+        const { value: plan } = planPodCidrs({ cluster: cluster(fam, p4, p6), nodes: nodes(names) });
         for (const f of plan.families) {
           const pod = cidr(plan.podCidr[f]!);
           const svc = cidr(plan.serviceCidr[f]!);
@@ -67,12 +67,12 @@ describe("PodCidrPlan properties", () => {
         fc.uniqueArray(fc.stringMatching(/^z[a-z0-9]{0,6}$/), { maxLength: 10 }),
         (fam, names, removeIdx, added) => {
           const c = cluster(fam, 16, 56);
-          const first = planPodCidrs({ cluster: c, nodes: nodes(names) }).plan;
+          const first = planPodCidrs({ cluster: c, nodes: nodes(names) }).value;
           const removed = new Set(removeIdx.map((i) => names[i % names.length]));
           const kept = names.filter((n) => !removed.has(n));
           // new nodes are inserted at the front, the worst case for an order-based planner
           const next = [...added.filter((a) => !names.includes(a)), ...kept];
-          const second = planPodCidrs({ cluster: c, nodes: nodes(next) }, { previous: allocationOf(first) }).plan;
+          const second = planPodCidrs({ cluster: c, nodes: nodes(next) }, { previous: allocationOf(first) }).value;
           for (const n of second.nodes) {
             const before = first.nodes.find((m) => m.name === n.name);
             if (before) assert.deepEqual(n.podCidrs, before.podCidrs, `node ${n.name} moved`);
@@ -87,8 +87,8 @@ describe("PodCidrPlan properties", () => {
     fc.assert(
       fc.property(families, nodeNames, fc.uniqueArray(fc.stringMatching(/^z[a-z0-9]{0,6}$/), { maxLength: 10 }), (fam, names, added) => {
         const c = cluster(fam, 16, 56);
-        const first = planPodCidrs({ cluster: c, nodes: nodes(names) }).plan;
-        const second = planPodCidrs({ cluster: c, nodes: nodes([...names, ...added.filter((a) => !names.includes(a))]) }).plan;
+        const first = planPodCidrs({ cluster: c, nodes: nodes(names) }).value;
+        const second = planPodCidrs({ cluster: c, nodes: nodes([...names, ...added.filter((a) => !names.includes(a))]) }).value;
         for (const [i, n] of first.nodes.entries()) assert.deepEqual(second.nodes[i]!.podCidrs, n.podCidrs);
       }),
       { numRuns: 100 },
@@ -117,7 +117,7 @@ describe("PodCidrPlan properties", () => {
             ipv4: bounds((i) => `10.244.${i}.0`),
             ipv6: bounds((i) => `fd00:10:244:${i.toString(16)}::`),
           };
-          const first = planPodCidrs({ cluster: c, nodes: nodes(names) }, { allocation }).plan;
+          const first = planPodCidrs({ cluster: c, nodes: nodes(names) }, { allocation }).value;
           const lowest = excludeFirst && lo === 0 ? 1 : lo;
           for (const f of first.families) {
             const pod = cidr(first.podCidr[f]!);
@@ -131,7 +131,7 @@ describe("PodCidrPlan properties", () => {
           }
           const removed = new Set(removeIdx.map((i) => names[i % names.length]));
           const kept = ["znew", ...names.filter((n) => !removed.has(n) && n !== "znew")];
-          const second = planPodCidrs({ cluster: c, nodes: nodes(kept) }, { previous: allocationOf(first), allocation }).plan;
+          const second = planPodCidrs({ cluster: c, nodes: nodes(kept) }, { previous: allocationOf(first), allocation }).value;
           for (const n of second.nodes) {
             const before = first.nodes.find((m) => m.name === n.name);
             if (before) assert.deepEqual(n.podCidrs, before.podCidrs, `node ${n.name} moved`);
@@ -153,7 +153,7 @@ describe("PodCidrPlan properties", () => {
           (n as { podCidrs?: string[] }).podCidrs = [text];
           pinned.set(n.name, text);
         });
-        const { plan } = planPodCidrs({ cluster: cluster("v4", 16, 56), nodes: ns });
+        const { value: plan } = planPodCidrs({ cluster: cluster("v4", 16, 56), nodes: ns });
         for (const n of plan.nodes) {
           if (pinned.has(n.name)) {
             assert.equal(n.podCidrs.ipv4, pinned.get(n.name));

@@ -696,7 +696,7 @@ describe("PodCidrPlan rules", () => {
     for (const base of [v4, v6]) {
       const r = checkPodCidrPlan(base() as unknown as PodCidrPlanOptions);
       assert.deepEqual(r.errors, []);
-      assert.ok(r.plan);
+      assert.ok(r.value);
     }
   });
 

@@ -17,7 +17,7 @@ const dual = {
 
 describe("PodCidrPlan output", () => {
   test("Service IPs, defaults and capacity", () => {
-    const { plan, warnings } = planPodCidrs(dual);
+    const { value: plan, warnings } = planPodCidrs(dual);
     assert.deepEqual(warnings, []);
     assert.deepEqual(plan.families, ["ipv4", "ipv6"]);
     assert.equal(plan.dualStack, true);
@@ -32,7 +32,7 @@ describe("PodCidrPlan output", () => {
   });
 
   test("node subnets: pins first, then the lowest free subnet in spec order", () => {
-    const { plan } = planPodCidrs(dual);
+    const { value: plan } = planPodCidrs(dual);
     assert.deepEqual(
       plan.nodes.map((n) => n.podCidrList),
       [
@@ -44,7 +44,7 @@ describe("PodCidrPlan output", () => {
   });
 
   test("flags every component must agree on", () => {
-    const { plan } = planPodCidrs(dual);
+    const { value: plan } = planPodCidrs(dual);
     assert.deepEqual(flagArgs(plan.flags.kubeControllerManager), [
       "--allocate-node-cidrs=true",
       "--cluster-cidr=10.244.0.0/16,fd00:10:244::/56",
@@ -63,7 +63,7 @@ describe("PodCidrPlan output", () => {
   });
 
   test("IPv6-only: DNS default is the tenth address, compressed", () => {
-    const { plan } = planPodCidrs({ cluster: { podCidrs: ["fd00:10:244::/56"], serviceCidrs: ["fd00:10:96::/112"] } });
+    const { value: plan } = planPodCidrs({ cluster: { podCidrs: ["fd00:10:244::/56"], serviceCidrs: ["fd00:10:96::/112"] } });
     assert.equal(plan.dnsServiceIp, "fd00:10:96::a");
     assert.deepEqual(Object.keys(plan.flags.kubeControllerManager).sort(), [
       "allocate-node-cidrs",
@@ -77,7 +77,7 @@ describe("PodCidrPlan output", () => {
     const r4 = planPodCidrs({
       cluster: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"], nodeMaskSize: { ipv4: 30 }, maxPodsPerNode: 2 },
     });
-    assert.equal(r4.plan.capacity.ipv4?.nodeSubnets, 16384);
+    assert.equal(r4.value.capacity.ipv4?.nodeSubnets, 16384);
     for (const [pods, svcs, mask, msg] of [
       [
         "10.244.0.0/16",
@@ -100,12 +100,12 @@ describe("PodCidrPlan output", () => {
   });
 
   test("a previous allocation that no longer fits moves the node, with a warning", () => {
-    const first = planPodCidrs(dual).plan;
+    const first = planPodCidrs(dual).value;
     const moved = { ...dual, cluster: { ...dual.cluster, podCidrs: ["10.245.0.0/16", "fd00:10:244::/56"] } };
     moved.nodes = [dual.nodes[1]!];
     const r = planPodCidrs(moved, { previous: allocationOf(first) });
-    assert.equal(r.plan.nodes[0]?.podCidrs.ipv4, "10.245.0.0/24");
-    assert.equal(r.plan.nodes[0]?.podCidrs.ipv6, "fd00:10:244:1::/64", "the IPv6 subnet still fits and stays");
+    assert.equal(r.value.nodes[0]?.podCidrs.ipv4, "10.245.0.0/24");
+    assert.equal(r.value.nodes[0]?.podCidrs.ipv6, "fd00:10:244:1::/64", "the IPv6 subnet still fits and stays");
     assert.equal(
       r.warnings[0]?.message,
       'nodes[0]: node "b" had IPv4 subnet "10.244.0.0/24" in the previous plan, which no longer fits "10.245.0.0/16" with /24 node subnets; it gets a new subnet, and its pods must be recreated',
@@ -124,7 +124,7 @@ describe("PodCidrPlan output", () => {
         ],
       })),
     };
-    assert.equal(planPodCidrs(withBridges).plan.nodes.length, 2);
+    assert.equal(planPodCidrs(withBridges).value.nodes.length, 2);
     const clash = structuredClone(withBridges);
     clash.nodes[1]!.interfaces[0]!.addresses = ["192.168.1.31/24"];
     assert.throws(
@@ -149,7 +149,7 @@ describe("PodCidrPlan output", () => {
   });
 
   test("same input, identical plan", () => {
-    assert.equal(JSON.stringify(planPodCidrs(dual).plan), JSON.stringify(planPodCidrs(structuredClone(dual)).plan));
+    assert.equal(JSON.stringify(planPodCidrs(dual).value), JSON.stringify(planPodCidrs(structuredClone(dual)).value));
   });
 });
 
@@ -158,7 +158,7 @@ describe("PodCidrPlan allocation range (context.allocation)", () => {
     cluster: { podCidrs: ["10.244.0.0/16", "fd00:10:244::/56"], serviceCidrs: ["10.96.0.0/12", "fd00:10:96::/112"] },
     nodes: ["a", "b", "c"].map((name, i) => ({ name, interfaces: [{ name: "eth0", addresses: [`192.168.1.${31 + i}/24`] }] })),
   };
-  const subnets = (r: ReturnType<typeof planPodCidrs>, f: "ipv4" | "ipv6") => r.plan.nodes.map((n) => n.podCidrs[f]);
+  const subnets = (r: ReturnType<typeof planPodCidrs>, f: "ipv4" | "ipv6") => r.value.nodes.map((n) => n.podCidrs[f]);
   const label = "the test range";
 
   test("excludeFirst skips the pod CIDR's first node subnet, per family", () => {

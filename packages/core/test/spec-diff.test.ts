@@ -247,9 +247,9 @@ describe("diffSpecs: invalid specs and secrets", () => {
 });
 
 describe("disruption rules for components (facts compared directly)", () => {
-  function facts(spec: Record<string, unknown>): { spec: PodnetConfig; plan: ReturnType<typeof planPodCidrs>["plan"] } {
+  function facts(spec: Record<string, unknown>): { spec: PodnetConfig; plan: ReturnType<typeof planPodCidrs>["value"] } {
     const cluster = podnetSpecSchema.shape.cluster.parse(base.cluster);
-    const plan = planPodCidrs({ cluster, nodes: base.nodes as never }).plan;
+    const plan = planPodCidrs({ cluster, nodes: base.nodes as never }).value;
     const calico = spec.calico ? calicoOptionsSchema.parse(spec.calico) : undefined;
     return { spec: { ...spec, ...(calico ? { calico } : {}) } as unknown as PodnetConfig, plan };
   }
@@ -458,11 +458,11 @@ describe("checkDisruptiveChanges (the Pulumi / cdk8s guard)", () => {
 });
 
 describe("checkComponentChanges (front ends holding a plan and their options)", () => {
-  const plan = planPodCidrs({ cluster: base.cluster as never, nodes: base.nodes as never }).plan;
+  const plan = planPodCidrs({ cluster: base.cluster as never, nodes: base.nodes as never }).value;
   const moved = planPodCidrs({
     cluster: base.cluster as never,
     nodes: edit((s) => (s.nodes[1]!.podCidrs = ["10.244.9.0/24"])).nodes as never,
-  }).plan;
+  }).value;
 
   test("FlannelNetwork: a VNI change is refused unless allowed; a default written out is no change", () => {
     const r = checkComponentChanges(

@@ -23,7 +23,7 @@ import {
   type K8sObject,
   NetworkPlanError,
   type PinnedManifest,
-  type PlanOutcome,
+  type Planned,
   type Problem,
   renderCalicoNetwork,
   toYaml,
@@ -113,7 +113,7 @@ interface CalicoExtras {
 
 /** The core check of a CalicoNetwork for one plan; throws NetworkPlanError / InputPropertiesError. */
 function checkCalico(
-  planned: PlanOutcome,
+  planned: Planned<CidrPlan>,
   options: Omit<CalicoNetworkOptions, "etcd">,
   endpoints: string[] | undefined,
   x: CalicoExtras,
@@ -123,7 +123,7 @@ function checkCalico(
   const present = (v: unknown) => x.issued || v !== undefined;
   const tls = x.etcdTls && { ca: present(x.given?.ca), cert: present(x.given?.cert), key: present(x.given?.key) };
   const core = calicoOptionsWithEtcd(options, endpoints && { endpoints, ...(tls ? { tls } : {}) });
-  const out = renderCalicoNetwork(core, planned.plan);
+  const out = renderCalicoNetwork(core, planned.value);
   // PEM material given as plain strings is parsed now, before any resource exists.
   const pem = new Problems();
   if (x.given) checkClientTlsPem(x.given, "etcd.tls", pem);
@@ -132,15 +132,15 @@ function checkCalico(
   pem.throwIfErrors();
   const guard = checkComponentChanges(
     previous && { ...previous, calico: optionsOf(previous.calico) },
-    { plan: planned.plan, calico: optionsOf({ ...x.args, ...options, ...(endpoints ? { etcd: { ...x.args.etcd, endpoints } } : {}) }) },
+    { plan: planned.value, calico: optionsOf({ ...x.args, ...options, ...(endpoints ? { etcd: { ...x.args.etcd, endpoints } } : {}) }) },
     allowDisruptiveChange,
   );
   const warnings = [...planned.warnings, ...out.warnings, ...pem.warnings, ...guard.warnings];
   if (guard.errors.length > 0) throw new NetworkPlanError(guard.errors, warnings);
   if (verify && !hosts) warnings.push(verifySkipped("hosts is not set"));
   if (verify && hosts && late) warnings.push(verifySkipped("node values are Outputs (known only at deployment)"));
-  const checks = verify && hosts && !late ? planVerify("CalicoNetwork", planned.plan, { calico: core }, hosts) : undefined;
-  return { render: out, warnings, checks };
+  const checks = verify && hosts && !late ? planVerify("CalicoNetwork", planned.value, { calico: core }, hosts) : undefined;
+  return { render: out.value, warnings, checks };
 }
 
 /** Calico for the plan's cluster, by the operator or the manifest path; see the module comment. */
@@ -182,9 +182,11 @@ export class CalicoNetwork extends pulumi.ComponentResource {
     const late =
       latePaths.length > 0
         ? pulumi
-            .all([planned.late ? planned.late("CalicoNetwork", this) : planned.shape.plan, split.resolved ?? split.known])
+            .all([planned.late ? planned.late("CalicoNetwork", this) : planned.shape.value, split.resolved ?? split.known])
             .apply(([p, e]) =>
-              checkResolved("CalicoNetwork", this, () => checkCalico({ plan: p as CidrPlan, warnings: [] }, options, e.endpoints, x, true)),
+              checkResolved("CalicoNetwork", this, () =>
+                checkCalico({ value: p as CidrPlan, warnings: [] }, options, e.endpoints, x, true),
+              ),
             )
         : undefined;
     const checked = new Checked<CalicoCheck>(shape, late as pulumi.Output<CalicoCheck> | undefined);

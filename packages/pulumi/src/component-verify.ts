@@ -69,10 +69,10 @@ export function planVerify(component: string, plan: CidrPlan, sections: DoctorSe
   if (errors.length > 0)
     throw new pulumi.InputPropertiesError({ message: `${component}: ${errors.length} problem${errors.length === 1 ? "" : "s"}`, errors });
   const check = planDoctorForPlan(plan, sections);
-  if (!check.doctor) throw new NetworkPlanError(check.errors, check.warnings);
+  if (!check.value) throw new NetworkPlanError(check.errors, check.warnings);
   // Render every node's script now, so a value unfit for a script fails before any child exists.
-  for (const e of check.doctor.nodes) renderDoctorCheckScript(e);
-  return { doctor: check.doctor, connections, ...(hosts.sudo !== undefined ? { sudo: hosts.sudo } : {}) };
+  for (const e of check.value.nodes) renderDoctorCheckScript(e);
+  return { doctor: check.value, connections, ...(hosts.sudo !== undefined ? { sudo: hosts.sudo } : {}) };
 }
 
 /** One verify command per node (`<name>-<node>-doctor`), with that node's extra triggers. */

@@ -13,7 +13,7 @@
  *
  * ```ts
  * const check = planDoctorForPlan(plan.plan, { flannel: args, prep: prepArgs });
- * doctorVerifyCommands(`${name}-verify`, { doctor: check.doctor, connections }, { parent: this, dependsOn: runners });
+ * doctorVerifyCommands(`${name}-verify`, { doctor: check.value, connections }, { parent: this, dependsOn: runners });
  * ```
  */
 import { type DoctorPlan, type ExpectedNodeState, renderDoctorCheckScript } from "@podnet/core";
@@ -25,7 +25,7 @@ import { validated } from "./problems.js";
 
 /** What one doctor verify command checks, and how it reaches the node. */
 export interface DoctorVerifyArgs {
-  /** What the node must have (`expectedNodeState(planDoctorForPlan(...).doctor, node)`). */
+  /** What the node must have (`expectedNodeState(planDoctorForPlan(...).value, node)`). */
   readonly expected: ExpectedNodeState;
   readonly connection: NodeConnectionArgs;
   /** Run through `sudo -n` (passwordless sudo). @default - true when `connection.user` is a plain string other than "root" */

@@ -11,7 +11,7 @@ import {
   type CidrPlan,
   type FlannelNetworkOptions,
   NetworkPlanError,
-  type PlanOutcome,
+  type Planned,
   type Problem,
   renderFlannelNetwork,
 } from "@podnet/core";
@@ -101,7 +101,7 @@ type FlannelCheck =
   | { readonly mode: "systemd"; readonly sp: FlannelSystemdPlan; readonly warnings: readonly Problem[]; readonly checks?: PlannedVerify }
   | {
       readonly mode: "daemonset";
-      readonly network: FlannelRender["network"];
+      readonly network: FlannelRender["value"];
       readonly warnings: readonly Problem[];
       readonly checks?: PlannedVerify;
     };
@@ -112,24 +112,26 @@ type FlannelRender = ReturnType<typeof renderFlannelNetwork>;
 type FlannelExtras = Pick<FlannelNetworkArgs, "psk" | "hosts" | "previous" | "allowDisruptiveChange" | "verify">;
 
 /** The core check of a FlannelNetwork for one plan and options; throws NetworkPlanError / InputPropertiesError. */
-function checkFlannel(planned: PlanOutcome, options: FlannelNetworkOptions, x: FlannelExtras, late: boolean): FlannelCheck {
-  const g = checkComponentChanges(x.previous, { plan: planned.plan, flannel: options }, x.allowDisruptiveChange);
+function checkFlannel(planned: Planned<CidrPlan>, options: FlannelNetworkOptions, x: FlannelExtras, late: boolean): FlannelCheck {
+  const g = checkComponentChanges(x.previous, { plan: planned.value, flannel: options }, x.allowDisruptiveChange);
   if (g.errors.length > 0) throw new NetworkPlanError(g.errors, g.warnings);
   const verifyLate = x.verify && late ? [lateVerifySkipped()] : [];
   const verify = x.verify && !late;
   if (options.mode === "systemd") {
     // flanneld as a host binary: node units over SSH instead of cluster objects.
-    const out = prepareFlannelSystemd(planned.plan, options, x.hosts);
-    const checks = verify ? planVerify("FlannelNetwork", planned.plan, { flannel: options }, x.hosts as FlannelSystemdHostArgs) : undefined;
+    const out = prepareFlannelSystemd(planned.value, options, x.hosts);
+    const checks = verify
+      ? planVerify("FlannelNetwork", planned.value, { flannel: options }, x.hosts as FlannelSystemdHostArgs)
+      : undefined;
     const warnings = [...planned.warnings, ...out.warnings, ...g.warnings, ...verifyLate];
     return { mode: "systemd", sp: out.sp, warnings, ...(checks ? { checks } : {}) };
   }
   const withKey = x.psk !== undefined ? flannelOptionsWithLatePsk(options) : options;
-  const out = renderFlannelNetwork(withKey, planned.plan);
+  const out = renderFlannelNetwork(withKey, planned.value);
   const warnings = [...planned.warnings, ...out.warnings, ...g.warnings, ...verifyLate];
   if (verify && !x.hosts) warnings.push(verifySkipped("hosts is not set"));
-  const checks = verify && x.hosts ? planVerify("FlannelNetwork", planned.plan, { flannel: withKey }, x.hosts) : undefined;
-  return { mode: "daemonset", network: out.network, warnings, ...(checks ? { checks } : {}) };
+  const checks = verify && x.hosts ? planVerify("FlannelNetwork", planned.value, { flannel: withKey }, x.hosts) : undefined;
+  return { mode: "daemonset", network: out.value, warnings, ...(checks ? { checks } : {}) };
 }
 
 /** The kube-flannel objects under `parent`, each applied after what it needs; the psk only inside the Secret. */
@@ -139,7 +141,7 @@ function createDaemonSetObjects(
   checked: Checked<FlannelCheck>,
   secretKey: pulumi.Input<string> | undefined,
 ): Record<string, pulumi.CustomResource> {
-  const network = (c: FlannelCheck) => (c.mode === "daemonset" ? c.network : undefined) as FlannelRender["network"];
+  const network = (c: FlannelCheck) => (c.mode === "daemonset" ? c.network : undefined) as FlannelRender["value"];
   const created: Record<string, pulumi.CustomResource> = {};
   for (const o of network(checked.shape).objects) {
     const Kind = KINDS[o.kind];
@@ -181,7 +183,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
   /** Node name -> pod MTU (FLANNEL_MTU). */
   readonly podMtu: pulumi.Output<Record<string, number>>;
   /** Firewall openings, devices and modules for NodeNetworkPrep, as a plain value. */
-  readonly hostRequirements: ReturnType<typeof renderFlannelNetwork>["network"]["hostRequirements"];
+  readonly hostRequirements: ReturnType<typeof renderFlannelNetwork>["value"]["hostRequirements"];
   /** The children, by kind. */
   readonly resources: Readonly<Record<string, pulumi.CustomResource>>;
   /** Mode "systemd": per-node commands, the client certificate, the datastore step. */
@@ -205,10 +207,10 @@ export class FlannelNetwork extends pulumi.ComponentResource {
     logWarnings(this, shape.warnings);
     const late = isLate
       ? pulumi
-          .all([planned.late ? planned.late("FlannelNetwork", this) : planned.shape.plan, split.resolved ?? split.known])
+          .all([planned.late ? planned.late("FlannelNetwork", this) : planned.shape.value, split.resolved ?? split.known])
           .apply(([p, o]) =>
             checkResolved("FlannelNetwork", this, () =>
-              withRangeHint(plan, () => checkFlannel({ plan: p as CidrPlan, warnings: [] }, o as FlannelNetworkOptions, extras, true)),
+              withRangeHint(plan, () => checkFlannel({ value: p as CidrPlan, warnings: [] }, o as FlannelNetworkOptions, extras, true)),
             ),
           )
       : undefined;
@@ -236,7 +238,7 @@ export class FlannelNetwork extends pulumi.ComponentResource {
       this.registerOutputs({ namespace: this.namespace, podMtu: this.podMtu });
       return;
     }
-    const network = (c: FlannelCheck) => (c as { network: FlannelRender["network"] }).network;
+    const network = (c: FlannelCheck) => (c as { network: FlannelRender["value"] }).network;
     this.hostRequirements = network(shape).hostRequirements;
     const created = createDaemonSetObjects(this, name, checked, psk !== undefined ? psk : given.backend?.psk);
     this.resources = created;

@@ -338,6 +338,6 @@ export function prepareFlannelSystemd(
   host: FlannelSystemdHostArgs | undefined,
 ): { sp: FlannelSystemdPlan; warnings: readonly Problem[] } {
   const out = planFlannelSystemdNetwork(plan, options);
-  checkFlannelSystemdHosts(out.sp, host);
-  return out;
+  checkFlannelSystemdHosts(out.value, host);
+  return { sp: out.value, warnings: out.warnings };
 }

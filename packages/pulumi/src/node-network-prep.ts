@@ -10,7 +10,7 @@ import {
   type NodeNetworkPrepOptions,
   type NodeNetworkPrepResult,
   type NodeState,
-  type PlanOutcome,
+  type Planned,
   type Problem,
   planNodeNetworkPrep,
 } from "@podnet/core";
@@ -97,23 +97,23 @@ function checkConnections(plan: CidrPlan, keys: PrepCheck["keys"]): void {
 }
 
 /** The core check of a NodeNetworkPrep for one plan; throws NetworkPlanError / InputPropertiesError. */
-function checkPrep(planned: PlanOutcome, options: NodeNetworkPrepOptions, x: PrepExtras, late: boolean): PrepCheck {
+function checkPrep(planned: Planned<CidrPlan>, options: NodeNetworkPrepOptions, x: PrepExtras, late: boolean): PrepCheck {
   const pk = x.privateKey;
   const keys = typeof pk === "object" && !pulumi.Output.isInstance(pk) && !(pk instanceof Promise) ? pk : undefined;
-  checkConnections(planned.plan, keys);
+  checkConnections(planned.value, keys);
   const hostRequirements = x.hostRequirements ?? [];
-  const out = planNodeNetworkPrep({ plan: planned.plan, options, hostRequirements, scope: x.scope });
+  const out = planNodeNetworkPrep({ plan: planned.value, options, hostRequirements, scope: x.scope });
   const verify = x.verify && !late;
   const checks = verify
     ? planVerify(
         "NodeNetworkPrep",
-        planned.plan,
+        planned.value,
         { prep: options, hostRequirements },
         { privateKey: pk, ...(x.sudo !== undefined ? { sudo: x.sudo } : {}) },
       )
     : undefined;
   const warnings = [...planned.warnings, ...out.warnings, ...(x.verify && late ? [lateVerifySkipped()] : [])];
-  return { result: out.result, warnings, plan: planned.plan, keys, checks };
+  return { result: out.value, warnings, plan: planned.value, keys, checks };
 }
 
 /** A warning for `verify: true` when node values are Outputs. */
@@ -181,7 +181,7 @@ export class NodeNetworkPrep extends pulumi.ComponentResource {
     logWarnings(this, shape.warnings);
     const late = planned
       .late?.("NodeNetworkPrep", this)
-      .apply((p) => checkResolved("NodeNetworkPrep", this, () => checkPrep({ plan: p, warnings: [] }, options, x, true)));
+      .apply((p) => checkResolved("NodeNetworkPrep", this, () => checkPrep({ value: p, warnings: [] }, options, x, true)));
     const checked = new Checked(shape, late);
     this.result = shape.result;
     const nodes = createRunners(this, name, checked, x, opts);

@@ -7,7 +7,7 @@ import {
   type CidrPlan,
   type FlannelNetworkOptions,
   type PlanContext,
-  type PlanOutcome,
+  type Planned,
   type PodCidrPlanOptions,
   planPodCidrs,
 } from "@podnet/core";
@@ -22,7 +22,7 @@ export type PlanArg = PodCidrPlan | CidrPlan | Inputs<PodCidrPlanOptions>;
 /** A component's plan: its shape now, and a way to the plan on resolved values when some are late. */
 export interface ComponentPlan {
   /** The plan from the known values (placeholders at late leaves). */
-  readonly shape: PlanOutcome;
+  readonly shape: Planned<CidrPlan>;
   /** Problem paths of the late leaves. */
   readonly latePaths: readonly string[];
   /** The plan on resolved values, its problems failing `resource`; undefined when nothing is late. */
@@ -37,11 +37,11 @@ export function componentPlan(component: string, input: PlanArg, context: PlanCo
   if (input instanceof PodCidrPlan) {
     const p = input.planned;
     const late = p.late;
-    return { shape: { plan: p.shape.plan, warnings: [] }, latePaths: p.latePaths, ...(late ? { late: () => late } : {}) };
+    return { shape: { value: p.shape.value, warnings: [] }, latePaths: p.latePaths, ...(late ? { late: () => late } : {}) };
   }
-  if ("families" in input) return { shape: { plan: input as CidrPlan, warnings: [] }, latePaths: [] };
+  if ("families" in input) return { shape: { value: input as CidrPlan, warnings: [] }, latePaths: [] };
   const split = splitArgs<PodCidrPlanOptions>(component, input);
-  const plan = (options: PodCidrPlanOptions): PlanOutcome => {
+  const plan = (options: PodCidrPlanOptions): Planned<CidrPlan> => {
     const f = flannelPlanning(options, flannel, context);
     return planPodCidrs(f.options, f.context);
   };
@@ -50,6 +50,6 @@ export function componentPlan(component: string, input: PlanArg, context: PlanCo
   return {
     shape,
     latePaths: split.latePaths,
-    ...(resolved ? { late: (c: string, r: pulumi.Resource) => resolved.apply((o) => checkResolved(c, r, () => plan(o).plan)) } : {}),
+    ...(resolved ? { late: (c: string, r: pulumi.Resource) => resolved.apply((o) => checkResolved(c, r, () => plan(o).value)) } : {}),
   };
 }

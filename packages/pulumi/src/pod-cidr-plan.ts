@@ -6,7 +6,7 @@ import {
   type CidrPlan,
   type FlannelNetworkOptions,
   type PlanContext,
-  type PlanOutcome,
+  type Planned,
   type PodCidrPlanOptions,
   planPodCidrs,
 } from "@podnet/core";
@@ -32,7 +32,7 @@ export interface PodCidrPlanArgs extends Inputs<PodCidrPlanOptions> {
 /** The planned PodCidrPlan: the shape from the known args, and the plan on the resolved args when some arrive late. */
 export interface PlannedPodCidrs {
   /** The plan from the known args (placeholders at late leaves): node names and order are final. */
-  readonly shape: PlanOutcome;
+  readonly shape: Planned<CidrPlan>;
   /** The plan on the resolved args; undefined when nothing is late. */
   readonly late?: pulumi.Output<CidrPlan>;
   /** Problem paths of the late leaves. */
@@ -59,18 +59,18 @@ export class PodCidrPlan extends pulumi.ComponentResource {
     const { previous, flannel, ...given } = args;
     const split = splitArgs<PodCidrPlanOptions>("PodCidrPlan", given);
     // Validate before registering: a broken plan creates nothing.
-    const plan = (options: PodCidrPlanOptions): PlanOutcome => {
+    const plan = (options: PodCidrPlanOptions): Planned<CidrPlan> => {
       const f = flannelPlanning(options, flannel, previous ? { previous } : {});
       return planPodCidrs(f.options, f.context);
     };
     const shape = validated("PodCidrPlan", () => checkKnown(split.latePaths, () => plan(split.known)));
     super("podnet:index:PodCidrPlan", name, {}, opts);
-    const late = split.resolved?.apply((o) => checkResolved("PodCidrPlan", this, () => plan(o)).plan);
-    this.#plan = shape.plan;
+    const late = split.resolved?.apply((o) => checkResolved("PodCidrPlan", this, () => plan(o)).value);
+    this.#plan = shape.value;
     this.planned = { shape, ...(late ? { late } : {}), latePaths: split.latePaths };
     logWarnings(this, shape.warnings);
-    this.planOutput = late ?? pulumi.output(shape.plan);
-    const from = <T>(f: (p: CidrPlan) => T): pulumi.Output<T> => (late ? late.apply(f) : pulumi.output(f(shape.plan))) as pulumi.Output<T>;
+    this.planOutput = late ?? pulumi.output(shape.value);
+    const from = <T>(f: (p: CidrPlan) => T): pulumi.Output<T> => (late ? late.apply(f) : pulumi.output(f(shape.value))) as pulumi.Output<T>;
     this.podCidrs = from((p) => [...p.podCidrs]);
     this.serviceCidrs = from((p) => [...p.serviceCidrs]);
     this.dnsServiceIp = from((p) => p.dnsServiceIp);

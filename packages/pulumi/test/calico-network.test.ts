@@ -60,11 +60,11 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     assert.equal(release.namespace, "tigera-operator");
     assert.equal(release.createNamespace, true);
     const core = renderCalicoNetwork({ ipAutodetection: { ipv4: "interface=ens33" }, bgp: { asNumber: 64600 } }, plan.plan);
-    assert.deepStrictEqual(release.values, JSON.parse(JSON.stringify(core.operator?.helm.values)));
+    assert.deepStrictEqual(release.values, JSON.parse(JSON.stringify(core.value.operator?.helm.values)));
     assert.deepStrictEqual(release.values.installation.calicoNetwork.nodeAddressAutodetectionV4, { interface: "ens33" });
     assert.deepStrictEqual(rec.deps["cal-bgpconfiguration-default"], ["cal-tigera-operator"]);
     assert.ok(c.operatorRelease);
-    assert.deepStrictEqual(((await outputValue(c.summary)) as Obj).firewall, core.summary.firewall);
+    assert.deepStrictEqual(((await outputValue(c.summary)) as Obj).firewall, core.value.summary.firewall);
   });
 
   test("manifest path: CRDs (sha256 checked), then the calico.yaml objects, then the resources", { skip: needsReference() }, async () => {
@@ -80,8 +80,8 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
     assert.equal(crds?.type, "kubernetes:yaml/v2:ConfigGroup");
     assert.equal(crds?.inputs.yaml, readFileSync(join(dir, "operator-crds.yaml"), "utf8"));
     const calico = kids.find((k) => k.name === "man-calico");
-    const core = renderCalicoNetwork(opts, planPodCidrs(CLUSTER).plan);
-    assert.deepStrictEqual(calico?.inputs.objs, JSON.parse(JSON.stringify(core.objects)));
+    const core = renderCalicoNetwork(opts, planPodCidrs(CLUSTER).value);
+    assert.deepStrictEqual(calico?.inputs.objs, JSON.parse(JSON.stringify(core.value.objects)));
     assert.deepStrictEqual(rec.deps["man-calico"], ["man-crds"]);
     assert.deepStrictEqual(rec.deps["man-ippool-ipv4-ippool-1"], ["man-calico"]);
   });
@@ -233,20 +233,20 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
       [],
       "no IPPool, BGPConfiguration, ... as Kubernetes resources",
     );
-    const core = renderCalicoNetwork({ ...opts, etcd: { endpoints: ["http://192.168.79.128:2379"] } }, planPodCidrs(CLUSTER).plan);
+    const core = renderCalicoNetwork({ ...opts, etcd: { endpoints: ["http://192.168.79.128:2379"] } }, planPodCidrs(CLUSTER).value);
     assert.deepStrictEqual(
       c.calicoctlResources.map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`),
       ["projectcalico.org/v3 IPPool/ipv4-ippool-1", "projectcalico.org/v3 BGPConfiguration/default"],
     );
-    assert.equal(await outputValue(c.calicoctlYaml), toYaml(core.calicoctlResources));
+    assert.equal(await outputValue(c.calicoctlYaml), toYaml(core.value.calicoctlResources));
     assert.deepStrictEqual(warned, [
-      'datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
+      'calico.datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so IPPool "ipv4-ippool-1", BGPConfiguration "default" are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml',
     ]);
   });
 
   describe("disruptive changes from previous", () => {
     // What was applied last, as an earlier plan.json holds it.
-    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).plan)), calico: {} };
+    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).value)), calico: {} };
 
     test("a pool CIDR change is an InputPropertiesError before any child is created", async () => {
       await settle();
@@ -308,7 +308,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
         assert.ok(pulumi.InputPropertiesError.isInstance(e));
         assert.deepStrictEqual(
           e.errors.map((x) => x.propertyPath),
-          ["ipPools[0].cidr", "ipPools[0].cidr", "mtu"],
+          ["calico.ipPools[0].cidr", "calico.ipPools[0].cidr", "calico.mtu"],
         );
         assert.match(e.errors[2]?.reason ?? "", /mtu: 1500 is above 1480, the largest pod MTU that fits/);
         return true;
@@ -324,7 +324,7 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
         }),
       (e: unknown) =>
         pulumi.InputPropertiesError.isInstance(e) &&
-        e.errors[0]?.propertyPath === "etcd.tls" &&
+        e.errors[0]?.propertyPath === "calico.etcd.tls" &&
         /has ca and cert but not key/.test(e.errors[0]?.reason ?? ""),
     );
     await settle();

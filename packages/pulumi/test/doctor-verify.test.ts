@@ -32,7 +32,7 @@ function doctorPlan(): DoctorPlan {
     prep: { firewall: "firewalld", cniPlugins: false },
   });
   assert.deepEqual(r.errors, []);
-  return r.doctor as DoctorPlan;
+  return r.value as DoctorPlan;
 }
 
 describe("Pulumi doctor verify step (mocks)", () => {

@@ -76,7 +76,7 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
       ],
     );
     // Inputs are the core's objects, untouched.
-    const core = renderFlannelNetwork({}, plan.plan).network.objects;
+    const core = renderFlannelNetwork({}, plan.plan).value.objects;
     for (const [i, c] of children.entries()) assert.deepStrictEqual(c.inputs, JSON.parse(JSON.stringify(core[i])), c.name);
     // One provider for every child.
     for (const c of children) assert.match(c.provider ?? "", /::cluster::cluster-id$/, `${c.name} uses the given provider`);
@@ -106,7 +106,7 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
 
   test("a late PSK (Pulumi secret) lands only in the Secret, as a secret", async () => {
     const before = registered.length;
-    const f = new FlannelNetwork("wg", { plan: planPodCidrs(CLUSTER).plan, backend: { type: "wireguard" }, psk: pulumi.secret(PSK) });
+    const f = new FlannelNetwork("wg", { plan: planPodCidrs(CLUSTER).value, backend: { type: "wireguard" }, psk: pulumi.secret(PSK) });
     await settle();
     const mine = registered.slice(before);
     const secret = mine.find((r) => r.type === "kubernetes:core/v1:Secret");
@@ -149,7 +149,7 @@ describe("Pulumi FlannelNetwork (mocks)", () => {
 
   describe("disruptive changes from previous", () => {
     // What was applied last, as an earlier plan.json holds it.
-    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).plan)), flannel: {} };
+    const previous = { plan: JSON.parse(JSON.stringify(planPodCidrs(CLUSTER).value)), flannel: {} };
 
     test("a VNI change is an InputPropertiesError before any child is created", async () => {
       await settle();

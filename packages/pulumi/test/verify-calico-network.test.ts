@@ -45,7 +45,7 @@ describe("CalicoNetwork verify (Pulumi, mocks)", () => {
     const mine = doctorCommands(start);
     assert.deepEqual(mine.map((x) => x.name).sort(), ["cv-n1-doctor", "cv-n2-doctor"]);
     assert.deepEqual(Object.keys(c.verify ?? {}).sort(), ["n1", "n2"]);
-    const doctor = planDoctorForPlan(planPodCidrs(CLUSTER).plan, { calico }).doctor;
+    const doctor = planDoctorForPlan(planPodCidrs(CLUSTER).value, { calico }).value;
     assert.ok(doctor);
     for (const node of ["n1", "n2"]) {
       const cmd = mine.find((x) => x.name === `cv-${node}-doctor`)!;

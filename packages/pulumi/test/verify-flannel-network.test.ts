@@ -79,7 +79,7 @@ describe("FlannelNetwork verify, mode systemd (Pulumi, mocks)", () => {
     const mine = doctorCommands(start);
     assert.deepEqual(mine.map((c) => c.name).sort(), ["fv-node1-doctor", "fv-node2-doctor", "fv-node3-doctor"]);
     assert.deepEqual(Object.keys(f.verify ?? {}).sort(), NODES);
-    const doctor = planDoctorForPlan(planPodCidrs(seeds).plan, { flannel }).doctor;
+    const doctor = planDoctorForPlan(planPodCidrs(seeds).value, { flannel }).value;
     assert.ok(doctor);
     for (const [i, node] of NODES.entries()) {
       const c = mine.find((x) => x.name === `fv-${node}-doctor`)!;

@@ -34,10 +34,10 @@ describe("NodeNetworkPrep verify (Pulumi, mocks)", () => {
     assert.deepEqual(mine.map((c) => c.name).sort(), ["vp-cp1-doctor", "vp-w1-doctor"]);
     assert.deepEqual(Object.keys(prep.verify ?? {}).sort(), ["cp1", "w1"]);
     // The same expectations `podnet doctor` has for a spec with this prep: section.
-    const doctor = planDoctorForPlan(planPodCidrs(planOptions).plan, {
+    const doctor = planDoctorForPlan(planPodCidrs(planOptions).value, {
       prep: { firewall: "firewalld" },
       hostRequirements: [flannel],
-    }).doctor;
+    }).value;
     assert.ok(doctor);
     for (const node of ["cp1", "w1"]) {
       const c = mine.find((x) => x.name === `vp-${node}-doctor`)!;

@@ -116,7 +116,7 @@ export async function doctorCommand(
   const parallel = positive(opts.parallel, 8, "--parallel");
   const r = planDoctor(spec, context);
   printProblems(io, r.errors, r.warnings);
-  const planned = r.doctor;
+  const planned = r.value;
   if (!planned) {
     io.err(`${file}: doctor needs a valid spec (podnet validate ${file}); no node was checked`);
     return 2;

@@ -146,12 +146,12 @@ export function calicoComponent(
  * calico/etcd-secret.sh reads); problems go to `p`. Undefined when `p` holds any error.
  */
 export function checkCalicoBundle(section: unknown, plan: CidrPlan, p: Problems): CalicoNetworkRender | undefined {
-  const r = checkCalicoNetwork(section, plan, "calico");
+  const r = checkCalicoNetwork(section, plan);
   p.errors.push(...r.errors);
   p.warnings.push(...r.warnings);
-  if (!r.render) return undefined;
-  const tls = r.render.resolved.spec.etcd?.tls;
-  if (r.render.resolved.etcd?.tls === true && tls) {
+  if (!r.value) return undefined;
+  const tls = r.value.resolved.spec.etcd?.tls;
+  if (r.value.resolved.etcd?.tls === true && tls) {
     for (const k of ["ca", "cert", "key"] as const) {
       const v = tls[k] ?? "";
       if (!SAFE_PATH.pattern.test(v)) {
@@ -163,7 +163,7 @@ export function checkCalicoBundle(section: unknown, plan: CidrPlan, p: Problems)
       }
     }
   }
-  return p.ok ? r.render : undefined;
+  return p.ok ? r.value : undefined;
 }
 
 /** The bundle part of a checked Calico render: manifests, calico/README.txt, apply.sh and the etcd and calicoctl files. */

@@ -66,14 +66,14 @@ const CALICO_HINTS: DoctorHints = {
 export const calicoDoctor: ComponentDoctor = {
   hints: CALICO_HINTS,
   expect(section, plan, p) {
-    const r = checkCalicoNetwork(section, plan, "calico");
+    const r = checkCalicoNetwork(section, plan);
     p.errors.push(...r.errors);
     p.warnings.push(...r.warnings);
-    if (!r.render) return undefined;
-    const resolved = r.render.resolved;
+    if (!r.value) return undefined;
+    const resolved = r.value.resolved;
     return {
       network: DoctorNetwork.CALICO,
-      hostRequirements: r.render.hostRequirements,
+      hostRequirements: r.value.hostRequirements,
       node: (name, index) => calicoNodeExpectation(resolved, plan, name, index),
     };
   },

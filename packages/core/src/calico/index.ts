@@ -15,7 +15,7 @@ export { CALICO_CNI_CONF_DIR, CALICO_CONFLIST_NAME, CALICO_VXLAN_VNI, calicoDoct
 export { CALICO_UNMANAGED_DEVICES, CALICO_VXLAN_PORT, CALICO_WIREGUARD_PORT, calicoHostRequirements } from "./host.js";
 export { CALICO_SECRETS_DIR, TYPHA_PORT } from "./manifest-parts.js";
 export { calicoEtcdSecret, calicoManifestObjects } from "./manifests.js";
-export type { CalicoCheck, CalicoEtcdTlsPresence, CalicoNetworkRender } from "./network.js";
+export type { CalicoEtcdTlsPresence, CalicoNetworkRender } from "./network.js";
 export { CALICO_TLS_GIVEN, calicoOptionsWithEtcd, checkCalicoNetwork, renderCalicoNetwork } from "./network.js";
 export type { CalicoOperatorInstall } from "./operator.js";
 export {

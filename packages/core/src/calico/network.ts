@@ -8,12 +8,12 @@ import { firewallNeedText, type HostRequirements } from "../host/requirements.js
 import type { CalicoPlanFacts } from "../plan/document.js";
 import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
-import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
-import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
+import type { Problem, Problems } from "../shared/problems.js";
+import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";
 import { calicoHostRequirements } from "./host.js";
 import { calicoManifestObjects } from "./manifests.js";
 import { type CalicoOperatorInstall, calicoOperatorInstall, calicoOperatorObjects } from "./operator.js";
-import { type CalicoInstall, type CalicoNetworkOptions, calicoOptionsSchema } from "./options.js";
+import { type CalicoInstall, type CalicoNetworkConfig, type CalicoNetworkOptions, calicoOptionsSchema } from "./options.js";
 import { calicoResourceObjects } from "./resources.js";
 import { type ResolvedAutodetection, type ResolvedCalico, resolveCalico } from "./validation.js";
 import type { PinnedManifest } from "./versions.js";
@@ -43,12 +43,6 @@ export interface CalicoNetworkRender {
   readonly hostRequirements: HostRequirements;
   /** Non-secret facts for plan.json. */
   readonly summary: CalicoPlanFacts & Readonly<Record<string, unknown>>;
-  readonly warnings: readonly Problem[];
-}
-
-export interface CalicoCheck {
-  readonly render?: CalicoNetworkRender;
-  readonly errors: readonly Problem[];
   readonly warnings: readonly Problem[];
 }
 
@@ -110,18 +104,18 @@ function summaryOf(c: ResolvedCalico, prerequisites: readonly PinnedManifest[], 
   };
 }
 
-/**
- * Checks options against the plan and renders; returns problems instead of
- * throwing. `basePath` prefixes problem paths (`calico` in the CLI spec).
- */
-export function checkCalicoNetwork(options: unknown, plan: CidrPlan, basePath = ""): CalicoCheck {
-  const parsed = calicoOptionsSchema.safeParse(options ?? {}, PARSE_OPTIONS);
-  if (!parsed.success) {
-    return { errors: zodProblems(parsed.error.issues, options ?? {}, calicoOptionsSchema, basePath ? [basePath] : []), warnings: [] };
-  }
-  const p = new Problems();
-  const c = resolveCalico(parsed.data, plan, basePath ? `${basePath}.` : "", p);
-  if (!p.ok || !c) return { errors: p.errors, warnings: p.warnings };
+/** Where the section's problems are reported: under the spec's `calico` key. */
+const CALICO_PATH = "calico";
+
+/** Checks options against the plan and renders; returns problems (paths under `calico`) instead of throwing. */
+export function checkCalicoNetwork(options: unknown, plan: CidrPlan): Checked<CalicoNetworkRender> {
+  return checkWith(calicoOptionsSchema, options ?? {}, [CALICO_PATH], (config, p) => buildCalicoNetwork(config, plan, p));
+}
+
+/** Resolves the parsed options against the plan and renders; undefined after an error. */
+function buildCalicoNetwork(config: CalicoNetworkConfig, plan: CidrPlan, p: Problems): CalicoNetworkRender | undefined {
+  const c = resolveCalico(config, plan, `${CALICO_PATH}.`, p);
+  if (!p.ok || !c) return undefined;
   const operatorPath = c.spec.install === "operator";
   const operator = operatorPath ? calicoOperatorInstall(c) : undefined;
   // The CRDs in operator-crds.yaml are a superset of calico.yaml's (identical objects); etcd needs none.
@@ -132,9 +126,9 @@ export function checkCalicoNetwork(options: unknown, plan: CidrPlan, basePath = 
   if (etcd && resources.length > 0) {
     const named = resources.map((o) => `${o.kind} "${o.metadata.name}"`).join(", ");
     p.warn(
-      `${basePath ? `${basePath}.` : ""}datastore`,
+      `${CALICO_PATH}.datastore`,
       "calico.etcd.calicoctl-resources",
-      `${basePath ? `${basePath}.` : ""}datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so ${named} are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml`,
+      `${CALICO_PATH}.datastore: "etcd" keeps Calico resources in etcd, where no API server serves projectcalico.org/v3, so ${named} are not Kubernetes objects; apply them with calicoctl (DATASTORE_TYPE=etcdv3 ETCD_ENDPOINTS=... calicoctl apply -f FILE): podnet render writes calico/calicoctl-resources.yaml, the cdk8s and Pulumi CalicoNetwork leave them out and expose them as calicoctlYaml`,
     );
   }
   const render: CalicoNetworkRender = {
@@ -150,14 +144,12 @@ export function checkCalicoNetwork(options: unknown, plan: CidrPlan, basePath = 
     summary: summaryOf(c, prerequisites, hostRequirements, operator),
     warnings: p.warnings,
   };
-  return { render, errors: [], warnings: p.warnings };
+  return render;
 }
 
 /** Validates and renders; throws one NetworkPlanError with every problem when the options are wrong. */
-export function renderCalicoNetwork(options: CalicoNetworkOptions, plan: CidrPlan): CalicoNetworkRender {
-  const r = checkCalicoNetwork(options, plan);
-  if (!r.render) throw new NetworkPlanError(r.errors, r.warnings);
-  return r.render;
+export function renderCalicoNetwork(options: CalicoNetworkOptions, plan: CidrPlan): Planned<CalicoNetworkRender> {
+  return plannedOf(checkCalicoNetwork(options, plan));
 }
 
 /** Stands in for etcd TLS material a front end holds as secrets: only presence matters to validation. */

@@ -74,8 +74,8 @@ export interface DiffOptions {
 /** Renders both sides: the new side keeps the old plan's node subnets, as `podnet render` does. */
 export function renderBoth(oldSpec: unknown, newSpec: unknown, options: DiffOptions) {
   const before = renderSpec(oldSpec, { ...options.oldContext, ...(options.previous ? { previous: options.previous } : {}) });
-  const after = before.bundle
-    ? renderSpec(newSpec, { ...options.newContext, previous: allocationOf(before.bundle.plan) })
+  const after = before.value
+    ? renderSpec(newSpec, { ...options.newContext, previous: allocationOf(before.value.plan) })
     : renderSpec(newSpec, options.newContext ?? {});
   return { before, after };
 }
@@ -85,7 +85,7 @@ const EMPTY_ARTIFACTS: ArtifactDiff = { manifests: [], nodeFiles: [], nodeComman
 /** Compares two specs: spec changes with their effect, and the artifact changes. */
 export function diffSpecs(oldSpec: unknown, newSpec: unknown, options: DiffOptions = {}): SpecDiff {
   const { before, after } = renderBoth(oldSpec, newSpec, options);
-  if (!before.bundle) {
+  if (!before.value) {
     return {
       changes: [],
       artifacts: EMPTY_ARTIFACTS,
@@ -93,14 +93,14 @@ export function diffSpecs(oldSpec: unknown, newSpec: unknown, options: DiffOptio
       warnings: [...side("old", before.warnings), ...side("new", after.warnings)],
     };
   }
-  if (!after.bundle) {
+  if (!after.value) {
     return { changes: [], artifacts: EMPTY_ARTIFACTS, errors: side("new", after.errors), warnings: side("new", after.warnings) };
   }
   const a = normalized(oldSpec);
   const b = normalized(newSpec);
   return {
-    changes: specChanges({ spec: a, plan: before.bundle.plan }, { spec: b, plan: after.bundle.plan }),
-    artifacts: artifactDiff(before.bundle, after.bundle),
+    changes: specChanges({ spec: a, plan: before.value.plan }, { spec: b, plan: after.value.plan }),
+    artifacts: artifactDiff(before.value, after.value),
     errors: [],
     warnings: side("new", after.warnings),
   };

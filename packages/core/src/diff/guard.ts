@@ -41,7 +41,7 @@ export function checkDisruptiveChanges(
 ): DisruptiveCheck {
   if (previous === undefined) return { errors: [], warnings: [], changes: [] };
   const { before, after } = renderBoth(previous, next, options);
-  if (!before.bundle) {
+  if (!before.value) {
     const first = before.errors[0];
     return {
       errors: [
@@ -55,11 +55,8 @@ export function checkDisruptiveChanges(
       changes: [],
     };
   }
-  if (!after.bundle) return { errors: [], warnings: [], changes: [] };
-  const changes = specChanges(
-    { spec: normalized(previous), plan: before.bundle.plan },
-    { spec: normalized(next), plan: after.bundle.plan },
-  );
+  if (!after.value) return { errors: [], warnings: [], changes: [] };
+  const changes = specChanges({ spec: normalized(previous), plan: before.value.plan }, { spec: normalized(next), plan: after.value.plan });
   return guard(changes, allowDisruptiveChange);
 }
 

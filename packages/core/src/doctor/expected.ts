@@ -13,7 +13,8 @@ import type { HostRequirements } from "../host/requirements.js";
 import type { CidrPlan, PlanContext } from "../plan/pod-cidr-plan.js";
 import { checkNodeNetworkPrep, type NodeNetworkPrepResult } from "../prep/node-network-prep.js";
 import type { NodeNetworkPrepOptions } from "../prep/options.js";
-import { type Problem, Problems } from "../shared/problems.js";
+import { Problems } from "../shared/problems.js";
+import type { Checked } from "../shared/result.js";
 import { checkSpecPlan } from "../spec/bundle.js";
 import { COMPONENTS, componentSections } from "../spec/registry.js";
 import { podnetSpecSchema } from "../spec/schema.js";
@@ -34,21 +35,14 @@ export interface DoctorPlan {
   readonly leases?: NetworkExpectation["leases"];
 }
 
-/** The result of `planDoctor`: what doctor expects on every node when the spec is valid, and the problems. */
-export interface DoctorPlanCheck {
-  readonly doctor?: DoctorPlan;
-  readonly errors: readonly Problem[];
-  readonly warnings: readonly Problem[];
-}
-
 /** Validates the spec the way `podnet validate` does and derives what every node should have. */
-export function planDoctor(input: unknown, context: PlanContext = {}): DoctorPlanCheck {
+export function planDoctor(input: unknown, context: PlanContext = {}): Checked<DoctorPlan> {
   const parsing = new Problems();
   const spec = parseSection(podnetSpecSchema, input, [], parsing, { reportInput: true });
   if (!spec) return { errors: parsing.errors, warnings: [] };
   const planCheck = checkSpecPlan(spec, input, context);
-  if (!planCheck.plan) return { errors: planCheck.errors, warnings: planCheck.warnings };
-  const r = planDoctorForPlan(planCheck.plan, componentSections(spec));
+  if (!planCheck.value) return { errors: planCheck.errors, warnings: planCheck.warnings };
+  const r = planDoctorForPlan(planCheck.value, componentSections(spec));
   return { ...r, warnings: [...planCheck.warnings, ...r.warnings] };
 }
 
@@ -75,20 +69,20 @@ function networkExpectations(plan: CidrPlan, sections: Readonly<Record<string, u
 }
 
 /** Like planDoctor, from a computed plan and the component options (what a Pulumi or cdk8s front end holds). */
-export function planDoctorForPlan(plan: CidrPlan, sections: DoctorSections): DoctorPlanCheck {
+export function planDoctorForPlan(plan: CidrPlan, sections: DoctorSections): Checked<DoctorPlan> {
   const p = new Problems();
   const networks = networkExpectations(plan, sections as Readonly<Record<string, unknown>>, p);
   const reqs = [...networks.map((n) => n.hostRequirements), ...(sections.hostRequirements ?? [])];
   const prepCheck = checkNodeNetworkPrep({ plan, options: sections.prep ?? { cniPlugins: false }, hostRequirements: reqs });
   p.merge(prepCheck);
-  if (!p.ok || !prepCheck.result) return { errors: p.errors, warnings: p.warnings };
-  const prep = prepCheck.result;
+  if (!p.ok || !prepCheck.value) return { errors: p.errors, warnings: p.warnings };
+  const prep = prepCheck.value;
   // A cluster runs one pod network (the components' conflicts): the first one given.
   const network = networks[0];
   const nodes = plan.nodes.map((n) => nodeState(n.name, n.index, plan, network, prep, sections.prep !== undefined));
   const leases = networks.find((n) => n.leases)?.leases;
   return {
-    doctor: { plan, network: network?.network ?? "none", nodes, collect: collectOptions(nodes), ...(leases ? { leases } : {}) },
+    value: { plan, network: network?.network ?? "none", nodes, collect: collectOptions(nodes), ...(leases ? { leases } : {}) },
     errors: [],
     warnings: p.warnings,
   };

@@ -26,7 +26,7 @@ export { applyClusterFacts, parseClusterFacts } from "./cluster.js";
 export type { DoctorCollectOptions } from "./collect.js";
 export { DOCTOR_SECTION_PREFIX, DOCTOR_SECTIONS, dirSection, fileSection, renderDoctorCollectScript, sysctlSection } from "./collect.js";
 export { diagnose, doctorExitCode } from "./doctor.js";
-export type { DoctorPlan, DoctorPlanCheck, DoctorSections } from "./expected.js";
+export type { DoctorPlan, DoctorSections } from "./expected.js";
 export {
   CALICO_CNI_CONF_DIR,
   CALICO_CONFLIST_NAME,

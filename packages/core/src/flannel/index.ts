@@ -65,7 +65,7 @@ export type { FlannelInterfaceSelectors, FlannelNodeInterface } from "./interfac
 export { checkFlannelSelectors, FlannelSelectedBy, selectFlannelInterfaces } from "./interfaces.js";
 export type { FlannelNetConf, FlannelNetConfInput } from "./net-conf.js";
 export { flannelBackendConf, flannelNetConf, flannelNetConfJson, withWireguardPsk } from "./net-conf.js";
-export type { FlannelCheck, FlannelNetworkRender } from "./network.js";
+export type { FlannelNetworkRender } from "./network.js";
 export {
   buildFlannelNetwork,
   checkFlannelNetwork,

@@ -12,8 +12,8 @@ import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
 import type { CidrPlan } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
-import { NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
-import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
+import { NetworkPlanError, type Problems } from "../shared/problems.js";
+import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";
 import { flanneldDaemonSetArgs } from "./args.js";
 import { flannelCniConf, flannelCniConfJson } from "./cni-conf.js";
 import { FLANNEL_NAMES } from "./daemonset/daemonset.js";
@@ -62,32 +62,14 @@ export interface FlannelNetworkRender {
   readonly summary: FlannelPlanFacts & Readonly<Record<string, unknown>>;
 }
 
-/** The result of `checkFlannelNetwork`: the render when the section is valid, and the problems. */
-export interface FlannelCheck {
-  readonly network?: FlannelNetworkRender;
-  readonly errors: readonly Problem[];
-  readonly warnings: readonly Problem[];
-}
-
 /** Validates the options against the plan and renders; returns the problems instead of throwing. */
-export function checkFlannelNetwork(options: unknown, plan: CidrPlan): FlannelCheck {
-  const parsed = flannelNetworkSchema.safeParse(options ?? {}, PARSE_OPTIONS);
-  if (!parsed.success) {
-    return { errors: zodProblems(parsed.error.issues, options ?? {}, flannelNetworkSchema, [FLANNEL_PATH]), warnings: [] };
-  }
-  const p = new Problems();
-  const network = buildFlannelNetwork(parsed.data, plan, p);
-  return p.ok && network ? { network, errors: [], warnings: p.warnings } : { errors: p.errors, warnings: p.warnings };
+export function checkFlannelNetwork(options: unknown, plan: CidrPlan): Checked<FlannelNetworkRender> {
+  return checkWith(flannelNetworkSchema, options ?? {}, [FLANNEL_PATH], (config, p) => buildFlannelNetwork(config, plan, p));
 }
 
 /** Validates and renders; throws one NetworkPlanError with every problem. */
-export function renderFlannelNetwork(
-  options: FlannelNetworkOptions,
-  plan: CidrPlan,
-): { readonly network: FlannelNetworkRender; readonly warnings: readonly Problem[] } {
-  const r = checkFlannelNetwork(options, plan);
-  if (!r.network) throw new NetworkPlanError(r.errors, r.warnings);
-  return { network: r.network, warnings: r.warnings };
+export function renderFlannelNetwork(options: FlannelNetworkOptions, plan: CidrPlan): Planned<FlannelNetworkRender> {
+  return plannedOf(checkFlannelNetwork(options, plan));
 }
 
 /** Stands in for a late wireguard PSK during validation; never deployed (the Secret is built from the real key). */

@@ -337,9 +337,9 @@ export interface SpecMap {
  */
 export function renderSpecMap(input: unknown, context: RenderContext = {}, extras: NetworkMapExtras = {}): SpecMap {
   const r = checkSpec(input, context);
-  if (r.document && r.errors.length === 0) {
+  if (r.value) {
     return {
-      svg: renderNetworkMap(r.document.plan, { ...mapExtrasOf(r.document), ...extras, problems: [] }),
+      svg: renderNetworkMap(r.value.document.plan, { ...mapExtrasOf(r.value.document), ...extras, problems: [] }),
       valid: true,
       errors: [],
       warnings: r.warnings,

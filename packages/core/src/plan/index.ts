@@ -30,13 +30,11 @@ export type {
   ComponentFlags,
   FamilyCapacity,
   PerFamily,
-  PlanCheck,
   PlanContext,
   PlanInput,
   PlannedAddress,
   PlannedInterface,
   PlannedNode,
-  PlanOutcome,
   PreviousAllocation,
   SubnetSource,
 } from "./types.js";

@@ -12,8 +12,8 @@
  */
 import { familyBits, type IpFamily } from "../shared/cidr.js";
 import { DNS1123_SUBDOMAIN } from "../shared/names.js";
-import { NetworkPlanError, Problems, show } from "../shared/problems.js";
-import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
+import { type Problems, show } from "../shared/problems.js";
+import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";
 import { allocate, allocationBounds, checkPinFamilies, type NodeSubnets } from "./allocation.js";
 import { checkCapacity, checkKubeadmSizes } from "./capacity.js";
 import { checkFamilyMatch, type FamilyCidrs, parseCidrList } from "./cidrs.js";
@@ -23,7 +23,7 @@ import type { PodCidrPlanConfig, PodCidrPlanOptions } from "./options.js";
 import { podCidrPlanSchema } from "./options.js";
 import { checkOverlaps, reservedNetworks, type Sourced } from "./overlaps.js";
 import { serviceIps } from "./services.js";
-import type { CidrPlan, FamilyCapacity, PerFamily, PlanCheck, PlanContext, PlanInput, PlannedNode, PlanOutcome } from "./types.js";
+import type { CidrPlan, FamilyCapacity, PerFamily, PlanContext, PlanInput, PlannedNode } from "./types.js";
 
 // The plan's types and the helpers other folders take from this module, where they always were.
 export { allocationOf } from "./allocation.js";
@@ -35,13 +35,11 @@ export type {
   ComponentFlags,
   FamilyCapacity,
   PerFamily,
-  PlanCheck,
   PlanContext,
   PlanInput,
   PlannedAddress,
   PlannedInterface,
   PlannedNode,
-  PlanOutcome,
   PreviousAllocation,
   SubnetSource,
 } from "./types.js";
@@ -50,21 +48,13 @@ export type {
  * Validates the options and builds the plan; throws one NetworkPlanError
  * with every problem when the network is broken.
  */
-export function planPodCidrs(options: PodCidrPlanOptions, context: PlanContext = {}): PlanOutcome {
-  const r = checkPodCidrPlan(options, context);
-  if (!r.plan) throw new NetworkPlanError(r.errors, r.warnings);
-  return { plan: r.plan, warnings: r.warnings };
+export function planPodCidrs(options: PodCidrPlanOptions, context: PlanContext = {}): Planned<CidrPlan> {
+  return plannedOf(checkPodCidrPlan(options, context));
 }
 
 /** Like planPodCidrs, but returns the problems instead of throwing. */
-export function checkPodCidrPlan(options: unknown, context: PlanContext = {}): PlanCheck {
-  const parsed = podCidrPlanSchema.safeParse(options, PARSE_OPTIONS);
-  if (!parsed.success) {
-    return { errors: zodProblems(parsed.error.issues, options, podCidrPlanSchema), warnings: [] };
-  }
-  const p = new Problems();
-  const plan = buildPlan(parsed.data, p, context);
-  return p.ok && plan ? { plan, errors: [], warnings: p.warnings } : { errors: p.errors, warnings: p.warnings };
+export function checkPodCidrPlan(options: unknown, context: PlanContext = {}): Checked<CidrPlan> {
+  return checkWith(podCidrPlanSchema, options, [], (config, p) => buildPlan(config, p, context));
 }
 
 /**
@@ -72,9 +62,9 @@ export function checkPodCidrPlan(options: unknown, context: PlanContext = {}): P
  * NetworkPlanError), keeping `context.previous` node subnets; a given plan
  * comes back as is, with no warnings (its holder reported them).
  */
-export function resolvePlan(input: PlanInput, context: PlanContext = {}): PlanOutcome {
-  if ("families" in input) return { plan: input, warnings: [] };
-  if ("plan" in input) return { plan: input.plan, warnings: [] };
+export function resolvePlan(input: PlanInput, context: PlanContext = {}): Planned<CidrPlan> {
+  if ("families" in input) return { value: input, warnings: [] };
+  if ("plan" in input) return { value: input.plan, warnings: [] };
   return planPodCidrs(input, context);
 }
 

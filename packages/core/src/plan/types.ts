@@ -3,7 +3,6 @@
  * what the planner takes besides the options (an earlier allocation, an allocation range).
  */
 import type { IpFamily } from "../shared/cidr.js";
-import type { Problem } from "../shared/problems.js";
 import type { NodeArch, NodeConfig, NodeRole, PodCidrPlanOptions } from "./options.js";
 
 /** A value per address family. */
@@ -99,19 +98,6 @@ export interface CidrPlan {
   readonly capacity: PerFamily<FamilyCapacity>;
   readonly nodes: readonly PlannedNode[];
   readonly flags: ComponentFlags;
-}
-
-/** A plan with its warnings. */
-export interface PlanOutcome {
-  readonly plan: CidrPlan;
-  readonly warnings: readonly Problem[];
-}
-
-/** The result of checking options: a plan when there are no errors, and every problem. */
-export interface PlanCheck {
-  readonly plan?: CidrPlan;
-  readonly errors: readonly Problem[];
-  readonly warnings: readonly Problem[];
 }
 
 /** What the planner takes besides the options. */

@@ -12,7 +12,7 @@ export const nodePrepComponent: NetworkComponent<typeof nodeNetworkPrepSchema, N
   check: (options, plan, p, ctx) => {
     const r = checkNodeNetworkPrep({ plan, options, hostRequirements: ctx.hostRequirements });
     p.merge(r);
-    return r.result;
+    return r.value;
   },
   artifacts: (result) => ({
     nodeUnits: Object.fromEntries(result.nodes.map((n) => [n.node, n.state.units])),

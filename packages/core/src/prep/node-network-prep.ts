@@ -11,8 +11,8 @@ import type { ComponentArtifacts } from "../component/contract.js";
 import type { NodeState, NodeUnit } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { CidrPlan } from "../plan/pod-cidr-plan.js";
-import { joinPath, NetworkPlanError, type Problem, Problems } from "../shared/problems.js";
-import { PARSE_OPTIONS, zodProblems } from "../shared/zod-problems.js";
+import { joinPath, type Problems } from "../shared/problems.js";
+import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";
 import { checkFirewallOptions, checkRequirements, type PrepPath } from "./checks.js";
 import { type CniRelease, cniPluginsUnit, cniRelease } from "./cni-plugins.js";
 import { type FirewallSetup, firewalldUnit, firewallSetup, masqueradeReason, warnFirewallNone } from "./firewall.js";
@@ -56,33 +56,19 @@ export interface NodeNetworkPrepInput {
   readonly hostRequirements?: readonly HostRequirements[];
   /** Scope of the node states (see NodeState.scope). @default "default" */
   readonly scope?: string;
-  /** Prefix of problem paths. @default "prep" */
-  readonly basePath?: string;
 }
 
+/** Where the section's problems are reported: under the spec's `prep` key. */
+const PREP_PATH = "prep";
+
 /** Validates and plans; returns the problems instead of throwing. */
-export function checkNodeNetworkPrep(input: NodeNetworkPrepInput): {
-  readonly result?: NodeNetworkPrepResult;
-  readonly errors: readonly Problem[];
-  readonly warnings: readonly Problem[];
-} {
-  const base = input.basePath ?? "prep";
-  const raw = input.options ?? {};
-  const parsed = nodeNetworkPrepSchema.safeParse(raw, PARSE_OPTIONS);
-  if (!parsed.success) return { errors: zodProblems(parsed.error.issues, raw, nodeNetworkPrepSchema, [base]), warnings: [] };
-  const p = new Problems();
-  const result = build(input, parsed.data, base, p);
-  return p.ok ? { result, errors: [], warnings: p.warnings } : { errors: p.errors, warnings: p.warnings };
+export function checkNodeNetworkPrep(input: NodeNetworkPrepInput): Checked<NodeNetworkPrepResult> {
+  return checkWith(nodeNetworkPrepSchema, input.options ?? {}, [PREP_PATH], (config, p) => build(input, config, PREP_PATH, p));
 }
 
 /** Validates and plans; throws one NetworkPlanError with every problem. */
-export function planNodeNetworkPrep(input: NodeNetworkPrepInput): {
-  readonly result: NodeNetworkPrepResult;
-  readonly warnings: readonly Problem[];
-} {
-  const r = checkNodeNetworkPrep(input);
-  if (!r.result) throw new NetworkPlanError(r.errors, r.warnings);
-  return { result: r.result, warnings: r.warnings };
+export function planNodeNetworkPrep(input: NodeNetworkPrepInput): Planned<NodeNetworkPrepResult> {
+  return plannedOf(checkNodeNetworkPrep(input));
 }
 
 /** Checks everything (problems in spec order) and derives the prep; undefined after an error. */
@@ -205,9 +191,9 @@ export function prepComponent(
 ): ComponentArtifacts | undefined {
   const r = checkNodeNetworkPrep({ plan, options, hostRequirements });
   p.merge(r);
-  if (!r.result) return undefined;
+  if (!r.value) return undefined;
   return {
-    nodeUnits: Object.fromEntries(r.result.nodes.map((n) => [n.node, n.state.units])),
-    summary: { prep: r.result.summary },
+    nodeUnits: Object.fromEntries(r.value.nodes.map((n) => [n.node, n.state.units])),
+    summary: { prep: r.value.summary },
   };
 }

@@ -34,6 +34,8 @@ export type { CertificateCheckOptions, CertificateRole } from "./pem.js";
 export { checkCertificatePem, checkClientTlsPem, checkKeyMatchesCertificate, checkPrivateKeyPem } from "./pem.js";
 export type { Problem } from "./problems.js";
 export { formatProblem, joinPath, NetworkPlanError, Problems, show } from "./problems.js";
+export type { Checked, Planned } from "./result.js";
+export { checkedOf, checkWith, parseSection, plannedOf } from "./result.js";
 export type { ShellRule } from "./shell.js";
 export {
   checkShellValue,

@@ -15,9 +15,10 @@ import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
 import { type PlanDocument, planDocument } from "../plan/document.js";
-import { type CidrPlan, checkPodCidrPlan, type PlanCheck, type PlanContext } from "../plan/pod-cidr-plan.js";
+import { type CidrPlan, checkPodCidrPlan, type PlanContext } from "../plan/pod-cidr-plan.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
+import { type Checked, checkedOf } from "../shared/result.js";
 import { COMPONENTS, componentSections } from "./registry.js";
 import { type PodnetConfig, podnetSpecSchema } from "./schema.js";
 
@@ -44,14 +45,12 @@ export function specFileRefs(input: unknown): ComponentFileRef[] {
   return COMPONENTS.flatMap((c) => c.fileRefs?.(input) ?? []);
 }
 
-/** The result of `checkSpec`: the parsed spec, its plan and plan document when valid, and the problems. */
-export interface SpecCheck {
-  readonly spec?: PodnetConfig;
-  readonly plan?: CidrPlan;
-  /** The plan document (plan.json) when the spec is valid. */
-  readonly document?: PlanDocument;
-  readonly errors: readonly Problem[];
-  readonly warnings: readonly Problem[];
+/** The value of `checkSpec` for a valid spec: the parsed spec, its plan and its plan document. */
+export interface ValidSpec {
+  readonly spec: PodnetConfig;
+  readonly plan: CidrPlan;
+  /** The plan document (plan.json). */
+  readonly document: PlanDocument;
 }
 
 /**
@@ -60,7 +59,7 @@ export interface SpecCheck {
  * as the allocation range when it reserves subnets in etcd.
  * @param input - the spec as written (to tell a node mask given from a default)
  */
-export function checkSpecPlan(spec: PodnetConfig, input: unknown, context: PlanContext = {}): PlanCheck {
+export function checkSpecPlan(spec: PodnetConfig, input: unknown, context: PlanContext = {}): Checked<CidrPlan> {
   const written = (input as { cluster?: { nodeMaskSize?: Record<string, unknown> } } | undefined)?.cluster?.nodeMaskSize;
   const given = { ipv4: written?.ipv4 !== undefined, ipv6: written?.ipv6 !== undefined };
   const sections = componentSections(spec);
@@ -93,8 +92,8 @@ function evaluateSpec(input: unknown, context: RenderContext): Evaluated {
   const spec = parseSection(podnetSpecSchema, input, [], parsing);
   if (!spec) return { errors: parsing.errors, warnings: [] };
   const planCheck = checkSpecPlan(spec, input, context);
-  if (!planCheck.plan) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
-  const plan = planCheck.plan;
+  if (!planCheck.value) return { spec, errors: planCheck.errors, warnings: planCheck.warnings };
+  const plan = planCheck.value;
   const p = new Problems();
   p.warnings.push(...planCheck.warnings);
   const parts = renderComponents(spec, plan, p, context);
@@ -113,23 +112,21 @@ function nodeStates(plan: CidrPlan, parts: readonly ComponentArtifacts[]): NodeS
 }
 
 /** Validates a whole spec: schema, plan, and every component section; a valid spec gets its plan document. */
-export function checkSpec(input: unknown, context: RenderContext = {}): SpecCheck {
+export function checkSpec(input: unknown, context: RenderContext = {}): Checked<ValidSpec> {
   const r = evaluateSpec(input, context);
-  const document =
-    r.plan && r.parts
-      ? planDocument(
-          r.plan,
-          r.parts.map((part) => part.summary),
-          r.warnings,
-        )
+  const value =
+    r.spec && r.plan && r.parts
+      ? {
+          spec: r.spec,
+          plan: r.plan,
+          document: planDocument(
+            r.plan,
+            r.parts.map((part) => part.summary),
+            r.warnings,
+          ),
+        }
       : undefined;
-  return {
-    ...(r.spec ? { spec: r.spec } : {}),
-    ...(r.plan ? { plan: r.plan } : {}),
-    ...(document ? { document } : {}),
-    errors: r.errors,
-    warnings: r.warnings,
-  };
+  return checkedOf(value, r);
 }
 
 /**
@@ -157,10 +154,7 @@ function renderComponents(spec: PodnetConfig, plan: CidrPlan, p: Problems, conte
 }
 
 /** Renders the spec; on any error returns the problems and no artifacts. */
-export function renderSpec(
-  input: unknown,
-  context: RenderContext = {},
-): { bundle?: RenderBundle; errors: readonly Problem[]; warnings: readonly Problem[] } {
+export function renderSpec(input: unknown, context: RenderContext = {}): Checked<RenderBundle> {
   const r = evaluateSpec(input, context);
   if (!r.plan || !r.parts || !r.nodes) return { errors: r.errors, warnings: r.warnings };
   const { plan, parts, nodes } = r;
@@ -171,7 +165,7 @@ export function renderSpec(
     for (const [path, f] of Object.entries(part.files ?? {})) files[path] = f;
   }
   return {
-    bundle: {
+    value: {
       plan,
       manifests,
       nodes,

@@ -1,7 +1,7 @@
 /** the spec schema and the bundle renderer. */
 
 export type { ComponentArtifacts } from "../component/contract.js";
-export type { RenderBundle, RenderContext, SpecCheck } from "./bundle.js";
+export type { RenderBundle, RenderContext, ValidSpec } from "./bundle.js";
 export { checkSpec, checkSpecPlan, renderSpec, specFileRefs } from "./bundle.js";
 export { COMPONENTS, componentSections, SPEC_COMPONENTS } from "./registry.js";
 export type { PodnetConfig, PodnetSpec } from "./schema.js";

@@ -9,8 +9,8 @@
 import type { NodeState } from "../../host/node-state.js";
 import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
 import { sha256Hex } from "../../shared/hash.js";
-import { NetworkPlanError, type Problem, Problems } from "../../shared/problems.js";
-import { zodProblems } from "../../shared/zod-problems.js";
+import type { Problems } from "../../shared/problems.js";
+import { checkWith, type Planned, plannedOf } from "../../shared/result.js";
 import { type FlannelNetworkOptions, flannelNetworkSchema } from "../options.js";
 import { renderFlannelEtcdWriteConfig } from "./etcd-script.js";
 import { FLANNEL_KUBE_NAMES } from "./kube-subnet-mgr.js";
@@ -35,16 +35,10 @@ export interface FlannelSystemdRemoteInputs {
  * Validates options against the plan for mode systemd.
  * @throws NetworkPlanError with every problem
  */
-export function planFlannelSystemdNetwork(
-  plan: CidrPlan,
-  options: FlannelNetworkOptions,
-): { sp: FlannelSystemdPlan; warnings: readonly Problem[] } {
-  const parsed = flannelNetworkSchema.safeParse(options, { reportInput: true });
-  if (!parsed.success) throw new NetworkPlanError(zodProblems(parsed.error.issues, options, flannelNetworkSchema, ["flannel"]));
-  const p = new Problems();
-  const sp = planFlannelSystemd({ config: parsed.data, plan, base: "flannel" }, p);
-  if (!sp || !p.ok) throw new NetworkPlanError(p.errors, p.warnings);
-  return { sp, warnings: p.warnings };
+export function planFlannelSystemdNetwork(plan: CidrPlan, options: FlannelNetworkOptions): Planned<FlannelSystemdPlan> {
+  return plannedOf(
+    checkWith(flannelNetworkSchema, options, ["flannel"], (config, p) => planFlannelSystemd({ config, plan, base: "flannel" }, p)),
+  );
 }
 
 /**
