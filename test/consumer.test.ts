@@ -185,7 +185,7 @@ describe("the packed packages in a project outside the workspace", { skip: reaso
         });
       }
 
-      test("every TypeScript example in the package READMEs type-checks", () => {
+      test("every TypeScript example in the package READMEs and the README's @podnet/core examples type-checks", () => {
         const sub = join(dir, "readme");
         mkdirSync(sub);
         const files: string[] = [];
@@ -198,6 +198,16 @@ describe("the packed packages in a project outside the workspace", { skip: reaso
           });
         }
         assert.ok(files.length >= 3, "the package READMEs lost their examples");
+        // The repository README's examples that use only @podnet/core (the others are copies of examples/).
+        const readme = readFileSync(join(root, "README.md"), "utf8");
+        const coreOnly = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
+          .map((m) => m[1] as string)
+          .filter((code) => /from "@podnet\/core"/.test(code) && !/from "(?!@podnet\/core")/.test(code));
+        assert.ok(coreOnly.length >= 1, "the README lost its @podnet/core example");
+        coreOnly.forEach((code, i) => {
+          writeFileSync(join(sub, `readme-core-${i}.ts`), `${code}\nexport {};\n`);
+          files.push(`readme-core-${i}.ts`);
+        });
         writeFileSync(
           join(sub, "tsconfig.json"),
           JSON.stringify({
