@@ -126,9 +126,9 @@ function checkCalico(
   const out = renderCalicoNetwork(core, planned.value);
   // PEM material given as plain strings is parsed now, before any resource exists.
   const pem = new Problems();
-  if (x.given) checkClientTlsPem(x.given, "etcd.tls", pem);
+  if (x.given) checkClientTlsPem(x.given, "calico.etcd.tls", pem);
   const issuer = x.issued ? (x.etcdTls as { issueWith: IssueWith }).issueWith.caCertPem : undefined;
-  if (typeof issuer === "string") checkCertificatePem(issuer, "etcd.tls.issueWith.caCertPem", pem, { role: "ca" });
+  if (typeof issuer === "string") checkCertificatePem(issuer, "calico.etcd.tls.issueWith.caCertPem", pem, { role: "ca" });
   pem.throwIfErrors();
   const guard = checkComponentChanges(
     previous && { ...previous, calico: optionsOf(previous.calico) },

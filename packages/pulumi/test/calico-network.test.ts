@@ -173,10 +173,10 @@ describe("Pulumi CalicoNetwork (mocks)", () => {
         assert.ok(pulumi.InputPropertiesError.isInstance(e));
         assert.deepStrictEqual(
           e.errors.map((x) => x.propertyPath),
-          ["etcd.tls.ca", "etcd.tls.key"],
+          ["calico.etcd.tls.ca", "calico.etcd.tls.key"],
         );
         assert.match(e.errors[0]?.reason ?? "", /is not an X\.509 certificate in PEM form/);
-        assert.match(e.errors[1]?.reason ?? "", /the private key does not belong to the certificate in etcd\.tls\.cert/);
+        assert.match(e.errors[1]?.reason ?? "", /the private key does not belong to the certificate in calico\.etcd\.tls\.cert/);
         assert.ok(!JSON.stringify(e.errors).includes(PEM.key2.split("\n")[1] as string), "the key is not shown");
         return true;
       },
