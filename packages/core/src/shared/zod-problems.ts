@@ -49,6 +49,33 @@ function knownKeys(schema: z.ZodType | undefined, root: unknown, path: ReadonlyA
   return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 
+/** A value of the wrong type, or a missing one: the rule, and what to write instead where podnet can tell. */
+function invalidTypeMessage(where: string, expected: string, value: unknown, requiredKeys: () => string): string {
+  if (value === undefined) return `${where}: is required (${expected})${requiredKeys()}`;
+  const listHint =
+    expected === "array" && (typeof value === "string" || typeof value === "number") ? `; write it as a list: [${show(value)}]` : "";
+  return `${where}: expected ${expected === "int" ? "an integer" : expected}, got ${typeName(value)}${listHint}`;
+}
+
+/** For a missing object: which of its keys must be given, so the message says what to write. */
+function requiredKeysHint(schema: z.ZodType | undefined, root: unknown, path: ReadonlyArray<PropertyKey>): string {
+  const keys = knownKeys(schema, root, path);
+  if (keys.length === 0) return "";
+  let cur: unknown = schema;
+  for (const seg of path) {
+    const def = (unwrap(cur) as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } })?.def;
+    if (def?.type === "object" && def.shape && typeof seg === "string") cur = def.shape[seg];
+    else if (def?.type === "array" && typeof seg === "number") cur = def.element;
+    else return "";
+  }
+  const shape = (unwrap(cur) as { def?: { shape?: Record<string, { def?: { type?: string } }> } })?.def?.shape ?? {};
+  const optional = (k: string) => ["optional", "default", "prefault"].includes(shape[k]?.def?.type ?? "");
+  const required = keys.filter((k) => !optional(k));
+  const rest = keys.filter(optional);
+  if (required.length === 0) return "";
+  return `; give an object with ${required.map((k) => `"${k}"`).join(", ")}${rest.length > 0 ? ` (optional: ${rest.map((k) => `"${k}"`).join(", ")})` : ""}`;
+}
+
 function unwrap(schema: unknown): unknown {
   let cur = schema as { def?: { type?: string; innerType?: unknown; in?: unknown } } | undefined;
   for (let i = 0; i < 10 && cur?.def; i++) {
@@ -105,10 +132,7 @@ export function zodProblems(
     let message: string;
     switch (issue.code) {
       case "invalid_type":
-        message =
-          value === undefined
-            ? `${where}: is required (${issue.expected})`
-            : `${where}: expected ${issue.expected === "int" ? "an integer" : issue.expected}, got ${typeName(value)}`;
+        message = invalidTypeMessage(where, issue.expected, value, () => requiredKeysHint(schema, input, rel));
         break;
       case "invalid_value":
         message = `${where}: ${show(value)} is not one of ${issue.values.map((v) => show(v)).join(", ")}${
