@@ -4,7 +4,7 @@
  * more than one, or relies on the default exclusions (see calico/autodetect.ts).
  */
 import type { RE2JS } from "re2js";
-import type { PlannedNode } from "../plan/pod-cidr-plan.js";
+import type { PlannedNode } from "../plan/index.js";
 import { containsAddress, FAMILY_LABEL, type IpFamily, parseAddress, parseCidr, SPECIAL_RANGES } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { type AutodetectMethod, DEFAULT_EXCLUDES, type NodeAddressChoice } from "./autodetect.js";

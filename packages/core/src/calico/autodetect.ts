@@ -9,7 +9,7 @@
  * list; `can-reach=` takes the source address of the route to the destination.
  */
 import { RE2JS } from "re2js";
-import { parseCidrChecked } from "../plan/pod-cidr-plan.js";
+import { parseCidrChecked } from "../plan/index.js";
 import { type Cidr, FAMILY_LABEL, type IpFamily, parseAddress } from "../shared/cidr.js";
 import { HOST_NAME } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";

@@ -4,7 +4,7 @@
  * against the plan's nodes.
  */
 
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { parseAddress } from "../shared/cidr.js";
 import { DNS1123_SUBDOMAIN } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";

@@ -9,7 +9,7 @@
 
 import type { ComponentArtifacts } from "../component/contract.js";
 import { firewallNeedText } from "../host/requirements.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { type K8sObject, toYaml } from "../shared/manifest.js";
 import { type Problems, show } from "../shared/problems.js";
 import { SAFE_PATH, shQuote } from "../shared/shell.js";

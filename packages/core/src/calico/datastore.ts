@@ -3,7 +3,7 @@
  * datastore (on, replicas, node-count guidance) and the etcd datastore's endpoints and TLS.
  */
 
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { type Problems, show } from "../shared/problems.js";
 import type { CalicoNetworkConfig } from "./options.js";
 

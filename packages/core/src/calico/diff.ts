@@ -6,7 +6,7 @@
 
 import type { ComponentChangeRules, FieldReason, SpecChange } from "../component/contract.js";
 import { type PresenceWording, presenceChange } from "../component/presence.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { Problems } from "../shared/problems.js";
 import type { CalicoNetworkConfig } from "./options.js";
 import { resolvePools } from "./pools.js";

@@ -13,7 +13,7 @@ import {
   type NetworkNodeExpectation,
 } from "../component/expectations.js";
 import { publicAddresses } from "../component/public-addresses.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import type { IpFamily } from "../shared/cidr.js";
 import { CALICO_VXLAN_PORT } from "./host.js";
 import { checkCalicoNetwork } from "./network.js";

@@ -6,7 +6,7 @@
 
 import { firewallNeedText, type HostRequirements } from "../host/requirements.js";
 import type { CalicoPlanFacts } from "../plan/document.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import type { K8sObject } from "../shared/manifest.js";
 import type { Problem, Problems } from "../shared/problems.js";
 import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";

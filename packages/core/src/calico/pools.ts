@@ -6,7 +6,7 @@
  * kube-controller-manager's --cluster-cidr use.
  */
 
-import { type CidrPlan, parseCidrChecked } from "../plan/pod-cidr-plan.js";
+import { type CidrPlan, parseCidrChecked } from "../plan/index.js";
 import { type Cidr, contains, FAMILY_LABEL, familyBits, type IpFamily, overlaps, parseCidr, SPECIAL_RANGES } from "../shared/cidr.js";
 import { DNS1123_SUBDOMAIN } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";

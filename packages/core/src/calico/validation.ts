@@ -3,7 +3,7 @@
  * the result is what both install paths render from.
  */
 
-import type { CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../plan/index.js";
 import { FAMILY_LABEL, type IpFamily } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { type AutodetectMethod, type NodeAddressChoice, parseAutodetectMethod } from "./autodetect.js";

@@ -10,7 +10,7 @@ import type { z } from "zod";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { PlanComponents } from "../plan/document.js";
-import type { AllocationRange, CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
+import type { AllocationRange, CidrPlan, PerFamily } from "../plan/index.js";
 import type { K8sObject } from "../shared/manifest.js";
 import type { Problems } from "../shared/problems.js";
 import type { DoctorHints, NetworkExpectation } from "./expectations.js";

@@ -6,7 +6,7 @@
  */
 
 import type { HostRequirements } from "../host/requirements.js";
-import type { PerFamily } from "../plan/pod-cidr-plan.js";
+import type { PerFamily } from "../plan/index.js";
 import type { IpFamily } from "../shared/cidr.js";
 
 /** The pod network a spec runs. */

@@ -1,6 +1,6 @@
 /** The addresses a network advertises on a node, with the spec interface they belong to. */
 
-import type { CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../plan/index.js";
 import type { ExpectedPublicAddress } from "./expectations.js";
 
 /** Per family: `iface` with its address and, when the spec lists the interface, its MTU and path. */

@@ -9,7 +9,7 @@
  * exactly as `podnet render` does over an earlier output folder.
  */
 
-import { allocationOf, type CidrPlan } from "../plan/pod-cidr-plan.js";
+import { allocationOf, type CidrPlan } from "../plan/index.js";
 import { objectKey } from "../shared/manifest.js";
 import { type Problem, show } from "../shared/problems.js";
 import { type RenderBundle, type RenderContext, renderSpec } from "../spec/bundle.js";

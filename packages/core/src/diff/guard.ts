@@ -5,7 +5,7 @@
  */
 
 import type { SpecChange } from "../component/contract.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { type Problem, show } from "../shared/problems.js";
 import { COMPONENTS } from "../spec/registry.js";
 import type { PodnetConfig } from "../spec/schema.js";

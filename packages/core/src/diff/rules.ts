@@ -9,7 +9,7 @@
  * (`vni: 1`) is no change, and a change that only moves a default is one.
  */
 import type { FieldReason, SpecChange } from "../component/contract.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { FAMILY_LABEL } from "../shared/cidr.js";
 import { COMPONENTS } from "../spec/registry.js";
 import type { PodnetConfig } from "../spec/schema.js";

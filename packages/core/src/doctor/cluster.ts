@@ -9,7 +9,7 @@
  * Pure: the CLI reads the JSON (a file, or kubectl on a control-plane node).
  */
 import { z } from "zod";
-import type { PerFamily } from "../plan/pod-cidr-plan.js";
+import type { PerFamily } from "../plan/index.js";
 import { FAMILY_LABEL, type IpFamily, parseAddress, parseCidr } from "../shared/cidr.js";
 import type { DoctorPlan } from "./expected.js";
 import type { ExpectedNodeState, ExpectedRoute, Finding } from "./model.js";

@@ -10,7 +10,7 @@ import type { NetworkExpectation } from "../component/expectations.js";
 import { parseSection } from "../component/parse.js";
 import type { FlannelNetworkOptions } from "../flannel/options.js";
 import type { HostRequirements } from "../host/requirements.js";
-import type { CidrPlan, PlanContext } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PlanContext } from "../plan/index.js";
 import { checkNodeNetworkPrep, type NodeNetworkPrepResult } from "../prep/node-network-prep.js";
 import type { NodeNetworkPrepOptions } from "../prep/options.js";
 import { Problems } from "../shared/problems.js";

@@ -4,7 +4,7 @@
  * defined in component/expectations.ts so the components can build them).
  */
 
-import type { PerFamily } from "../plan/pod-cidr-plan.js";
+import type { PerFamily } from "../plan/index.js";
 
 export type {
   ExpectedDevice,

@@ -16,7 +16,7 @@ import {
 import { parseSection } from "../component/parse.js";
 import { publicAddresses } from "../component/public-addresses.js";
 import type { HostRequirements } from "../host/requirements.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { containsAddress, type IpFamily, parseAddress, parseCidr } from "../shared/cidr.js";
 import { Problems } from "../shared/problems.js";
 import { backendDevices, FLANNEL_VXLAN_DEFAULT_PORT, FLANNEL_VXLAN_DEFAULT_VNI } from "./backend.js";

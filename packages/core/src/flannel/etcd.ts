@@ -9,7 +9,7 @@
  * gets its own subnet back (the cure for the stale-lease trouble of seed 004).
  * @see https://github.com/flannel-io/flannel/blob/master/Documentation/reservations.md
  */
-import type { AllocationRange, CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
+import type { AllocationRange, CidrPlan, PerFamily } from "../plan/index.js";
 import { type Cidr, subnetCount, subnetIndex } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { FLANNEL_VXLAN_DEFAULT_VNI } from "./backend.js";

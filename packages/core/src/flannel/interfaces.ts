@@ -19,7 +19,7 @@
  * the default route often goes through a NAT interface every node shares.
  */
 import { RE2JS } from "re2js";
-import type { CidrPlan, PerFamily, PlannedInterface, PlannedNode } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily, PlannedInterface, PlannedNode } from "../plan/index.js";
 import { cidr, containsAddress, FAMILY_LABEL, type IpFamily, parseAddress } from "../shared/cidr.js";
 import { INTERFACE_NAME } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";

@@ -10,7 +10,7 @@
 import type { ComponentArtifacts } from "../component/contract.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { NetworkPlanError, type Problems } from "../shared/problems.js";
 import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";

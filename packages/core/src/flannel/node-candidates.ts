@@ -4,7 +4,7 @@
  * each interface lacks.
  */
 import { RE2JS } from "re2js";
-import type { PlannedInterface, PlannedNode } from "../plan/pod-cidr-plan.js";
+import type { PlannedInterface, PlannedNode } from "../plan/index.js";
 import { cidr, containsAddress, FAMILY_LABEL, type IpFamily, parseAddress } from "../shared/cidr.js";
 
 const LOOPBACKS = [cidr("127.0.0.0/8"), cidr("::1/128")];

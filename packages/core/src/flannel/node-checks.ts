@@ -3,7 +3,7 @@
  * addresses unique across nodes, host-gw L2 adjacency.
  */
 
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import type { Problems } from "../shared/problems.js";
 import { FLANNEL_BACKEND_KEYS, FLANNEL_BACKEND_OVERHEAD } from "./backend.js";
 import type { FlannelNodeInterface } from "./interfaces.js";

@@ -3,8 +3,9 @@
  * spec with its `flannel:` section in view (`checkSpecPlan`); a Pulumi or cdk8s
  * program plans its PodCidrPlan first, so the component hands the options over here.
  */
+
+import type { PlanContext } from "../plan/index.js";
 import type { PodCidrPlanOptions } from "../plan/options.js";
-import type { PlanContext } from "../plan/pod-cidr-plan.js";
 import type { Problem } from "../shared/problems.js";
 import { flannelPlanConstraints } from "./etcd.js";
 import { type FlannelNetworkOptions, flannelNetworkSchema } from "./options.js";

@@ -3,7 +3,7 @@
  * checked against the plan's node subnets.
  * @see flannel pkg/subnet/config.go
  */
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import {
   type Cidr,
   contains,

@@ -5,7 +5,7 @@
 
 import type { HostRequirements } from "../host/requirements.js";
 import type { FlannelPlanFacts } from "../plan/document.js";
-import type { CidrPlan, PerFamily } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan, PerFamily } from "../plan/index.js";
 import { FLANNEL_BACKEND_OVERHEAD } from "./backend.js";
 import type { FlannelNodeInterface } from "./interfaces.js";
 import type { FlannelNodeMtu } from "./node-checks.js";

@@ -5,7 +5,7 @@
  * rule and the fix.
  */
 
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { FAMILY_LABEL, type IpFamily, parseCidr } from "../shared/cidr.js";
 import { type Problems, show } from "../shared/problems.js";
 import { checkFlanneldExtraArgs } from "./args.js";

@@ -4,7 +4,7 @@
  */
 
 import { DEFAULT_BLOCK_SIZE } from "../calico/pools.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { type IpFamily, parseCidr } from "../shared/cidr.js";
 import { show } from "../shared/problems.js";
 import type { MapUnparsed, NetworkMapPool } from "./types.js";

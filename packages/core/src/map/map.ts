@@ -9,7 +9,7 @@
  */
 
 import type { PlanDocument } from "../plan/document.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { size } from "../shared/cidr.js";
 import { formatProblem, type Problem } from "../shared/problems.js";
 import { checkSpec, type RenderContext } from "../spec/bundle.js";

@@ -7,7 +7,7 @@
  * spec is broken).
  */
 
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import {
   type Cidr,
   familyBits,

@@ -7,7 +7,8 @@
  */
 import type { IpFamily } from "../shared/cidr.js";
 import type { Problem } from "../shared/problems.js";
-import { allocationOf, type CidrPlan, type PerFamily, type PreviousAllocation } from "./pod-cidr-plan.js";
+import { allocationOf } from "./allocation.js";
+import type { CidrPlan, PerFamily, PreviousAllocation } from "./types.js";
 
 /** What flannel records about one node, in both modes. */
 export interface FlannelNodeFacts {

@@ -25,25 +25,6 @@ import { checkOverlaps, reservedNetworks, type Sourced } from "./overlaps.js";
 import { serviceIps } from "./services.js";
 import type { CidrPlan, FamilyCapacity, PerFamily, PlanContext, PlanInput, PlannedNode } from "./types.js";
 
-// The plan's types and the helpers other folders take from this module, where they always were.
-export { allocationOf } from "./allocation.js";
-export { parseCidrChecked } from "./cidrs.js";
-export { flagArgs } from "./flags.js";
-export type {
-  AllocationRange,
-  CidrPlan,
-  ComponentFlags,
-  FamilyCapacity,
-  PerFamily,
-  PlanContext,
-  PlanInput,
-  PlannedAddress,
-  PlannedInterface,
-  PlannedNode,
-  PreviousAllocation,
-  SubnetSource,
-} from "./types.js";
-
 /**
  * Validates the options and builds the plan; throws one NetworkPlanError
  * with every problem when the network is broken.

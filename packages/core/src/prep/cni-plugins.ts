@@ -4,7 +4,7 @@
  */
 import { ARCHIVE_MEMBER, downloadArchiveCommand } from "../host/downloads.js";
 import type { NodeUnit } from "../host/node-state.js";
-import type { PlannedNode } from "../plan/pod-cidr-plan.js";
+import type { PlannedNode } from "../plan/index.js";
 import { type Problems, show } from "../shared/problems.js";
 import { checkShellValue, DOWNLOAD_URL, SAFE_PATH, SHA256 } from "../shared/shell.js";
 import type { PrepPath } from "./checks.js";

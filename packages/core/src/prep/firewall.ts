@@ -5,7 +5,7 @@
  */
 import type { NodeUnit } from "../host/node-state.js";
 import { type FirewallNeed, firewallNeedText, type HostRequirements } from "../host/requirements.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import type { Problems } from "../shared/problems.js";
 import type { PrepPath } from "./checks.js";
 import { type FirewalldPlan, firewalldCommand, KUBERNETES_FIREWALL_NEEDS } from "./firewalld.js";

@@ -10,7 +10,7 @@
 import type { ComponentArtifacts } from "../component/contract.js";
 import type { NodeState, NodeUnit } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
-import type { CidrPlan } from "../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../plan/index.js";
 import { joinPath, type Problems } from "../shared/problems.js";
 import { type Checked, checkWith, type Planned, plannedOf } from "../shared/result.js";
 import { checkFirewallOptions, checkRequirements, type PrepPath } from "./checks.js";

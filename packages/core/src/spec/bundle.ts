@@ -15,7 +15,7 @@ import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
 import { type PlanDocument, planDocument } from "../plan/document.js";
-import { type CidrPlan, checkPodCidrPlan, type PlanContext } from "../plan/pod-cidr-plan.js";
+import { type CidrPlan, checkPodCidrPlan, type PlanContext } from "../plan/index.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
 import { type Checked, checkedOf } from "../shared/result.js";

@@ -3,7 +3,7 @@
  * MTU, ip-masq) against the plan's subnet for the node.
  */
 
-import type { PerFamily } from "../../plan/pod-cidr-plan.js";
+import type { PerFamily } from "../../plan/index.js";
 import { type Cidr, contains, FAMILY_LABEL, type IpFamily, nthAddress, parseCidr, parseInterfaceAddress } from "../../shared/cidr.js";
 import type { DiagnosisBuilder } from "../builder.js";
 import { fileFact, type NodeFacts } from "../facts.js";

@@ -3,7 +3,7 @@
  * reservations) or the kube subnet manager (net-conf.json on each node).
  */
 
-import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../../plan/index.js";
 import { type Problems, show } from "../../shared/problems.js";
 import { checkShellValue, SAFE_PATH } from "../../shared/shell.js";
 import { ETCD_PREFIX, type FlannelEtcdPlan, planFlannelEtcd } from "../etcd.js";

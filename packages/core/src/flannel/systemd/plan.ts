@@ -6,8 +6,8 @@
  */
 
 import type { HostRequirements } from "../../host/requirements.js";
+import type { CidrPlan, PerFamily } from "../../plan/index.js";
 import type { NodeArch } from "../../plan/options.js";
-import type { CidrPlan, PerFamily } from "../../plan/pod-cidr-plan.js";
 import { nthAddress, parseCidr } from "../../shared/cidr.js";
 import { type Problems, show } from "../../shared/problems.js";
 import { backendDevices } from "../backend.js";

@@ -7,7 +7,7 @@
  */
 
 import type { NodeState } from "../../host/node-state.js";
-import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../../plan/index.js";
 import { sha256Hex } from "../../shared/hash.js";
 import type { Problems } from "../../shared/problems.js";
 import { checkWith, type Planned, plannedOf } from "../../shared/result.js";

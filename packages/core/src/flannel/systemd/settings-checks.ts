@@ -4,8 +4,8 @@
  * downloads, and the values that reach a unit line.
  */
 
+import type { CidrPlan } from "../../plan/index.js";
 import type { NodeArch } from "../../plan/options.js";
-import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
 import { type Problems, show } from "../../shared/problems.js";
 import { checkShellValue, DOWNLOAD_URL, SAFE_PATH, SHA256 } from "../../shared/shell.js";
 import type { FlannelNetworkConfig } from "../options.js";

@@ -5,7 +5,7 @@
  */
 
 import type { ComponentArtifacts } from "../../component/contract.js";
-import type { CidrPlan } from "../../plan/pod-cidr-plan.js";
+import type { CidrPlan } from "../../plan/index.js";
 import { type Problems, show } from "../../shared/problems.js";
 import type { FlannelEtcdConfig } from "../etcd-options.js";
 import type { FlannelNetworkConfig } from "../options.js";
