@@ -25,6 +25,5 @@ export type {
   NetworkNodeExpectation,
 } from "./expectations.js";
 export { DoctorNetwork } from "./expectations.js";
-export { parseSection } from "./parse.js";
 export { type PresenceWording, presenceChange } from "./presence.js";
 export { publicAddresses } from "./public-addresses.js";

@@ -7,7 +7,6 @@
 
 import { checkConflicts } from "../component/conflicts.js";
 import type { NetworkExpectation } from "../component/expectations.js";
-import { parseSection } from "../component/parse.js";
 import type { FlannelNetworkOptions } from "../flannel/options.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { CidrPlan, PlanContext } from "../plan/index.js";
@@ -15,6 +14,7 @@ import { checkNodeNetworkPrep, type NodeNetworkPrepResult } from "../prep/node-n
 import type { NodeNetworkPrepOptions } from "../prep/options.js";
 import { Problems } from "../shared/problems.js";
 import type { Checked } from "../shared/result.js";
+import { parseSection } from "../shared/result.js";
 import { checkSpecPlan } from "../spec/bundle.js";
 import { COMPONENTS, componentSections } from "../spec/registry.js";
 import { podnetSpecSchema } from "../spec/schema.js";

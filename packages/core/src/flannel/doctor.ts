@@ -13,12 +13,12 @@ import {
   type FlannelLeaseExpectation,
   type NetworkNodeExpectation,
 } from "../component/expectations.js";
-import { parseSection } from "../component/parse.js";
 import { publicAddresses } from "../component/public-addresses.js";
 import type { HostRequirements } from "../host/requirements.js";
 import type { CidrPlan } from "../plan/index.js";
 import { containsAddress, type IpFamily, parseAddress, parseCidr } from "../shared/cidr.js";
 import { Problems } from "../shared/problems.js";
+import { parseSection } from "../shared/result.js";
 import { backendDevices, FLANNEL_VXLAN_DEFAULT_PORT, FLANNEL_VXLAN_DEFAULT_VNI } from "./backend.js";
 import { FLANNEL_CONFLIST_NAME, FLANNEL_SUBNET_FILE } from "./cni-conf.js";
 import { flannelSubnetKey } from "./etcd.js";

@@ -34,10 +34,6 @@ import {
 import { NODE_SCRIPT_PRELUDE, PODNET_STATE_ROOT } from "./node-script-prelude.js";
 import type { NodeCommand, NodeFile, NodeState, NodeUnit } from "./node-state.js";
 
-export type { DownloadArchiveOptions, DownloadFileOptions } from "./downloads.js";
-export { ARCHIVE_MEMBER, checkDownload, downloadArchiveCommand, downloadFileCommand } from "./downloads.js";
-export { PODNET_STATE_ROOT } from "./node-script-prelude.js";
-
 /** The two scripts for one node. */
 export interface NodeScripts {
   readonly install: string;

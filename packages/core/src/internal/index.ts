@@ -62,7 +62,7 @@ export type {
   NetworkComponent,
   PlanConstraints,
 } from "../component/index.js";
-export { checkConflicts, parseSection, publicAddresses } from "../component/index.js";
+export { checkConflicts, publicAddresses } from "../component/index.js";
 export type { ComponentState, DisruptiveCheck, SpecFacts } from "../diff/index.js";
 export { allows, checkComponentChanges, checkDisruptiveChanges, FACT_PATHS, factChanges, fieldReason, redact } from "../diff/index.js";
 export type {
@@ -418,6 +418,7 @@ export {
   parseAddress,
   parseCidr,
   parseInterfaceAddress,
+  parseSection,
   SAFE_PATH,
   SCOPE_NAME,
   SHA256,

@@ -10,7 +10,6 @@
  */
 import { checkConflicts } from "../component/conflicts.js";
 import type { ComponentArtifacts, ComponentFileRef, ComponentFiles } from "../component/contract.js";
-import { parseSection } from "../component/parse.js";
 import { checkNodeState } from "../host/node-scripts.js";
 import type { NodeState } from "../host/node-state.js";
 import type { HostRequirements } from "../host/requirements.js";
@@ -18,7 +17,7 @@ import { type PlanDocument, planDocument } from "../plan/document.js";
 import { type CidrPlan, checkPodCidrPlan, type PlanContext } from "../plan/index.js";
 import type { K8sObject } from "../shared/manifest.js";
 import { type Problem, Problems } from "../shared/problems.js";
-import { type Checked, checkedOf } from "../shared/result.js";
+import { type Checked, checkedOf, parseSection } from "../shared/result.js";
 import { COMPONENTS, componentSections } from "./registry.js";
 import { type PodnetConfig, podnetSpecSchema } from "./schema.js";
 

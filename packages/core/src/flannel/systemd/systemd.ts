@@ -29,9 +29,6 @@ import { type FlannelSystemdInput, type FlannelSystemdMaterial, type FlannelSyst
 import { renderFlannelPushSecrets } from "./push.js";
 import { flanneldSystemdArgs, flannelSystemdNodeUnits } from "./units.js";
 
-// Validation and the plan live in flannel/systemd/plan.ts; re-exported for callers of this module.
-export { type FlannelSystemdInput, type FlannelSystemdNode, type FlannelSystemdPlan, planFlannelSystemd } from "./plan.js";
-
 /**
  * The node units, per node. `material` carries the PEM files; the key and the token only
  * when the front end may place them (Pulumi, as secrets); otherwise the units expect

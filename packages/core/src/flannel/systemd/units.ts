@@ -3,7 +3,7 @@
  * flannel/certs), flannel/binaries, flannel/config, flannel/service, flannel/verify.
  */
 
-import { downloadArchiveCommand } from "../../host/node-scripts.js";
+import { downloadArchiveCommand } from "../../host/downloads.js";
 import type { NodeCommand, NodeFile, NodeUnit } from "../../host/node-state.js";
 import { sha256Hex } from "../../shared/hash.js";
 import type { Problems } from "../../shared/problems.js";
