@@ -6,6 +6,7 @@
  * real ssh and real nodes are in test/doctor.test.ts.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -276,6 +277,12 @@ cat "${dir}/$host.out"
       const gone = await doctorRun("--nodes-json", join(dir, "absent.json"));
       assert.equal(gone.code, 2);
       assert.match(gone.err, /absent\.json: cannot read it \(ENOENT\)/);
+      // Bounded like every input: a FIFO is refused by its type instead of blocking the read.
+      const fifo = join(dir, "nodes.fifo");
+      execFileSync("mkfifo", [fifo]);
+      const blocked = await doctorRun("--nodes-json", fifo);
+      assert.equal(blocked.code, 2);
+      assert.match(blocked.err, /nodes\.fifo.*a FIFO/);
       assert.equal((await doctorRun("--nodes-json", nodesJson(), "--kube")).code, 2);
     });
   });

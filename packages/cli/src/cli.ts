@@ -19,6 +19,11 @@ import { stableJson } from "./stable-json.js";
 import { PODNET_VERSION } from "./version.js";
 import type { WriteBundleResult } from "./write-bundle.js";
 
+/** "1 node", "3 nodes". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** Reads the allocation from an earlier plan.json, so node subnets stay put. */
 function readPrevious(file: string): PreviousAllocation {
   let data: unknown;
@@ -117,9 +122,7 @@ function addValidateCommand(program: Command, io: Io, setCode: (code: number) =>
       if (rejected(io, file, r)) setCode(1);
       else {
         printProblems(io, r.errors, r.warnings);
-        io.out(
-          `${file}: valid (${r.value?.plan.nodes.length ?? 0} nodes, ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})`,
-        );
+        io.out(`${file}: valid (${plural(r.value?.plan.nodes.length ?? 0, "node")}, ${plural(r.warnings.length, "warning")})`);
       }
     });
 }
@@ -137,14 +140,16 @@ function addPlanCommand(program: Command, io: Io, setCode: (code: number) => voi
     .action(async (file: string, opts: { json?: boolean; previous?: string; svg?: string; force?: boolean }) => {
       const context: PlanContext = opts.previous ? { previous: readPrevious(opts.previous) } : {};
       const spec = loadSpecFile(file);
-      const r = checkSpec(spec, { ...context, ...specFiles(spec, file) });
+      // Read the certificate files once: the map and the check see the same contents.
+      const withFiles = { ...context, ...specFiles(spec, file) };
+      const r = checkSpec(spec, withFiles);
       printProblems(io, r.errors, r.warnings);
       if (opts.svg)
         (await import("./commands/map.js")).writeMap(
           io,
           file,
           opts.svg,
-          renderSpecMap(spec, { ...context, ...specFiles(spec, file) }),
+          renderSpecMap(spec, withFiles),
           { problems: false, announce: false },
           opts.force === true,
         );

@@ -16,10 +16,8 @@ export const InputKind = {
   PLAN: "plan.json",
   /** A PEM certificate or CA bundle named in the spec. */
   PEM: "PEM",
-  /** A private key (podnet itself never reads keys; the limit is here for front ends that check one). */
-  KEY: "key",
-  /** A bearer token file (podnet itself never reads tokens). */
-  TOKEN: "token",
+  /** The cluster's Node objects as `kubectl get nodes -o json` prints them (`doctor --nodes-json`). */
+  NODES: "Node list",
 } as const;
 /** One of the kinds of input file the CLI reads, each with its own size limit. */
 export type InputKind = (typeof InputKind)[keyof typeof InputKind];
@@ -29,15 +27,14 @@ export type InputKind = (typeof InputKind)[keyof typeof InputKind];
  * nodes with three interfaces and ssh settings each is 3.6 MB and its render plan.json 21 MB
  * (measured; `pnpm bench` plans that size): the limits leave room above that and keep the
  * memory of a hostile file of that size to a few hundred MB.
- * A CA bundle of every public root is about 0.2 MB; an RSA-8192 key in PEM is about 6 KB;
- * a Kubernetes service-account token is about 1 KB.
+ * A CA bundle of every public root is about 0.2 MB. Keys and tokens are never read: push-secrets.sh
+ * copies them.
  */
 export const INPUT_LIMITS: Readonly<Record<InputKind, { readonly bytes: number; readonly text: string; readonly why?: string }>> = {
   spec: { bytes: 8 * MiB, text: "8 MiB", why: "a 10,000-node spec is about 3.6 MB" },
   "plan.json": { bytes: 32 * MiB, text: "32 MiB", why: "the plan.json of 10,000 nodes is about 21 MB" },
   PEM: { bytes: 1 * MiB, text: "1 MiB", why: "a CA bundle of all public roots is about 0.2 MB" },
-  key: { bytes: 64 * KiB, text: "64 KiB" },
-  token: { bytes: 64 * KiB, text: "64 KiB" },
+  "Node list": { bytes: 256 * MiB, text: "256 MiB", why: "a Node object with its status is a few KB, so 10,000 nodes stay well below" },
 };
 
 /** Why a file could not be read: `missing` and `unreadable` are the ordinary cases, the rest are refusals. */

@@ -3,9 +3,10 @@ export * from "./doctor-verify.js";
 export * from "./flannel-certs.js";
 export * from "./flannel-network.js";
 export * from "./flannel-systemd.js";
-export * from "./late.js";
+// Only the Inputs type is public; the rest of late.ts and plan-input.ts is the components' plumbing.
+export type { Inputs } from "./late.js";
 export * from "./node-network-prep.js";
 export * from "./node-runner.js";
-export * from "./plan-input.js";
+export type { PlanArg } from "./plan-input.js";
 export * from "./pod-cidr-plan.js";
 export * from "./problems.js";

@@ -5,9 +5,10 @@
  * (`--kube`, with that node's admin kubeconfig), or a local kubectl
  * (`--kubeconfig`). Every way is read-only.
  */
-import { readFileSync } from "node:fs";
+
 import type { DoctorPlan } from "@podnet/core";
 import { type ClusterFacts, parseClusterFacts, SAFE_PATH, shQuote } from "@podnet/core/internal";
+import { InputFileError, InputKind, parseJsonBounded, readInputText } from "../input-limits.js";
 import { UsageError } from "../load-spec.js";
 import { runWithInput, type SshSettings, sshArgv } from "./doctor-ssh.js";
 
@@ -35,6 +36,10 @@ function parsed(text: string, where: string, what: string): ClusterFacts {
   } catch (e) {
     throw new UsageError(`${what}: not JSON (${(e as Error).message.split("\n")[0]}); give the output of kubectl get nodes -o json`);
   }
+  return factsOf(data, where, what);
+}
+
+function factsOf(data: unknown, where: string, what: string): ClusterFacts {
   const r = parseClusterFacts(data, where);
   if (!r.facts)
     throw new UsageError(`${what}: not a Node list as kubectl get nodes -o json prints it:\n${r.problems.map((p) => `  ${p}`).join("\n")}`);
@@ -51,13 +56,20 @@ export async function readClusterFacts(
   if (given > 1) throw new UsageError("--nodes-json, --kube and --kubeconfig each name where the Node objects come from: give one");
   if (opts.remoteKubeconfig !== undefined && !opts.kube) throw new UsageError("--remote-kubeconfig goes with --kube");
   if (opts.nodesJson !== undefined) {
-    let text: string;
+    let data: unknown;
     try {
-      text = readFileSync(opts.nodesJson, "utf8");
+      // Bounded like every file the CLI reads: only a regular file, at most the Node-list limit, not too deep.
+      data = parseJsonBounded(readInputText(opts.nodesJson, InputKind.NODES), opts.nodesJson, InputKind.NODES);
     } catch (e) {
-      throw new UsageError(`--nodes-json ${opts.nodesJson}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      const why =
+        e instanceof InputFileError
+          ? e.problem === "missing"
+            ? "cannot read it (ENOENT)"
+            : e.message
+          : `not JSON (${(e as Error).message.split("\n")[0]})`;
+      throw new UsageError(`--nodes-json ${opts.nodesJson}: ${why}; give the output of kubectl get nodes -o json`);
     }
-    return parsed(text, opts.nodesJson, `--nodes-json ${opts.nodesJson}`);
+    return factsOf(data, opts.nodesJson, `--nodes-json ${opts.nodesJson}`);
   }
   const timeoutMs = settings.timeoutMs;
   if (opts.kubeconfig !== undefined) {

@@ -403,7 +403,6 @@ export {
   ipv4MappedAddress,
   ipv4MappedAlias,
   isPrivate,
-  isShellSafe,
   joinPath,
   KERNEL_MODULE,
   LABEL,

@@ -158,7 +158,7 @@ export function checkPrivateKeyPem(content: string, path: string, p: Problems): 
     p.error(
       path,
       "cert.key-encrypted",
-      `${path}: the private key is encrypted; flanneld cannot ask for a passphrase, give an unencrypted key (mode 0600 on the node)`,
+      `${path}: the private key is encrypted; the network daemon on the node (flanneld, calico-node) cannot ask for a passphrase, give an unencrypted key (mode 0600 on the node)`,
     );
     return undefined;
   }

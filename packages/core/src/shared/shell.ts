@@ -172,8 +172,3 @@ export function checkShellValue(p: Problems, path: string, value: unknown, rule:
   p.error(path, rule.code, `${path}: ${show(value)} is not a safe ${rule.what}: it must be ${rule.rule}; e.g. ${show(rule.example)}`);
   return false;
 }
-
-/** True when the value matches the rule (no problem reported). */
-export function isShellSafe(value: unknown, rule: ShellRule): value is string {
-  return typeof value === "string" && rule.pattern.test(value);
-}
