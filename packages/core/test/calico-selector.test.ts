@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { calicoSelectorError, isLabelKey, isLabelValue } from "../src/calico/selector.js";
+import { calicoSelectorError } from "../src/calico/selector.js";
+import { isLabelKey, isLabelValue } from "../src/shared/names.js";
 
 const ACCEPT = [
   "all()",

@@ -48,7 +48,7 @@ export type { ResolvedPool } from "./pools.js";
 export { DEFAULT_BLOCK_SIZE, OPERATOR_MAX_POOLS, resolvePools } from "./pools.js";
 export { calicoRbac, calicoServiceAccounts } from "./rbac.js";
 export { calicoResourceApiVersion, calicoResourceObjects, ipPoolResource } from "./resources.js";
-export { calicoSelectorError, checkCalicoSelector, isLabelKey, isLabelValue } from "./selector.js";
+export { calicoSelectorError, checkCalicoSelector } from "./selector.js";
 export type { MtuPlan, ResolvedAutodetection, ResolvedCalico } from "./validation.js";
 export { CALICO_OVERHEAD, resolveCalico } from "./validation.js";
 export type { CalicoVersion, PinnedManifest } from "./versions.js";

@@ -16,27 +16,12 @@
  * `global()` is left out: it selects namespaces, not nodes.
  * @see https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors
  */
-import { DNS1123_SUBDOMAIN } from "../shared/names.js";
+import { isLabelKey } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
 
-/** Kubernetes label name part (63 characters, alphanumeric ends). */
-const LABEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 /** The characters a label key may be made of (checked against the key rule after tokenizing). */
 const KEY_CHARS = /[A-Za-z0-9_./-]/;
 const SPACE = /[ \t]/;
-
-/** True for a Kubernetes qualified name: `[DNS-1123 subdomain/]name`, name up to 63 characters. */
-export function isLabelKey(key: string): boolean {
-  const slash = key.indexOf("/");
-  if (slash < 0) return LABEL_NAME.test(key);
-  const prefix = key.slice(0, slash);
-  return prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix) && LABEL_NAME.test(key.slice(slash + 1));
-}
-
-/** True for a Kubernetes label value: empty, or up to 63 characters with alphanumeric ends. */
-export function isLabelValue(value: string): boolean {
-  return value === "" || LABEL_NAME.test(value);
-}
 
 type Token =
   | { readonly t: "op"; readonly v: string; readonly at: number }

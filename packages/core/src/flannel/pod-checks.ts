@@ -4,7 +4,7 @@
  * CNI directories. Each problem names the option, the value, the rule and the fix.
  */
 
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from "../shared/names.js";
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, isLabelKey, isLabelValue } from "../shared/names.js";
 import { type Problems, show } from "../shared/problems.js";
 import type { FlannelNetworkConfig } from "./options.js";
 
@@ -15,21 +15,11 @@ export const IMAGE_REFERENCE =
 export const IMAGE_REGISTRY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\/?$/;
 /** Kubernetes resource quantity (the plain forms: "100m", "50Mi", "1.5", "2G"). */
 export const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-/** Kubernetes label name part and value (63 characters, alphanumeric ends). */
-const LABEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 /** Absolute host path without spaces, quotes or `..`. */
 const HOST_DIR = /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.+@:/-]*$/;
 
 /** Labels podnet sets and selects on; users may not change them. */
 export const FLANNEL_RESERVED_LABELS: readonly string[] = ["app", "tier", "k8s-app", "pod-security.kubernetes.io/enforce"];
-
-/** True for a Kubernetes label key (a qualified name): `[DNS-1123 subdomain/]name`, name of up to 63 characters. */
-function labelKeyOk(key: string): boolean {
-  const slash = key.lastIndexOf("/");
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  return LABEL_NAME.test(name) && (prefix === undefined || DNS1123_SUBDOMAIN.test(prefix));
-}
 
 /** Checks the pod settings in the order they appear in the DaemonSet: images, names, labels, resources, tolerations, host dirs. */
 export function checkFlannelPodSettings(c: FlannelNetworkConfig, base: string, p: Problems): void {
@@ -94,12 +84,11 @@ function checkLabels(c: FlannelNetworkConfig, base: string, p: Problems): void {
   for (const map of ["labels", "nodeSelector"] as const) {
     for (const [key, value] of Object.entries(c[map])) {
       const at = `${base}.${map}.${key}`;
-      if (!labelKeyOk(key)) p.error(at, "flannel.label", `${at}: ${show(key)} is not a label key ${LABEL_RULES[map].key}`);
+      if (!isLabelKey(key)) p.error(at, "flannel.label", `${at}: ${show(key)} is not a label key ${LABEL_RULES[map].key}`);
       else if (map === "labels" && FLANNEL_RESERVED_LABELS.includes(key)) {
         p.error(at, "flannel.label-reserved", `${at}: "${key}" is set by podnet (pod selector and pod-security labels); pick another key`);
       }
-      if (value !== "" && !LABEL_NAME.test(value))
-        p.error(at, "flannel.label", `${at}: ${show(value)} is not a label value ${LABEL_RULES[map].value}`);
+      if (!isLabelValue(value)) p.error(at, "flannel.label", `${at}: ${show(value)} is not a label value ${LABEL_RULES[map].value}`);
     }
   }
 }
@@ -124,7 +113,7 @@ function checkResources(c: FlannelNetworkConfig, base: string, p: Problems): voi
 function checkTolerations(c: FlannelNetworkConfig, base: string, p: Problems): void {
   c.tolerations.forEach((t, i) => {
     const at = `${base}.tolerations[${i}]`;
-    if (t.key !== undefined && t.key !== "" && !labelKeyOk(t.key)) {
+    if (t.key !== undefined && t.key !== "" && !isLabelKey(t.key)) {
       p.error(
         `${at}.key`,
         "flannel.toleration",
@@ -138,7 +127,7 @@ function checkTolerations(c: FlannelNetworkConfig, base: string, p: Problems): v
         `${at}.operator: a toleration without a key matches every taint and needs operator "Exists" (Kubernetes rejects it otherwise); set operator: Exists or give a key`,
       );
     }
-    if (t.value !== undefined && t.value !== "" && !LABEL_NAME.test(t.value)) {
+    if (t.value !== undefined && !isLabelValue(t.value)) {
       p.error(
         `${at}.value`,
         "flannel.toleration",

@@ -40,8 +40,6 @@ export {
   ETCD_URL,
   installationSpec,
   ipPoolResource,
-  isLabelKey,
-  isLabelValue,
   OPERATOR_MAX_POOLS,
   operatorEncapsulation,
   parseAutodetectMethod,

@@ -29,7 +29,7 @@ export { checkComponentArgs } from "./component-args.js";
 export { sha256Hex } from "./hash.js";
 export type { K8sObject } from "./manifest.js";
 export { objectKey, toYaml } from "./manifest.js";
-export { DNS1123_LABEL, DNS1123_SUBDOMAIN, HOST_NAME, INTERFACE_NAME, USER_NAME } from "./names.js";
+export { DNS1123_LABEL, DNS1123_SUBDOMAIN, HOST_NAME, INTERFACE_NAME, isLabelKey, isLabelValue, USER_NAME } from "./names.js";
 export type { CertificateCheckOptions, CertificateRole } from "./pem.js";
 export { checkCertificatePem, checkClientTlsPem, checkKeyMatchesCertificate, checkPrivateKeyPem } from "./pem.js";
 export type { Problem } from "./problems.js";

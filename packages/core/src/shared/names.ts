@@ -17,3 +17,18 @@ export const INTERFACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 export const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/;
 /** POSIX user names. */
 export const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/** Kubernetes label name part and label value: 63 characters, alphanumeric ends. */
+const LABEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+
+/** True for a Kubernetes qualified name (label key, taint key): `[DNS-1123 subdomain/]name`, name up to 63 characters. */
+export function isLabelKey(key: string): boolean {
+  const slash = key.indexOf("/");
+  if (slash < 0) return LABEL_NAME.test(key);
+  return DNS1123_SUBDOMAIN.test(key.slice(0, slash)) && LABEL_NAME.test(key.slice(slash + 1));
+}
+
+/** True for a Kubernetes label value: empty, or up to 63 characters with alphanumeric ends. */
+export function isLabelValue(value: string): boolean {
+  return value === "" || LABEL_NAME.test(value);
+}

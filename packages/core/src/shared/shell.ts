@@ -4,6 +4,7 @@
  * quoting for the values that pass. Validation happens first (a Problem with
  * a path); quoting is the second fence, never the only one.
  */
+import { DNS1123_LABEL } from "./names.js";
 import { type Problems, show } from "./problems.js";
 
 /** Quotes a value for POSIX shells: `'…'`, with embedded quotes as `'\''`. */
@@ -84,7 +85,7 @@ export const DESCRIPTION: ShellRule = {
 /** Scope names (one installer's state on a node): a DNS-1123 label. */
 export const SCOPE_NAME: ShellRule = {
   code: "node.scope",
-  pattern: /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+  pattern: DNS1123_LABEL,
   what: "scope name",
   rule: "a DNS-1123 label (lowercase letters, digits and inner dashes, at most 63 characters)",
   example: "prep",
